@@ -1,0 +1,7 @@
+export { CodeModeError, ERROR_CODES, codemodeError } from "./errors.js"
+export type { CodeModeErrorCode, CodeModeErrorOptions } from "./errors.js"
+export type { Tool, ToolSource, ToolOrigin, ToolAnnotations, CallContext, JSONSchema } from "./tools/tool.js"
+export { defineSource } from "./tools/tool.js"
+export { isIdentifier, toIdentifier, uniqueIdentifiers } from "./tools/identifiers.js"
+export type { Executor, Bindings, Limits, LogLine, LogLevel, RunOutcome, RunError, RunErrorKind, RunStats } from "./sandbox/executor.js"
+export { DEFAULT_LIMITS } from "./sandbox/executor.js"

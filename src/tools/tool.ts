@@ -1,0 +1,71 @@
+/**
+ * The tool model: what every source (MCP, OpenAPI, functions) produces and what the runtime calls.
+ * Knows nothing of sandboxes.
+ */
+
+/** A JSON Schema document (draft 2020-12 / OpenAPI 3.1 flavoured; OpenAPI 3.0 `nullable` tolerated). */
+export type JSONSchema = { [key: string]: unknown } | boolean
+
+/** MCP tool annotations (hints, never guarantees). */
+export interface ToolAnnotations {
+  title?: string
+  readOnlyHint?: boolean
+  destructiveHint?: boolean
+  idempotentHint?: boolean
+  openWorldHint?: boolean
+}
+
+/** Where a tool comes from: the source's own name for it and hints for search. */
+export interface ToolOrigin {
+  kind: "mcp" | "openapi" | "functions"
+  /** The name the source uses (MCP tool name, operationId, function key) before identifier mangling. */
+  originalName: string
+  /** OpenAPI only. */
+  operationId?: string
+  method?: string
+  path?: string
+  tags?: string[]
+}
+
+/** Per-call context handed to {@link Tool.call}. */
+export interface CallContext {
+  /** Aborted when the run is cancelled or times out; tools should stop work and reject. */
+  signal?: AbortSignal
+}
+
+export interface Tool {
+  /** A valid JS identifier, unique in its namespace. */
+  name: string
+  /** A valid JS identifier, e.g. "github", "memory". */
+  namespace: string
+  description?: string
+  /** An object schema describing the single argument. */
+  inputSchema: JSONSchema
+  /** The result's schema (MCP outputSchema, OpenAPI 2xx response); absent means unknown. */
+  outputSchema?: JSONSchema
+  annotations?: ToolAnnotations
+  origin?: ToolOrigin
+  /** Runs the tool on the host. Rejects with a `CodeModeError` (`TOOL_*` codes) on failure. */
+  call(args: unknown, ctx: CallContext): Promise<unknown>
+}
+
+/**
+ * A set of tools under one namespace. `load` may be called more than once (e.g. after a
+ * list-changed notification); `close` is idempotent.
+ */
+export interface ToolSource {
+  readonly namespace: string
+  /** "mcp" | "openapi" | "functions" or a custom kind, for messages. */
+  readonly kind: string
+  /** Connects if needed and returns the current tools. */
+  load(): Promise<Tool[]>
+  /** Registers a listener called when the tool list changes; returns an unsubscribe function. */
+  onToolsChanged?(listener: () => void): () => void
+  /** Releases connections and child processes. Idempotent. */
+  close?(): Promise<void>
+}
+
+/** Identity helper for type inference when writing a custom source. */
+export function defineSource<T extends ToolSource>(source: T): T {
+  return source
+}
