@@ -1,0 +1,251 @@
+/**
+ * `codemode.json`: the `mcpServers` object of Claude Desktop / Cursor configs as is, plus `openapi`
+ * entries, turned into tool sources. Validated with zod here, at the edge; errors name the JSON path.
+ */
+import { readFile } from "node:fs/promises"
+import { dirname, isAbsolute, resolve } from "node:path"
+import { z } from "zod"
+import { codemodeError, type CodeModeError } from "../errors.js"
+import { filterTools } from "./filter.js"
+import { toIdentifier } from "./identifiers.js"
+import { mcp } from "./mcp/index.js"
+import { openapi } from "./openapi/index.js"
+import type { OpenApiAuth } from "./openapi/index.js"
+import type { ToolSource } from "./tool.js"
+
+const ORIGIN = "config"
+
+type Env = Record<string, string | undefined>
+
+export interface ParseConfigOptions {
+  /** Folder relative paths (`cwd`, `command`, `spec`) are resolved against: the config file's folder. */
+  baseDir: string
+  /** Where `${VAR}` and `{ "env": "VAR" }` are looked up. Default `process.env`. */
+  env?: Env
+  /** The file name used in error messages. Default "codemode.json". */
+  file?: string
+}
+
+const Globs = z.array(z.string().min(1, "a glob cannot be empty")).optional()
+const StringRecord = z.record(z.string(), z.string())
+const Millis = z.number().positive().optional()
+const Common = { disabled: z.boolean().optional(), include: Globs, exclude: Globs }
+
+/** A stdio server entry (Claude Desktop / Cursor shape); unknown keys such as `autoApprove` are ignored. */
+export const StdioEntrySchema = z.looseObject({
+  command: z.string().min(1),
+  args: z.array(z.string()).optional(),
+  env: StringRecord.optional(),
+  cwd: z.string().optional(),
+  type: z.literal("stdio").optional(),
+  callTimeoutMs: Millis,
+  connectTimeoutMs: Millis,
+  ...Common,
+})
+
+/** A remote server entry; `type` is the VS Code / Claude Code spelling of `transport`. */
+export const HttpEntrySchema = z.looseObject({
+  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+  headers: StringRecord.optional(),
+  type: z.enum(["http", "streamable-http", "streamableHttp", "sse"]).optional(),
+  transport: z.enum(["streamable-http", "sse"]).optional(),
+  callTimeoutMs: Millis,
+  connectTimeoutMs: Millis,
+  ...Common,
+})
+
+const Secret = z.union([z.string(), z.strictObject({ env: z.string().min(1) })], {
+  error: 'must be a string (may use "${VAR}") or { "env": "VAR" }',
+})
+const AuthSchema = z.union(
+  [
+    z.strictObject({ bearer: Secret }),
+    z.strictObject({ header: z.strictObject({ name: z.string().min(1), value: Secret }) }),
+    z.strictObject({ query: z.strictObject({ name: z.string().min(1), value: Secret }) }),
+    z.strictObject({ basic: z.strictObject({ username: Secret, password: Secret }) }),
+  ],
+  { error: 'must be one of { "bearer": … }, { "header": { "name", "value" } }, { "query": { "name", "value" } }, { "basic": { "username", "password" } }' },
+)
+
+/** An OpenAPI entry: `spec` is a path (relative to the config file) or an http(s) URL. */
+export const OpenApiEntrySchema = z.looseObject({
+  spec: z.string().min(1),
+  baseUrl: z.string().optional(),
+  auth: AuthSchema.optional(),
+  headers: StringRecord.optional(),
+  timeoutMs: Millis,
+  ...Common,
+})
+
+const ConfigSchema = z.looseObject({
+  mcpServers: z.record(z.string(), z.unknown()).optional(),
+  openapi: z.record(z.string(), z.unknown()).optional(),
+})
+
+export type StdioEntry = z.infer<typeof StdioEntrySchema>
+export type HttpEntry = z.infer<typeof HttpEntrySchema>
+export type OpenApiEntry = z.infer<typeof OpenApiEntrySchema>
+
+/**
+ * Reads a `codemode.json` (or a Claude Desktop / Cursor config) and returns its enabled sources.
+ * Nothing is started or fetched yet; sources connect on `load()`.
+ *
+ * @param env Where `${VAR}` references are looked up. Default `process.env`.
+ * @throws CodeModeError `CONFIG_INVALID` naming the file, the JSON path and what to change.
+ */
+export async function loadConfig(path: string, env: Env = process.env): Promise<ToolSource[]> {
+  const file = resolve(path)
+  let text: string
+  try {
+    text = await readFile(file, "utf8")
+  } catch (error) {
+    throw codemodeError("CONFIG_INVALID", ORIGIN, `cannot read ${file}: ${(error as Error).message}`, { cause: error })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw codemodeError("CONFIG_INVALID", ORIGIN, `${file} is not valid JSON: ${(error as Error).message}`, { cause: error })
+  }
+  return parseConfig(json, { baseDir: dirname(file), env, file })
+}
+
+/**
+ * Turns a parsed config object into sources: one `mcp()` per enabled `mcpServers` entry, one
+ * `openapi()` per `openapi` entry, each wrapped in its `include`/`exclude` filter. The namespace is
+ * the entry's key made an identifier (`"my-api"` → `my_api`).
+ */
+export function parseConfig(json: unknown, options: ParseConfigOptions): ToolSource[] {
+  const file = options.file ?? "codemode.json"
+  const env = options.env ?? process.env
+  const fail = (path: string, message: string) => codemodeError("CONFIG_INVALID", ORIGIN, `${file}: ${path ? `${path}: ` : ""}${message}`)
+  const top = ConfigSchema.safeParse(json)
+  if (!top.success) throw zodFailure(top.error, "", fail)
+  if (top.data.mcpServers === undefined && top.data.openapi === undefined) {
+    throw fail("", 'no "mcpServers" or "openapi" object found; see docs/mcp.md for the format')
+  }
+  const sources: ToolSource[] = []
+  const namespaces = new Map<string, string>()
+  const claim = (path: string, key: string): string => {
+    const ns = toIdentifier(key)
+    const other = namespaces.get(ns)
+    if (other !== undefined) throw fail(path, `its namespace "${ns}" is already used by ${other}; rename one of the entries`)
+    namespaces.set(ns, path)
+    return ns
+  }
+  const entries = (section: "mcpServers" | "openapi") => Object.entries(top.data[section] ?? {})
+
+  for (const [key, raw] of entries("mcpServers")) {
+    const path = `mcpServers.${key}`
+    if (isDisabled(raw)) continue
+    const entry = substitute(raw, path, key, env, fail)
+    const ns = claim(path, key)
+    sources.push(mcpSource(ns, entry, path, options.baseDir, fail))
+  }
+  for (const [key, raw] of entries("openapi")) {
+    const path = `openapi.${key}`
+    if (isDisabled(raw)) continue
+    const entry = substitute(raw, path, key, env, fail)
+    const parsed = OpenApiEntrySchema.safeParse(entry)
+    if (!parsed.success) throw zodFailure(parsed.error, path, fail)
+    const ns = claim(path, key)
+    const e = parsed.data
+    const source = openapi(ns, {
+      spec: /^https?:\/\//i.test(e.spec) ? e.spec : resolve(options.baseDir, e.spec),
+      ...(e.baseUrl !== undefined ? { baseUrl: e.baseUrl } : {}),
+      ...(e.auth ? { auth: resolveAuth(e.auth, `${path}.auth`, key, env, fail) } : {}),
+      ...(e.headers ? { headers: e.headers } : {}),
+      ...(e.timeoutMs !== undefined ? { timeoutMs: e.timeoutMs } : {}),
+    })
+    sources.push(withFilter(source, e))
+  }
+  return sources
+}
+
+type Fail = (path: string, message: string) => CodeModeError
+
+function mcpSource(ns: string, entry: unknown, path: string, baseDir: string, fail: Fail): ToolSource {
+  const obj = typeof entry === "object" && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : undefined
+  if (!obj || ("command" in obj) === ("url" in obj)) {
+    throw fail(path, 'an MCP server entry needs exactly one of "command" (a stdio server) or "url" (an HTTP server)')
+  }
+  const timeouts = (e: { callTimeoutMs?: number | undefined; connectTimeoutMs?: number | undefined }) => ({
+    ...(e.callTimeoutMs !== undefined ? { callTimeoutMs: e.callTimeoutMs } : {}),
+    ...(e.connectTimeoutMs !== undefined ? { connectTimeoutMs: e.connectTimeoutMs } : {}),
+  })
+  if ("command" in obj) {
+    const parsed = StdioEntrySchema.safeParse(obj)
+    if (!parsed.success) throw zodFailure(parsed.error, path, fail)
+    const e = parsed.data
+    // A path-like command ("./server.js") is relative to the config file; a bare name goes through PATH.
+    const command = /[\\/]/.test(e.command) && !isAbsolute(e.command) ? resolve(baseDir, e.command) : e.command
+    const source = mcp(ns, {
+      command,
+      ...(e.args ? { args: e.args } : {}),
+      ...(e.env ? { env: e.env } : {}),
+      cwd: resolve(baseDir, e.cwd ?? "."),
+      ...timeouts(e),
+    })
+    return withFilter(source, e)
+  }
+  const parsed = HttpEntrySchema.safeParse(obj)
+  if (!parsed.success) throw zodFailure(parsed.error, path, fail)
+  const e = parsed.data
+  const transport = e.transport ?? (e.type === "sse" ? "sse" : e.type === undefined ? undefined : "streamable-http")
+  return withFilter(mcp(ns, { url: e.url, ...(e.headers ? { headers: e.headers } : {}), ...(transport ? { transport } : {}), ...timeouts(e) }), e)
+}
+
+function withFilter(source: ToolSource, entry: { include?: string[] | undefined; exclude?: string[] | undefined }): ToolSource {
+  return filterTools(source, { ...(entry.include ? { include: entry.include } : {}), ...(entry.exclude ? { exclude: entry.exclude } : {}) })
+}
+
+function isDisabled(raw: unknown): boolean {
+  return typeof raw === "object" && raw !== null && (raw as { disabled?: unknown }).disabled === true
+}
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
+
+/** Replaces `${VAR}` / `${VAR:-default}` in every string of `value`; a missing variable is an error naming it. */
+function substitute(value: unknown, path: string, entry: string, env: Env, fail: Fail): unknown {
+  if (typeof value === "string") {
+    return value.replace(VAR, (_, name: string, fallback: string | undefined) => {
+      const v = env[name]
+      if (fallback !== undefined && (v === undefined || v === "")) return fallback
+      if (v === undefined) throw missingVar(name, path, entry, fail)
+      return v
+    })
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, `${path}[${i}]`, entry, env, fail))
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, `${path}.${k}`, entry, env, fail)]))
+  }
+  return value
+}
+
+function missingVar(name: string, path: string, entry: string, fail: Fail): CodeModeError {
+  return fail(path, `environment variable ${name} is not set (needed by entry "${entry}"); set it, or add "disabled": true to the entry`)
+}
+
+/** Secrets from the config: `{ "env": "VAR" }` is read from the same env as `${VAR}`, now, so a missing one fails early. */
+function resolveAuth(auth: z.infer<typeof AuthSchema>, path: string, entry: string, env: Env, fail: Fail): OpenApiAuth {
+  const secret = (v: string | { env: string }, at: string): string => {
+    if (typeof v === "string") return v
+    const value = env[v.env]
+    if (value === undefined) throw missingVar(v.env, at, entry, fail)
+    return value
+  }
+  if ("bearer" in auth) return { bearer: secret(auth.bearer, `${path}.bearer`) }
+  if ("header" in auth) return { header: { name: auth.header.name, value: secret(auth.header.value, `${path}.header.value`) } }
+  if ("query" in auth) return { query: { name: auth.query.name, value: secret(auth.query.value, `${path}.query.value`) } }
+  return {
+    basic: { username: secret(auth.basic.username, `${path}.basic.username`), password: secret(auth.basic.password, `${path}.basic.password`) },
+  }
+}
+
+function zodFailure(error: z.ZodError, base: string, fail: Fail): CodeModeError {
+  const issue = error.issues[0]
+  const sub = (issue?.path ?? []).map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")
+  const path = `${base}${sub}`.replace(/^\./, "")
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})` : ""
+  return fail(path, `${issue?.message ?? "invalid value"}${more}`)
+}
