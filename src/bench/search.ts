@@ -1,0 +1,224 @@
+/**
+ * The search-quality benchmark: runs the query sets in bench/search/*.json against indexes built
+ * over the real specs and reports recall@1, recall@5 and MRR per spec, per kind of query
+ * (name-like / paraphrase) and per split (tuning / held-out / revision / fresh), for codemode's ranking and for a
+ * plain BM25 baseline side by side, plus index build time and query latency.
+ */
+import { readFile } from "node:fs/promises"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import { createSearchIndex, type SearchIndexOptions } from "../catalog/search.js"
+import { CodeModeError } from "../errors.js"
+import type { Tool } from "../tools/tool.js"
+import { openapi } from "../tools/openapi/index.js"
+
+/** One benchmark query. */
+export interface BenchQuery {
+  id: string
+  kind: "name-like" | "paraphrase"
+  query: string
+  /** operationIds a user would accept as the answer. */
+  expected: string[]
+  /**
+   * "tuning": looked at while tuning; "heldout": written with them but never inspected while
+   * tuning; "revision": written after a first freeze, then used once to revise the ranking;
+   * "fresh": written after the final freeze, never used to change anything.
+   */
+  split: BenchSplit
+}
+
+export const BENCH_SPLITS = ["tuning", "heldout", "revision", "fresh"] as const
+export type BenchSplit = (typeof BENCH_SPLITS)[number]
+
+/** Metrics over all queries of a set and per kind. */
+export interface KindMetrics {
+  all: SearchMetrics
+  nameLike: SearchMetrics
+  paraphrase: SearchMetrics
+}
+
+/** recall@1, recall@5 and mean reciprocal rank over a set of queries. */
+export interface SearchMetrics {
+  queries: number
+  recall1: number
+  recall5: number
+  mrr: number
+}
+
+/** Metrics of one ranking variant on one spec. */
+export interface VariantResult extends KindMetrics {
+  variant: string
+  /** The same metrics per split. */
+  splits: Record<BenchSplit, KindMetrics>
+  buildMs: number
+  /** Mean and 95th percentile time of one `search()` call. */
+  queryMs: { mean: number; p95: number }
+  /** Rank (1-based) of the first expected operation per query id; 0 when not in the top 50. */
+  ranks: Record<string, number>
+}
+
+/** Results for one spec. */
+export interface SpecResult {
+  spec: string
+  tools: number
+  queries: number
+  variants: VariantResult[]
+}
+
+export interface SearchBenchResult {
+  specs: SpecResult[]
+  /** The variant names, baseline first. */
+  variants: string[]
+}
+
+/** Options of {@link benchSearch}. */
+export interface BenchSearchOptions {
+  /** Spec names; each needs `<dataDir>/<name>-openapi.json.gz` and `<queriesDir>/<name>.json`. Default cloudflare and github. */
+  specs?: string[]
+  /** Folder of the specs. Default `../shared/data` next to the repository. */
+  dataDir?: string
+  /** Folder of the query sets. Default `bench/search` in the repository. */
+  queriesDir?: string
+  /** Also run the ablation variants (each feature added one at a time). Default false. */
+  ablations?: boolean
+}
+
+/** Plain BM25 over names, summaries/descriptions and paths: no field weights, expansion or intent. */
+export const BASELINE_OPTIONS: SearchIndexOptions = {
+  fields: {
+    name: { weight: 1, b: 0.75 },
+    summary: { weight: 1, b: 0.75 },
+    description: { weight: 1, b: 0.75 },
+    path: { weight: 1, b: 0.75 },
+    params: { weight: 0, b: 0 },
+    tags: { weight: 0, b: 0 },
+    resource: { weight: 0, b: 0 },
+    namespace: { weight: 0, b: 0 },
+  },
+  actionSynonymWeight: 0,
+  abbreviationWeight: 0,
+  thesaurusWeight: 0,
+  intentBoost: 0,
+  intentPenalty: 0,
+  coverage: 0,
+  summaryBoost: 0,
+  deprecatedPenalty: 0,
+}
+
+const NO_EXPANSION: SearchIndexOptions = { actionSynonymWeight: 0, abbreviationWeight: 0, thesaurusWeight: 0 }
+const NO_RERANK: SearchIndexOptions = { intentBoost: 0, intentPenalty: 0, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }
+
+/** Ablation steps between the baseline and the full ranking, in order. */
+export const ABLATIONS: ReadonlyArray<readonly [string, SearchIndexOptions]> = [
+  ["fields", { ...NO_EXPANSION, ...NO_RERANK }],
+  ["+synonyms", { ...NO_RERANK, thesaurusWeight: 0 }],
+  ["+thesaurus", { ...NO_RERANK }],
+  ["+intent", { coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }],
+  ["+summary", { coverage: 0, deprecatedPenalty: 0 }],
+]
+
+const RANK_DEPTH = 50
+
+const repoRoot = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+
+async function readQueries(file: string): Promise<BenchQuery[]> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await readFile(file, "utf8"))
+  } catch (cause) {
+    throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] cannot read query set ${file}: ${String(cause)}`, { cause })
+  }
+  const queries = (parsed as { queries?: unknown }).queries
+  if (!Array.isArray(queries)) throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] ${file} has no "queries" array.`)
+  for (const q of queries as Partial<BenchQuery>[]) {
+    const ok = typeof q.id === "string" && typeof q.query === "string" && Array.isArray(q.expected) &&
+      (q.kind === "name-like" || q.kind === "paraphrase") && BENCH_SPLITS.includes(q.split as BenchSplit)
+    if (!ok) {
+      throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] ${file}: query ${JSON.stringify(q.id)} needs id, kind (name-like|paraphrase), query, expected[] and split (${BENCH_SPLITS.join("|")}).`)
+    }
+  }
+  return queries as BenchQuery[]
+}
+
+/** Metrics over `ranks` (1-based, 0 = not found) of the given queries. */
+export function metrics(queries: readonly BenchQuery[], ranks: Readonly<Record<string, number>>): SearchMetrics {
+  const n = queries.length
+  let r1 = 0
+  let r5 = 0
+  let rr = 0
+  for (const q of queries) {
+    const rank = ranks[q.id] ?? 0
+    if (rank === 1) r1++
+    if (rank >= 1 && rank <= 5) r5++
+    if (rank >= 1) rr += 1 / rank
+  }
+  const round = (x: number) => Math.round((n === 0 ? 0 : x / n) * 1000) / 1000
+  return { queries: n, recall1: round(r1), recall5: round(r5), mrr: round(rr) }
+}
+
+function runVariant(variant: string, tools: Tool[], queries: BenchQuery[], options: SearchIndexOptions): VariantResult {
+  const t0 = performance.now()
+  const index = createSearchIndex(tools, options)
+  const buildMs = performance.now() - t0
+  const ranks: Record<string, number> = {}
+  const times: number[] = []
+  for (const q of queries) {
+    const start = performance.now()
+    const hits = index.search(q.query, { limit: RANK_DEPTH })
+    times.push(performance.now() - start)
+    const position = hits.findIndex((h) => h.operationId !== undefined && q.expected.includes(h.operationId))
+    ranks[q.id] = position + 1
+  }
+  times.sort((a, b) => a - b)
+  const kinds = (set: readonly BenchQuery[]): KindMetrics => ({
+    all: metrics(set, ranks),
+    nameLike: metrics(set.filter((q) => q.kind === "name-like"), ranks),
+    paraphrase: metrics(set.filter((q) => q.kind === "paraphrase"), ranks),
+  })
+  const splits = Object.fromEntries(BENCH_SPLITS.map((split) => [split, kinds(queries.filter((q) => q.split === split))]))
+  const round = (x: number) => Math.round(x * 1000) / 1000
+  return {
+    variant,
+    ...kinds(queries),
+    splits: splits as Record<BenchSplit, KindMetrics>,
+    buildMs: round(buildMs),
+    queryMs: {
+      mean: round(times.reduce((a, b) => a + b, 0) / Math.max(times.length, 1)),
+      p95: round(times[Math.min(times.length - 1, Math.floor(times.length * 0.95))] ?? 0),
+    },
+    ranks,
+  }
+}
+
+/**
+ * Runs the search benchmark. Loads each spec with the OpenAPI source (no network), builds the
+ * baseline and codemode indexes (and the ablations when asked) and scores every query.
+ */
+export async function benchSearch(options: BenchSearchOptions = {}): Promise<SearchBenchResult> {
+  const root = repoRoot()
+  const dataDir = options.dataDir ?? path.resolve(root, "../shared/data")
+  const queriesDir = options.queriesDir ?? path.resolve(root, "bench/search")
+  const variants: Array<readonly [string, SearchIndexOptions]> = [
+    ["bm25", BASELINE_OPTIONS],
+    ...(options.ablations ? ABLATIONS : []),
+    ["codemode", {}],
+  ]
+  const specs: SpecResult[] = []
+  for (const spec of options.specs ?? ["cloudflare", "github"]) {
+    const queries = await readQueries(path.join(queriesDir, `${spec}.json`))
+    const tools = await openapi(spec, { spec: path.join(dataDir, `${spec}-openapi.json.gz`) }).load()
+    const known = new Set(tools.map((t) => t.origin?.operationId))
+    for (const q of queries) {
+      for (const id of q.expected) {
+        if (!known.has(id)) throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] query ${q.id} expects unknown operationId "${id}" in ${spec}.`)
+      }
+    }
+    specs.push({
+      spec,
+      tools: tools.length,
+      queries: queries.length,
+      variants: variants.map(([name, opts]) => runVariant(name, tools, queries, opts)),
+    })
+  }
+  return { specs, variants: variants.map(([name]) => name) }
+}
