@@ -10,7 +10,8 @@ import type { JSONSchema } from "../tools/tool.js"
 import type { NameAllocator } from "./names.js"
 import { toPascalCase } from "./names.js"
 import type { SchemaObject } from "./schema.js"
-import { forEachSubschema, isObject, isScalarSchema, pointerSegments, resolveSegments } from "./schema.js"
+import { pointerSegments, resolveSegments } from "../tools/json-pointer.js"
+import { forEachSubschema, isObject, isScalarSchema } from "./schema.js"
 
 export interface DefEntry {
   /** The definition key (`Foo` of `#/$defs/Foo`) or a name derived from the pointer. */

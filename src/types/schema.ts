@@ -20,33 +20,6 @@ const MAX_INLINE_ENUM_CHARS = 100
 /** Unions with more members than this get a named type instead of being inlined. */
 const MAX_INLINE_UNION = 4
 
-function unescapeSegment(segment: string): string {
-  let s = segment
-  try {
-    s = decodeURIComponent(s)
-  } catch {
-    // not percent-encoded: use as written
-  }
-  return s.replace(/~1/g, "/").replace(/~0/g, "~")
-}
-
-/** The segments of a local `#/…` JSON Pointer (unescaped); `undefined` for other references. */
-export function pointerSegments(ref: string): string[] | undefined {
-  if (ref === "#") return []
-  if (!ref.startsWith("#/")) return undefined
-  return ref.slice(2).split("/").map(unescapeSegment)
-}
-
-/** Resolves pointer segments in `root`; `undefined` when they point nowhere. */
-export function resolveSegments(root: unknown, segments: readonly string[]): unknown {
-  let node = root
-  for (const key of segments) {
-    if (node === null || typeof node !== "object") return undefined
-    node = Array.isArray(node) ? node[Number(key)] : (node as SchemaObject)[key]
-    if (node === undefined) return undefined
-  }
-  return node
-}
 
 /** The schema's `type` keyword as a list (empty when absent or malformed). */
 export function typeList(schema: SchemaObject): string[] {

@@ -2,7 +2,8 @@
  * Request bodies and responses: choosing the media type and building the `body` and output schemas.
  */
 import type { JSONSchema } from "../tool.js"
-import { escapePointer, isObject, type Refs, type SchemaConverter } from "./refs.js"
+import { escapePointer } from "../json-pointer.js"
+import { isObject, type Refs, type SchemaConverter } from "./refs.js"
 
 /** Media types in order of preference: JSON, then forms, then text, then anything. */
 export function pickMediaType(content: Record<string, unknown>): string | undefined {

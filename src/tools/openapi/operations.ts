@@ -5,7 +5,8 @@
 import type { JSONSchema } from "../tool.js"
 import { uniqueIdentifiers } from "../identifiers.js"
 import { outputSchema, requestBody } from "./media.js"
-import { createSchemaConverter, escapePointer, isObject, type Refs, type SchemaConverter } from "./refs.js"
+import { escapePointer } from "../json-pointer.js"
+import { createSchemaConverter, isObject, type Refs, type SchemaConverter } from "./refs.js"
 import type { OpenApiDocument } from "./types.js"
 
 export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const

@@ -7,6 +7,7 @@
  * `$ref`s into `#/components`) that would mislead tools walking the schema.
  */
 import { codemodeError } from "../../errors.js"
+import { escapePointer, resolvePointer, unescapePointer } from "../json-pointer.js"
 import type { JSONSchema } from "../tool.js"
 import type { OpenApiDocument } from "./types.js"
 
@@ -20,34 +21,6 @@ const MAX_REF_HOPS = 32
 
 export type Refs = Set<string>
 
-/** Escapes one JSON Pointer segment (`~` → `~0`, `/` → `~1`). */
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, "~0").replace(/\//g, "~1")
-}
-
-function unescapeSegment(segment: string): string {
-  let s = segment
-  try {
-    s = decodeURIComponent(s)
-  } catch {
-    // not percent-encoded: use as written
-  }
-  return s.replace(/~1/g, "/").replace(/~0/g, "~")
-}
-
-/** Resolves a local `#/…` JSON Pointer in `doc`; `undefined` when it points nowhere. */
-export function resolvePointer(doc: unknown, ref: string): unknown {
-  if (ref === "#") return doc
-  let node = doc
-  for (const raw of ref.slice(2).split("/")) {
-    if (node === null || typeof node !== "object") return undefined
-    const key = unescapeSegment(raw)
-    node = Array.isArray(node) ? node[Number(key)] : (node as Record<string, unknown>)[key]
-    if (node === undefined) return undefined
-  }
-  return node
-}
-
 export function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value)
 }
@@ -56,7 +29,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 function schemaName(ref: string): string | undefined {
   if (!ref.startsWith(SCHEMA_PREFIX)) return undefined
   const rest = ref.slice(SCHEMA_PREFIX.length)
-  return rest.includes("/") || rest === "" ? undefined : unescapeSegment(rest)
+  return rest.includes("/") || rest === "" ? undefined : unescapePointer(rest)
 }
 
 /** Converts schemas of one document, caching named defs and inline-resolved refs. */
