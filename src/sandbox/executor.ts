@@ -59,6 +59,8 @@ export interface RunError {
   column?: number
   /** For limit errors: which limit and its value. */
   limit?: { name: keyof Limits; value: number }
+  /** Stack frames in the code given to `run` only (`at f (code.js:3:5)`), when the backend has them. */
+  stack?: string
 }
 
 export type RunOutcome =

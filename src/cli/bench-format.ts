@@ -1,0 +1,51 @@
+/** Readable tables for the benchmark results (`codemode bench …` without --json, `npm run bench`). */
+import type { SandboxBenchResult } from "../bench/sandbox.js"
+import type { SearchBenchResult, SearchMetrics } from "../bench/search.js"
+import { renderTable, type Cell } from "./table.js"
+
+const fixed = (n: number): string => n.toFixed(3)
+const metrics = (m: SearchMetrics): Cell[] => [fixed(m.recall1), fixed(m.recall5), fixed(m.mrr)]
+
+export function searchTable(result: SearchBenchResult): string {
+  const rows = result.specs.flatMap((spec) =>
+    spec.variants.map((v): Cell[] => [
+      spec.spec,
+      spec.tools,
+      v.variant,
+      ...metrics(v.nameLike),
+      ...metrics(v.paraphrase),
+      fixed(v.splits.heldout.all.recall1),
+      fixed(v.splits.heldout.all.mrr),
+      v.buildMs,
+      v.queryMs.mean,
+    ]),
+  )
+  const headers = ["spec", "tools", "variant", "name r@1", "r@5", "mrr", "paraphrase r@1", "r@5", "mrr", "held-out r@1", "mrr", "build ms", "query ms"]
+  return renderTable(headers, rows)
+}
+
+const MiB = 1024 * 1024
+
+/** One row per figure, with the target it is judged against. */
+export function sandboxTable(r: SandboxBenchResult): string {
+  const us = (n: number) => `${n.toFixed(0)} µs`
+  const rows: Cell[][] = [
+    ["cold execute p50", us(r.coldExecuteP50Us), `<= 2x bare QuickJS (${r.coldVsBare.toFixed(2)}x)`],
+    ["cold execute p95", us(r.coldExecuteP95Us), ""],
+    ["cold execute p50, back to back", us(r.coldBackToBackP50Us), "no pause between runs"],
+    ["tool call round trip", `${r.toolCallUs.toFixed(1)} µs`, "<= 30 µs"],
+    ["bytes per live sandbox", `${(r.bytesPerSandbox / MiB).toFixed(2)} MiB`, `<= 0.5 MB (${r.liveSandboxes} live)`],
+    ["floor: bare QuickJS context p50", us(r.bareQuickjsP50Us), "new runtime+context, eval 1+1, dispose"],
+    ["floor: node:vm context p50", us(r.nodeVmP50Us), "not a boundary; reference"],
+    ["channel round trip: postMessage", `${r.channel.postMessageRttUs.toFixed(1)} µs`, "raw, no QuickJS"],
+    ["channel round trip: SAB + Atomics", `${r.channel.atomicsRttUs.toFixed(1)} µs`, "raw, no QuickJS"],
+    ["capped WASM module create p50", `${r.moduleCreateP50Ms.toFixed(1)} ms`, "off the hot path"],
+    [
+      `heap bomb vs ${(r.memoryCap.limitBytes / MiB).toFixed(0)} MiB limit`,
+      `stopped by ${r.memoryCap.stoppedBy}`,
+      `host grew ${(r.memoryCap.hostGrowthBytes / MiB).toFixed(1)} MiB in ${r.memoryCap.durationMs.toFixed(0)} ms`,
+    ],
+  ]
+  const machine = `node ${r.machine.node}, ${r.machine.cores} cores, load ${r.machine.loadAverage1m.toFixed(2)}; ${r.iterations} runs, ${r.toolCalls} calls`
+  return `${renderTable(["figure", "value", "target / note"], rows)}\n${machine}`
+}

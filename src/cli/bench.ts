@@ -1,0 +1,43 @@
+/** `codemode bench sandbox|search [--json]`: run a benchmark and print a table or one JSON object. */
+import { Command, InvalidArgumentError } from "commander"
+import { sandboxTable, searchTable } from "./bench-format.js"
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive integer")
+  return n
+}
+
+function print(json: boolean | undefined, result: unknown, table: () => string): void {
+  process.stdout.write(`${json ? JSON.stringify(result) : table()}\n`)
+}
+
+export function benchCommand(): Command {
+  const bench = new Command("bench").description("run a benchmark on this machine")
+  bench
+    .command("sandbox")
+    .description("cold execute, tool-call round trip and bytes per live sandbox, next to the bare QuickJS and node:vm floors")
+    .option("--json", "print one JSON object")
+    .option("--iterations <n>", "cold executions measured (default 300)", positiveInt)
+    .option("--tool-calls <n>", "awaited calls in the tool-call loop (default 1000)", positiveInt)
+    .option("--live <n>", "live sandboxes for the density figure (default 200)", positiveInt)
+    .action(async (flags: { json?: boolean; iterations?: number; toolCalls?: number; live?: number }) => {
+      const { benchSandbox } = await import("../bench/sandbox.js")
+      const result = await benchSandbox({
+        ...(flags.iterations ? { iterations: flags.iterations } : {}),
+        ...(flags.toolCalls ? { toolCalls: flags.toolCalls } : {}),
+        ...(flags.live ? { liveSandboxes: flags.live } : {}),
+      })
+      print(flags.json, result, () => sandboxTable(result))
+    })
+  bench
+    .command("search")
+    .description("tool-search quality (recall@1/@5, MRR) on the Cloudflare and GitHub specs, vs plain BM25")
+    .option("--json", "print one JSON object")
+    .action(async (flags: { json?: boolean }) => {
+      const { benchSearch } = await import("../bench/search.js")
+      const result = await benchSearch()
+      print(flags.json, result, () => searchTable(result))
+    })
+  return bench
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/** The `codemode` command line: assembles the commands, one per file. */
+import { createRequire } from "node:module"
+import { Command } from "commander"
+import { benchCommand } from "./bench.js"
+import { demoCommand } from "./demo.js"
+import { runCommand } from "./run.js"
+import { searchCommand } from "./search.js"
+import { serveCommand } from "./serve.js"
+import { tokensCommand } from "./tokens.js"
+import { typesCommand } from "./types.js"
+
+// src/cli/main.ts and dist/cli/main.js both sit two levels below package.json.
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string }
+
+const program = new Command("codemode")
+  .version(version)
+  .description("Code Mode runtime: tools as a typed TypeScript API, model-written programs in a QuickJS sandbox")
+  .addCommand(runCommand())
+  .addCommand(demoCommand())
+  .addCommand(typesCommand())
+  .addCommand(serveCommand())
+  .addCommand(searchCommand())
+  .addCommand(tokensCommand())
+  .addCommand(benchCommand())
+
+await program.parseAsync(process.argv)

@@ -1,0 +1,74 @@
+/** `codemode search "<query>"`: the ranked functions for a task, as the MCP `search` tool finds them. */
+import { Command } from "commander"
+import { codemodeError } from "../errors.js"
+import { createCatalog } from "../runtime/catalog.js"
+import { createCodeMode } from "../runtime/codemode.js"
+import type { Tool } from "../tools/tool.js"
+import { EXIT_HOST_FAILED } from "./session.js"
+import { sourcesFromFlags, type SourceFlags } from "./sources.js"
+
+interface SearchFlags extends SourceFlags {
+  limit: string
+  json?: boolean
+}
+
+/** Loads the tools of `flags` and closes the sources again (nothing is executed). */
+async function loadTools(flags: SourceFlags): Promise<Tool[]> {
+  const cm = await createCodeMode({ sources: await sourcesFromFlags(flags) })
+  try {
+    return cm.tools()
+  } finally {
+    await cm.close()
+  }
+}
+
+async function search(query: string, flags: SearchFlags): Promise<void> {
+  const limit = Number(flags.limit)
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw codemodeError("CONFIG_INVALID", "cli", `--limit must be a positive integer, got ${JSON.stringify(flags.limit)}`)
+  }
+  const catalog = createCatalog(await loadTools(flags))
+  // With --openapi, --namespace names that source (so the filter keeps all of it); with --config it selects one.
+  const namespace = flags.namespace !== undefined && flags.openapi === undefined ? flags.namespace : undefined
+  if (namespace !== undefined && !catalog.namespaces.some((n) => n.name === namespace)) {
+    throw codemodeError("CONFIG_INVALID", "cli", `no namespace "${namespace}"; namespaces: ${catalog.namespaces.map((n) => n.name).join(", ")}`)
+  }
+  const hits = catalog.search(query, { limit, ...(namespace === undefined ? {} : { namespace }) })
+  if (flags.json) {
+    const results = hits.map((h, i) => ({
+      rank: i + 1,
+      name: h.name,
+      namespace: h.namespace,
+      ...(h.operationId === undefined ? {} : { operationId: h.operationId }),
+      score: Math.round(h.score * 1000) / 1000,
+      signature: h.signature,
+    }))
+    process.stdout.write(`${JSON.stringify({ query, results }, null, 2)}\n`)
+    return
+  }
+  if (hits.length === 0) {
+    process.stdout.write(`no match for "${query}" among ${catalog.tools.length} functions\n`)
+    return
+  }
+  const blocks = hits.map((h, i) => `${i + 1}. ${h.name}${h.operationId === undefined ? "" : `  (operationId ${h.operationId})`}\n${h.signature}`)
+  process.stdout.write(`${blocks.join("\n\n")}\n`)
+}
+
+export function searchCommand(): Command {
+  return new Command("search")
+    .description("find the functions for a task: ranked matches as TypeScript signatures (what the MCP `search` tool returns)")
+    .argument("<query>", 'the task in plain words, e.g. "create a DNS record"')
+    .option("--openapi <spec>", "OpenAPI 3.x spec (file or URL, JSON or YAML, .gz ok)")
+    .option("-c, --config <file>", "codemode.json (or a Claude Desktop / Cursor config with mcpServers)")
+    .option("--namespace <ns>", "namespace of the --openapi tools; with --config only, search just this namespace")
+    .option("--limit <n>", "number of results", "5")
+    .option("--json", "print { query, results: [{ rank, name, namespace, operationId, score, signature }] }")
+    .action(async (query: string, flags: SearchFlags) => {
+      try {
+        await search(query, flags)
+      } catch (error) {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+        process.exitCode = EXIT_HOST_FAILED
+      }
+    })
+}

@@ -1,0 +1,40 @@
+/**
+ * Shared plumbing of the CLI commands that execute code: build the sources from flags, create a
+ * codemode instance, always close it, and turn host failures into a message and an exit code.
+ */
+import { CodeModeError } from "../errors.js"
+import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
+import type { Limits } from "../sandbox/executor.js"
+import { sourcesFromFlags, type SourceFlags } from "./sources.js"
+
+/** Exit codes of the CLI: the code failed (1) or codemode itself could not run it (2). */
+export const EXIT_CODE_FAILED = 1
+export const EXIT_HOST_FAILED = 2
+
+export interface SessionFlags extends SourceFlags {
+  /** Wall-time limit of the run in ms (`--timeout`). */
+  timeout?: string
+}
+
+function limitsFromFlags(flags: SessionFlags): Partial<Limits> {
+  if (flags.timeout === undefined) return {}
+  const timeMs = Number(flags.timeout)
+  if (!Number.isFinite(timeMs) || timeMs <= 0) {
+    throw new CodeModeError("CONFIG_INVALID", `[codemode] [cli] --timeout must be a positive number of milliseconds, got ${JSON.stringify(flags.timeout)}`)
+  }
+  return { timeMs }
+}
+
+/** Runs `body` with a codemode instance built from `flags`; sets `process.exitCode`, never throws. */
+export async function withCodeMode(flags: SessionFlags, body: (cm: CodeMode) => Promise<number>): Promise<void> {
+  let cm: CodeMode | undefined
+  try {
+    cm = await createCodeMode({ sources: await sourcesFromFlags(flags), limits: limitsFromFlags(flags) })
+    process.exitCode = await body(cm)
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = EXIT_HOST_FAILED
+  } finally {
+    await cm?.close()
+  }
+}

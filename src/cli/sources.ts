@@ -1,0 +1,40 @@
+/**
+ * The tool sources a CLI command works against, from its flags: `--config codemode.json`,
+ * `--openapi <spec>` (with `--namespace` / `--base-url`), and the built-in demo functions when
+ * neither is given.
+ */
+import { demoSource } from "../runtime/demo.js"
+import { loadConfig } from "../tools/config.js"
+import { openapi } from "../tools/openapi/index.js"
+import type { ToolSource } from "../tools/tool.js"
+
+export interface SourceFlags {
+  /** Path of a codemode.json (or Claude Desktop / Cursor config). */
+  config?: string
+  /** Path or URL of an OpenAPI 3.x spec. */
+  openapi?: string
+  /** Namespace of the `--openapi` tools. Default "api". */
+  namespace?: string
+  /** Base URL of the `--openapi` API. Default: the spec's first server. */
+  baseUrl?: string
+  /** Add the demo functions even when other sources are configured. */
+  demo?: boolean
+}
+
+/** Default namespace of `--openapi` tools. */
+export const DEFAULT_OPENAPI_NAMESPACE = "api"
+
+export async function sourcesFromFlags(flags: SourceFlags): Promise<ToolSource[]> {
+  const sources: ToolSource[] = []
+  if (flags.config) sources.push(...(await loadConfig(flags.config)))
+  if (flags.openapi) {
+    sources.push(
+      openapi(flags.namespace ?? DEFAULT_OPENAPI_NAMESPACE, {
+        spec: flags.openapi,
+        ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+      }),
+    )
+  }
+  if (flags.demo || sources.length === 0) sources.push(demoSource())
+  return sources
+}

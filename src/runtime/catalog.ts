@@ -1,0 +1,145 @@
+/**
+ * The catalog the faces show the model, built from the current tools: whether the declarations are
+ * small enough to hand over whole (then `execute` alone carries them), and otherwise a search index
+ * whose hits render as TypeScript signatures. Rebuilt only when the tool list changes.
+ */
+import { countTokens, isWithinTokenLimit } from "gpt-tokenizer"
+import { renderHits, type RenderedHit } from "../catalog/render.js"
+import { createSearchIndex, type SearchIndex } from "../catalog/search.js"
+import type { Tool } from "../tools/tool.js"
+import { generateDeclarations } from "../types/declarations.js"
+import type { DocMode } from "../types/jsdoc.js"
+
+/** Options of {@link createCatalogCache}. */
+export interface CatalogOptions {
+  /**
+   * Declarations of at most this many o200k tokens go whole into the `execute` description (no
+   * `search` tool); bigger catalogs are searched. Default {@link DEFAULT_TOKEN_BUDGET}.
+   */
+  tokenBudget?: number
+  /** Documentation in each search hit's signature. Default "summary" (first sentence, defaults, formats). */
+  hitDocs?: DocMode
+  /**
+   * The best hit also shows the types its argument and result types use (one level deeper than the
+   * others) when that keeps it within this many tokens. Default {@link DEFAULT_TOP_HIT_TOKENS}.
+   */
+  topHitTokens?: number
+}
+
+/** Default token allowance of the best hit's deeper signature. */
+export const DEFAULT_TOP_HIT_TOKENS = 1_500
+
+/** Default budget of declarations shown whole: 4,000 o200k tokens. */
+export const DEFAULT_TOKEN_BUDGET = 4_000
+
+/** Options of {@link Catalog.search}. */
+export interface CatalogSearchOptions {
+  /** Most hits. Default 5. */
+  limit?: number
+  /** Only this namespace. Default: all. */
+  namespace?: string
+}
+
+/** One namespace and how many tools it has. */
+export interface NamespaceInfo {
+  name: string
+  tools: number
+}
+
+/** A snapshot of the tools as the model gets to know them. */
+export interface Catalog {
+  readonly tools: readonly Tool[]
+  /** "execute": the declarations fit the budget and are shown whole; "search": they are found by search. */
+  readonly mode: "execute" | "search"
+  /** In "execute" mode, the declarations shown (full docs, or first sentences when only those fit). */
+  readonly declarations?: string
+  /** o200k tokens of `declarations`, in "execute" mode. */
+  readonly declarationTokens?: number
+  /** Namespaces in source order. */
+  readonly namespaces: readonly NamespaceInfo[]
+  /** The complete declarations with full docs (built on first call, then kept): what `codemode types` prints. */
+  fullDeclarations(): string
+  /** o200k tokens of {@link Catalog.fullDeclarations} (counted on first call, then kept). */
+  fullTokens(): number
+  /** Ranked hits as self-contained signatures; the index is built on the first search. */
+  search(query: string, options?: CatalogSearchOptions): RenderedHit[]
+}
+
+/** Keeps the catalog of a changing tool list. */
+export interface CatalogCache {
+  /** The catalog of the tools `getTools()` returns now; the same object while they do not change. */
+  current(): Catalog
+}
+
+/** Cheapest a declared function can be (`function x(args: XArgs): Promise<…>` plus its types). */
+const MIN_TOKENS_PER_TOOL = 10
+
+function namespacesOf(tools: readonly Tool[]): NamespaceInfo[] {
+  const counts = new Map<string, number>()
+  for (const tool of tools) counts.set(tool.namespace, (counts.get(tool.namespace) ?? 0) + 1)
+  return [...counts].map(([name, n]) => ({ name, tools: n }))
+}
+
+/** The declarations that fit `budget` (full docs first, then summaries) and their tokens, if any do. */
+function fittingDeclarations(tools: readonly Tool[], budget: number): { text: string; tokens: number } | undefined {
+  // A sound lower bound spares generating megabytes of declarations for big APIs.
+  if (tools.length * MIN_TOKENS_PER_TOOL > budget) return undefined
+  for (const docs of ["full", "summary"] as const) {
+    const text = generateDeclarations([...tools], { docs })
+    const tokens = isWithinTokenLimit(text, budget)
+    if (tokens !== false) return { text, tokens }
+  }
+  return undefined
+}
+
+/** Builds the catalog of `tools` (a snapshot: later changes to the array are not seen). */
+export function createCatalog(tools: readonly Tool[], options: CatalogOptions = {}): Catalog {
+  const list = [...tools]
+  const budget = options.tokenBudget ?? DEFAULT_TOKEN_BUDGET
+  const hitDocs = options.hitDocs ?? "summary"
+  const topHitTokens = options.topHitTokens ?? DEFAULT_TOP_HIT_TOKENS
+  const fitting = fittingDeclarations(list, budget)
+  let index: SearchIndex | undefined
+  let full: string | undefined
+  let fullTokens: number | undefined
+  const fullDeclarations = () => (full ??= generateDeclarations(list, { docs: "full" }))
+  return {
+    tools: list,
+    mode: fitting === undefined ? "search" : "execute",
+    ...(fitting === undefined ? {} : { declarations: fitting.text, declarationTokens: fitting.tokens }),
+    namespaces: namespacesOf(list),
+    fullDeclarations,
+    fullTokens: () => (fullTokens ??= countTokens(fullDeclarations())),
+    search(query, searchOptions = {}) {
+      index ??= createSearchIndex(list)
+      const hits = index.search(query, {
+        ...(searchOptions.limit === undefined ? {} : { limit: searchOptions.limit }),
+        ...(searchOptions.namespace === undefined ? {} : { namespace: searchOptions.namespace }),
+      })
+      const rendered = renderHits(hits, { docs: hitDocs })
+      const [best] = hits
+      if (best && rendered[0]) {
+        const deeper = renderHits([best], { docs: hitDocs, maxDepth: 2 })[0]
+        if (deeper && isWithinTokenLimit(deeper.signature, topHitTokens) !== false) rendered[0] = deeper
+      }
+      return rendered
+    },
+  }
+}
+
+const sameTools = (a: readonly Tool[], b: readonly Tool[]): boolean => a.length === b.length && a.every((t, i) => t === b[i])
+
+/**
+ * A catalog that follows `getTools()` (e.g. `cm.tools`): rebuilt when the tool objects change (a
+ * source reloaded after a list change), reused otherwise.
+ */
+export function createCatalogCache(getTools: () => readonly Tool[], options: CatalogOptions = {}): CatalogCache {
+  let cached: Catalog | undefined
+  return {
+    current() {
+      const tools = getTools()
+      if (!cached || !sameTools(cached.tools, tools)) cached = createCatalog(tools, options)
+      return cached
+    },
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * What the model reads back from a run: the value as JSON cut to a budget without ever breaking the
+ * JSON (arrays, objects and long strings are shortened, with a note of what was cut and how to get
+ * it), the program's console lines, a compact call summary, and errors with everything needed to
+ * fix the code (kind, line/column with an excerpt, the limit and its value, the failing tool).
+ */
+import type { LogLine } from "../sandbox/executor.js"
+import type { CallRecord } from "./bindings.js"
+import type { ExecuteError, ExecuteResult } from "./codemode.js"
+
+/** Options of {@link shapeValue} and {@link formatExecuteResult}. */
+export interface ShapeOptions {
+  /** Longest value text, in characters (~4 per token). Default {@link DEFAULT_MAX_RESULT_CHARS}. */
+  maxChars?: number
+  /** Longest console section, in characters. Default {@link DEFAULT_MAX_LOG_CHARS}. */
+  maxLogChars?: number
+  /** Most call groups listed in the call summary. Default 8. */
+  maxCallGroups?: number
+}
+
+/** Default value budget: 24,000 characters, about 6,000 tokens. */
+export const DEFAULT_MAX_RESULT_CHARS = 24_000
+/** Default console budget: 4,000 characters. */
+export const DEFAULT_MAX_LOG_CHARS = 4_000
+
+/** A value as text for the model. */
+export interface ShapedValue {
+  text: string
+  /** Length of the full text before any cut. */
+  originalChars: number
+  /** What was cut and how to get the rest; absent when nothing was cut. */
+  note?: string
+}
+
+interface Budget {
+  items: number
+  keys: number
+  chars: number
+  depth: number
+}
+
+const MIN_BUDGET: Budget = { items: 1, keys: 4, chars: 40, depth: 1 }
+const START_BUDGET: Budget = { items: 200, keys: 200, chars: 2_000, depth: 16 }
+
+/** `$.result[*].name`: indices folded so one note covers every element. */
+function childPath(path: string, key: string | number): string {
+  if (typeof key === "number") return `${path}[*]`
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`
+}
+
+/** Copies `value` within `budget`, recording each cut once per (folded) path. */
+function prune(value: unknown, budget: Budget, path: string, depth: number, cuts: Map<string, string>): unknown {
+  if (typeof value === "string") {
+    if (value.length <= budget.chars) return value
+    if (!cuts.has(path)) cuts.set(path, `strings cut to ${budget.chars} chars`)
+    return `${value.slice(0, budget.chars)}… (+${value.length - budget.chars} chars)`
+  }
+  if (value === null || typeof value !== "object") return value
+  if (Array.isArray(value)) {
+    if (depth >= budget.depth) {
+      cuts.set(path, "nested too deep, not shown")
+      return `[… ${value.length} items]`
+    }
+    const shown = value.slice(0, budget.items).map((v) => prune(v, budget, childPath(path, 0), depth + 1, cuts))
+    if (value.length > budget.items) {
+      // one note per folded path: the first array cut there stands for all of them
+      if (!cuts.has(path)) cuts.set(path, `first ${budget.items} of ${value.length} items`)
+      shown.push(`… ${value.length - budget.items} more items`)
+    }
+    return shown
+  }
+  const entries = Object.entries(value)
+  if (depth >= budget.depth) {
+    cuts.set(path, "nested too deep, not shown")
+    return `{… ${entries.length} keys}`
+  }
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of entries.slice(0, budget.keys)) out[k] = prune(v, budget, childPath(path, k), depth + 1, cuts)
+  if (entries.length > budget.keys) {
+    if (!cuts.has(path)) cuts.set(path, `first ${budget.keys} of ${entries.length} keys`)
+    out["…"] = `${entries.length - budget.keys} more keys`
+  }
+  return out
+}
+
+function shrink(budget: Budget): Budget | undefined {
+  const next: Budget = {
+    items: Math.max(MIN_BUDGET.items, Math.floor(budget.items / 2)),
+    keys: Math.max(MIN_BUDGET.keys, Math.floor(budget.keys / 2)),
+    chars: Math.max(MIN_BUDGET.chars, Math.floor(budget.chars / 2)),
+    // depth goes last: structure is more useful than long lists
+    depth: budget.items <= 2 ? Math.max(MIN_BUDGET.depth, budget.depth - 2) : budget.depth,
+  }
+  const same = next.items === budget.items && next.keys === budget.keys && next.chars === budget.chars && next.depth === budget.depth
+  return same ? undefined : next
+}
+
+function stringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+function noteFor(originalChars: number, shownChars: number, cuts: Map<string, string>): string {
+  const listed = [...cuts].slice(0, 6).map(([path, what]) => `${path} (${what})`)
+  const more = cuts.size > 6 ? `, and ${cuts.size - 6} more` : ""
+  return (
+    `[result truncated: ${originalChars.toLocaleString("en-US")} chars, ${shownChars.toLocaleString("en-US")} shown; cut: ${listed.join(", ")}${more}. ` +
+    "The JSON above is valid but incomplete: return only what you need (filter, map to the fields you use, slice or count) in code.]"
+  )
+}
+
+/**
+ * The value as compact JSON of at most `maxChars` characters (strings are returned as is). Too big a
+ * value is pruned — long arrays and objects keep their first entries plus a "… N more" marker, long
+ * strings are shortened with a "(+N chars)" marker, deep nesting is summarized — so the text always
+ * stays valid JSON, and `note` says what was cut.
+ */
+export function shapeValue(value: unknown, options: ShapeOptions = {}): ShapedValue {
+  const maxChars = options.maxChars ?? DEFAULT_MAX_RESULT_CHARS
+  if (value === undefined) return { text: "undefined", originalChars: 9 }
+  if (typeof value === "string") {
+    if (value.length <= maxChars) return { text: value, originalChars: value.length }
+    const cut = value.lastIndexOf("\n", maxChars)
+    const end = cut > maxChars / 2 ? cut : maxChars
+    return {
+      text: value.slice(0, end),
+      originalChars: value.length,
+      note: `[string truncated: ${value.length.toLocaleString("en-US")} chars, first ${end.toLocaleString("en-US")} shown. Return a smaller part (slice, search, split) in code.]`,
+    }
+  }
+  const full = stringify(value)
+  if (full.length <= maxChars) return { text: full, originalChars: full.length }
+  let budget: Budget | undefined = START_BUDGET
+  let cuts = new Map<string, string>()
+  let text = full
+  while (budget) {
+    cuts = new Map()
+    text = stringify(prune(value, budget, "$", 0, cuts))
+    if (text.length <= maxChars) return { text, originalChars: full.length, note: noteFor(full.length, text.length, cuts) }
+    budget = shrink(budget)
+  }
+  // Even the smallest outline is too big (huge key count at the top): describe the shape instead.
+  const kind = Array.isArray(value) ? `an array of ${value.length} items` : `an object with ${Object.keys(value as object).length} keys`
+  const outline = JSON.stringify({ "…": `result too large to show: ${kind}` })
+  return { text: outline, originalChars: full.length, note: noteFor(full.length, outline.length, new Map([["$", kind]])) }
+}
+
+const ms = (value: number): string => (value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`)
+
+/** One line per run of equal calls: `cloudflare.zones_get ×3 ok (410 ms)` / `x.y failed: reason`. */
+export function summarizeCalls(calls: readonly CallRecord[], maxGroups = 8): string {
+  if (calls.length === 0) return "calls: none"
+  const groups: Array<{ tool: string; ok: boolean; count: number; ms: number; error?: string }> = []
+  for (const call of calls) {
+    const last = groups.at(-1)
+    const error = call.ok ? undefined : (call.error?.message ?? "failed").replace(/^\[codemode\] (\[[^\]]*\] )?/, "")
+    if (last && last.tool === call.tool && last.ok === call.ok && last.error === error) {
+      last.count++
+      last.ms += call.durationMs
+    } else {
+      groups.push({ tool: call.tool, ok: call.ok, count: 1, ms: call.durationMs, ...(error === undefined ? {} : { error }) })
+    }
+  }
+  const failed = calls.filter((c) => !c.ok).length
+  const head = `calls: ${calls.length}${failed ? ` (${failed} failed)` : ""}`
+  const lines = groups.slice(0, maxGroups).map((g) => {
+    const times = g.count > 1 ? ` ×${g.count}` : ""
+    const status = g.ok ? "ok" : `failed: ${g.error && g.error.length > 300 ? `${g.error.slice(0, 299)}…` : g.error}`
+    return `- ${g.tool}${times} ${status} (${ms(g.ms)})`
+  })
+  if (groups.length > maxGroups) lines.push(`- … ${groups.length - maxGroups} more groups`)
+  return [head, ...lines].join("\n")
+}
+
+/** What to do about each kind of failure, in one sentence. */
+const HINTS: Record<ExecuteError["kind"], string> = {
+  syntax: "Fix the syntax and send the whole program again.",
+  runtime: "Fix the code; check names and argument shapes against the declarations.",
+  timeout: "Do less per run: fewer or parallel calls (Promise.all), or return partial results.",
+  memory: "Keep less in memory: process items as they come and return only what you need.",
+  stack: "Recursion too deep: use a loop.",
+  limit: "Stay under the limit: fewer calls or less output per run.",
+  aborted: "The run was cancelled by the client.",
+  denied: "A policy denied the call; do not retry it.",
+}
+
+/** The error as the model should read it: kind, position, message, excerpt, limit, what to do. */
+export function formatExecuteError(error: ExecuteError): string {
+  const where = error.line === undefined ? "" : ` at line ${error.line}${error.column === undefined ? "" : `, column ${error.column}`}`
+  const lines = [`${error.kind} error${where}: ${error.message}`]
+  if (error.excerpt) lines.push(error.excerpt)
+  if (error.limit) lines.push(`limit: ${error.limit.name} = ${error.limit.value}`)
+  // a tool that failed is not a bug in the code around it: say so
+  const toolFailure = error.kind === "runtime" && /codemode\.[\w$]+\.[\w$]+\(.*\) failed: /s.test(error.message)
+  lines.push(toolFailure ? "The tool call failed: check its arguments against the declarations, or catch the error (try/catch) and go on." : HINTS[error.kind])
+  return lines.join("\n")
+}
+
+/** The console lines within `maxChars`, the first ones kept. */
+export function formatLogs(logs: readonly LogLine[], maxChars = DEFAULT_MAX_LOG_CHARS): string {
+  const out: string[] = []
+  let used = 0
+  for (const [i, log] of logs.entries()) {
+    const line = log.level === "log" || log.level === "info" ? log.message : `[${log.level}] ${log.message}`
+    if (used + line.length > maxChars) {
+      const room = maxChars - used
+      if (room > 80) out.push(`${line.slice(0, room)}… (+${line.length - room} chars)`)
+      out.push(`… ${logs.length - i - (room > 80 ? 1 : 0)} more lines not shown`)
+      break
+    }
+    out.push(line)
+    used += line.length + 1
+  }
+  return `console (${logs.length} ${logs.length === 1 ? "line" : "lines"}):\n${out.join("\n")}`
+}
+
+/** A run as one text for the model, and whether it failed. */
+export interface FormattedResult {
+  text: string
+  isError: boolean
+}
+
+/**
+ * The whole outcome of a run as the model sees it: the value (shaped) or the error, then the console
+ * lines (if any), then the call summary (if any call was made).
+ */
+export function formatExecuteResult(result: ExecuteResult, options: ShapeOptions = {}): FormattedResult {
+  const sections: string[] = []
+  if (result.ok) {
+    const shaped = shapeValue(result.value, options)
+    sections.push(result.value === undefined ? "undefined (the program returned nothing: end it with `return <value>`)" : shaped.text)
+    if (shaped.note) sections.push(shaped.note)
+  } else {
+    sections.push(formatExecuteError(result.error))
+  }
+  if (result.logs.length > 0) sections.push(formatLogs(result.logs, options.maxLogChars))
+  if (result.calls.length > 0) sections.push(summarizeCalls(result.calls, options.maxCallGroups))
+  return { text: sections.join("\n\n"), isError: !result.ok }
+}

@@ -1,0 +1,130 @@
+/**
+ * The default sandbox backend: QuickJS (quickjs-emscripten) in a pool of worker threads.
+ *
+ * Each run gets a fresh QuickJS runtime + context; untrusted code never runs on the host's thread.
+ * See docs/sandbox.md for the design, limits and measured figures.
+ */
+import { availableParallelism } from "node:os"
+import { codemodeError } from "../../errors.js"
+import { DEFAULT_LIMITS, type Bindings, type Executor, type Limits, type RunOutcome } from "../executor.js"
+import { createPool, type Pool } from "./pool.js"
+
+const NAME = "quickjs"
+const MiB = 1024 * 1024
+
+export interface QuickJSOptions {
+  /** Worker threads running sandboxes. Default: `min(2, os.availableParallelism())`. */
+  poolSize?: number
+  /**
+   * How long past a run's time limit the host waits before terminating its worker thread (the
+   * thread is stuck in a long native call between two interrupt polls). Default: 50 ms.
+   */
+  watchdogGraceMs?: number
+  /** Native stack of each worker thread, in MiB; `limits.stackBytes` must fit well inside. Default: 32. */
+  workerStackMb?: number
+  /**
+   * Bytes a shared, capped WASM module may hold beyond one run's memory limit (other live runs,
+   * QuickJS's fixed data). The module's hard cap is `limits.memoryBytes + moduleSlackBytes`.
+   * Default: 32 MiB.
+   */
+  moduleSlackBytes?: number
+  /** A module whose heap grew beyond this is replaced once its runs end, returning the memory. Default: 48 MiB. */
+  moduleRetireBytes?: number
+  /**
+   * Max JSON characters of one tool argument leaving the sandbox. The host parses arguments on its
+   * own thread, so this bounds how long one call can hold it. Default: 1 MiB.
+   */
+  maxArgumentBytes?: number
+  /** Max JSON characters of one tool result entering the sandbox. Default: 16 MiB. */
+  maxTransferBytes?: number
+  /**
+   * OS niceness (0–19) of sandbox worker threads on Linux, so the host's own thread keeps the CPU
+   * when sandboxes spin on a busy machine. 0 leaves the priority alone. Default: 10.
+   */
+  workerNice?: number
+}
+
+/** Defaults of {@link QuickJSOptions} (poolSize depends on the machine). */
+export const QUICKJS_DEFAULTS = Object.freeze({
+  watchdogGraceMs: 50,
+  workerStackMb: 32,
+  moduleSlackBytes: 32 * MiB,
+  moduleRetireBytes: 48 * MiB,
+  maxArgumentBytes: MiB,
+  maxTransferBytes: 16 * MiB,
+  workerNice: 10,
+})
+
+/**
+ * Memory a run may make the host grow by beyond `limits.memoryBytes` before it is stopped: the
+ * capped module's slack plus QuickJS's fixed ~5.2 MiB per module. For tests and docs.
+ */
+export function quickjsMemoryOverhead(options: QuickJSOptions = {}): number {
+  return (options.moduleSlackBytes ?? QUICKJS_DEFAULTS.moduleSlackBytes) + 6 * MiB
+}
+
+/**
+ * Creates the QuickJS executor. Worker threads and the WASM module load lazily on the first run.
+ *
+ * @example
+ * const sandbox = quickjs()
+ * const out = await sandbox.run("return (await codemode.demo.echo({ n: 1 })).n + 1",
+ *   { "demo.echo": async (args) => args }, DEFAULT_LIMITS)
+ * // out.ok === true, out.value === 2
+ * await sandbox.dispose()
+ */
+export function quickjs(options: QuickJSOptions = {}): Executor {
+  const opts = { ...QUICKJS_DEFAULTS, poolSize: Math.min(2, availableParallelism()), ...options }
+  for (const [key, value] of Object.entries(opts)) {
+    const min = key === "workerNice" ? 0 : Number.MIN_VALUE
+    if (typeof value !== "number" || !(value >= min) || !Number.isFinite(value)) {
+      throw codemodeError("CONFIG_INVALID", NAME, `option ${key} must be a ${min === 0 ? "non-negative" : "positive"} number, got ${String(value)}`)
+    }
+  }
+  let pool: Pool | undefined
+  let closed = false
+  const getPool = () =>
+    (pool ??= createPool({
+      size: Math.floor(opts.poolSize),
+      graceMs: opts.watchdogGraceMs,
+      resourceLimits: { stackSizeMb: opts.workerStackMb },
+      maxTransferBytes: opts.maxTransferBytes,
+      config: {
+        moduleSlackBytes: opts.moduleSlackBytes,
+        moduleRetireBytes: opts.moduleRetireBytes,
+        maxArgumentBytes: opts.maxArgumentBytes,
+        warmMemoryBytes: DEFAULT_LIMITS.memoryBytes,
+        nice: Math.min(19, Math.floor(opts.workerNice)),
+      },
+    }))
+
+  return {
+    name: NAME,
+    async run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal): Promise<RunOutcome> {
+      if (closed) throw codemodeError("CLOSED", NAME, "run() was called after dispose(); create a new executor")
+      checkLimits(limits, opts.workerStackMb)
+      if (typeof js !== "string") throw codemodeError("CONFIG_INVALID", NAME, "run(js): js must be a string")
+      return getPool().run(js, bindings, limits, signal)
+    },
+    async dispose() {
+      closed = true
+      await pool?.dispose()
+    },
+  }
+}
+
+function checkLimits(limits: Limits, workerStackMb: number): void {
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+    const v = limits?.[key]
+    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) {
+      throw codemodeError("CONFIG_INVALID", NAME, `limits.${key} must be a positive number, got ${String(v)}`)
+    }
+  }
+  if (limits.stackBytes > (workerStackMb * MiB) / 4) {
+    throw codemodeError(
+      "CONFIG_INVALID",
+      NAME,
+      `limits.stackBytes (${limits.stackBytes}) must be at most a quarter of the worker stack (workerStackMb = ${workerStackMb}); raise workerStackMb`,
+    )
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * Host side: a small pool of long-lived sandbox worker threads, the tool-call channel back to the host
+ * (postMessage), and the watchdog. A worker whose run overruns its deadline by `graceMs` is
+ * terminated and replaced (its other runs fail with a clear message); the pool keeps serving.
+ */
+import type { ResourceLimits, Worker } from "node:worker_threads"
+import type { Bindings, Limits, LogLine, RunError, RunOutcome } from "../executor.js"
+import { encodeHostValue, hostErrorMessage } from "./host-values.js"
+import { sharedNow, type CallStarted, type RunFinished, type StartRun, type WorkerConfig, type WorkerToHost } from "./protocol.js"
+import { limitError } from "./run-errors.js"
+import { startWorker } from "./worker-entry.js"
+
+/** How long a run may wait for its worker thread to start (load the WASM module, warm up). */
+const STARTUP_TIMEOUT_MS = 30_000
+
+export interface PoolOptions {
+  size: number
+  graceMs: number
+  resourceLimits: ResourceLimits
+  config: WorkerConfig
+  /** Max JSON characters of a tool result sent into the sandbox. */
+  maxTransferBytes: number
+}
+
+interface Slot {
+  worker?: Worker
+  ready: boolean
+  queue: HostRun[]
+  runs: Map<number, HostRun>
+}
+
+interface HostRun {
+  id: number
+  js: string
+  bindings: Bindings
+  limits: Limits
+  started: number
+  slot: Slot
+  watchdog?: ReturnType<typeof setTimeout>
+  resolve(outcome: RunOutcome): void
+  cleanup(): void
+}
+
+/** How a run ended, before the host adds its stats. */
+type Ended = ({ ok: true; value: unknown } | { ok: false; error: RunError }) & {
+  logs: LogLine[]
+  toolCalls?: number
+  memoryBytes?: number
+}
+
+export interface Pool {
+  run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal): Promise<RunOutcome>
+  dispose(): Promise<void>
+}
+
+export function createPool(options: PoolOptions): Pool {
+  const slots: Slot[] = Array.from({ length: options.size }, () => ({ ready: false, queue: [], runs: new Map() }))
+  let nextId = 1
+  let closed = false
+
+  const active = (s: Slot) => s.runs.size + s.queue.length
+
+  let turn = 0
+  /** The least busy slot; ties rotate, so a worker prepares its next sandbox while another runs. */
+  function pick(): Slot {
+    turn = (turn + 1) % slots.length
+    let best: Slot | undefined
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[(turn + i) % slots.length] as Slot
+      if (!best || active(s) < active(best) || (active(s) === active(best) && s.worker && !best.worker)) best = s
+    }
+    return best as Slot
+  }
+
+  function spawn(slot: Slot): Worker {
+    const worker = startWorker(options.config, options.resourceLimits)
+    slot.worker = worker
+    slot.ready = false
+    worker.on("message", (msg: WorkerToHost) => onMessage(slot, worker, msg))
+    worker.on("error", (err) => lost(slot, worker, `the sandbox worker failed (${err.message})`))
+    worker.on("exit", (code) => lost(slot, worker, `the sandbox worker exited (code ${code})`))
+    return worker
+  }
+
+  function onMessage(slot: Slot, worker: Worker, msg: WorkerToHost): void {
+    if (slot.worker !== worker) return
+    if (msg.t === "ready") {
+      slot.ready = true
+      for (const run of slot.queue.splice(0)) dispatch(run)
+    } else if (msg.t === "call") onCall(slot, msg)
+    else finish(slot.runs.get(msg.run), fromWorker(msg))
+  }
+
+  function dispatch(run: HostRun): void {
+    const { slot } = run
+    slot.runs.set(run.id, run)
+    const msg: StartRun = {
+      t: "run",
+      run: run.id,
+      js: run.js,
+      names: Object.keys(run.bindings),
+      limits: run.limits,
+      deadline: sharedNow() + run.limits.timeMs,
+    }
+    slot.worker?.postMessage(msg)
+    clearTimeout(run.watchdog)
+    run.watchdog = setTimeout(() => overrun(run, limitError("timeMs", run.limits)), run.limits.timeMs + options.graceMs)
+  }
+
+  function onCall(slot: Slot, msg: CallStarted): void {
+    const run = slot.runs.get(msg.run)
+    if (!run) return
+    const reply = (ok: boolean, payload: string) => {
+      if (slot.runs.get(msg.run) === run) slot.worker?.postMessage({ t: "settle", run: msg.run, call: msg.call, ok, payload })
+    }
+    const fn = Object.hasOwn(run.bindings, msg.name) ? run.bindings[msg.name] : undefined
+    if (!fn) return reply(false, `codemode.${msg.name} is not a tool`)
+    let args: unknown
+    try {
+      args = msg.json === "" ? undefined : JSON.parse(msg.json)
+    } catch {
+      return reply(false, `the argument of codemode.${msg.name} is not valid JSON`)
+    }
+    Promise.resolve()
+      .then(() => fn(args))
+      .then(
+        (value) => {
+          let json: string
+          try {
+            json = encodeHostValue(value, msg.name, options.maxTransferBytes)
+          } catch (err) {
+            return reply(false, hostErrorMessage(err))
+          }
+          reply(true, json)
+        },
+        (err: unknown) => reply(false, hostErrorMessage(err)),
+      )
+  }
+
+  function finish(run: HostRun | undefined, part: Ended): void {
+    if (!run) return
+    run.slot.runs.delete(run.id)
+    const q = run.slot.queue.indexOf(run)
+    if (q >= 0) run.slot.queue.splice(q, 1)
+    clearTimeout(run.watchdog)
+    run.cleanup()
+    if (active(run.slot) === 0) run.slot.worker?.unref()
+    const stats: RunOutcome["stats"] = { durationMs: performance.now() - run.started, toolCalls: part.toolCalls ?? 0 }
+    if (part.memoryBytes !== undefined) stats.memoryBytes = part.memoryBytes
+    run.resolve(part.ok ? { ok: true, value: part.value, logs: part.logs, stats } : { ok: false, error: part.error, logs: part.logs, stats })
+  }
+
+  /** The watchdog: the worker did not answer in time, so stop the thread and replace it. */
+  function overrun(culprit: HostRun, error: RunError): void {
+    const { slot } = culprit
+    if (slot.runs.get(culprit.id) !== culprit) return
+    const others = [...slot.runs.values()].filter((r) => r !== culprit)
+    reset(slot, true)
+    finish(culprit, { ok: false, error, logs: [] })
+    const message = "The run was stopped because its sandbox worker was restarted: another run on it overran its time limit."
+    for (const r of others) finish(r, { ok: false, error: { kind: "aborted", message }, logs: [] })
+  }
+
+  function lost(slot: Slot, worker: Worker, why: string): void {
+    if (slot.worker !== worker) return
+    // Queued runs fail too when the worker never came up: respawning would only fail again.
+    const runs = [...slot.runs.values(), ...(slot.ready ? [] : slot.queue)]
+    if (!slot.ready) slot.queue = []
+    reset(slot, slot.ready)
+    for (const r of runs) finish(r, { ok: false, error: { kind: "runtime", message: `The run failed: ${why}.` }, logs: [] })
+  }
+
+  /** Terminates the slot's worker and starts its replacement right away, so the next run finds it warm. */
+  function reset(slot: Slot, respawn: boolean): void {
+    const old = slot.worker
+    slot.worker = undefined
+    slot.ready = false
+    void old?.terminate()
+    if (!closed && (respawn || slot.queue.length)) {
+      const worker = spawn(slot)
+      if (active(slot) === 0) worker.unref()
+    }
+  }
+
+  function run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal): Promise<RunOutcome> {
+    return new Promise<RunOutcome>((resolve) => {
+      const slot = pick()
+      const onAbort = () => abort(hostRun)
+      const hostRun: HostRun = {
+        id: nextId++,
+        js,
+        bindings,
+        limits,
+        started: performance.now(),
+        slot,
+        resolve,
+        cleanup: () => signal?.removeEventListener("abort", onAbort),
+      }
+      if (signal?.aborted) return finish(hostRun, { ok: false, error: abortedError(), logs: [] })
+      signal?.addEventListener("abort", onAbort, { once: true })
+      if (!slot.worker) spawn(slot)
+      slot.worker?.ref()
+      if (slot.ready) return dispatch(hostRun)
+      slot.queue.push(hostRun)
+      // The time limit starts when the run reaches its worker; waiting for a worker to start is bounded too.
+      hostRun.watchdog = setTimeout(() => {
+        const message = `The sandbox worker did not start within ${STARTUP_TIMEOUT_MS} ms.`
+        if (slot.queue.includes(hostRun)) finish(hostRun, { ok: false, error: { kind: "runtime", message }, logs: [] })
+      }, STARTUP_TIMEOUT_MS)
+    })
+  }
+
+  function abort(run: HostRun): void {
+    const { slot } = run
+    if (slot.queue.includes(run)) return finish(run, { ok: false, error: abortedError(), logs: [] })
+    if (slot.runs.get(run.id) !== run) return
+    slot.worker?.postMessage({ t: "abort", run: run.id })
+    clearTimeout(run.watchdog)
+    run.watchdog = setTimeout(() => overrun(run, abortedError()), options.graceMs)
+  }
+
+  async function dispose(): Promise<void> {
+    if (closed) return
+    closed = true
+    const error: RunError = { kind: "aborted", message: "The sandbox was disposed while the run was in progress." }
+    await Promise.all(
+      slots.map(async (slot) => {
+        const runs = [...slot.runs.values(), ...slot.queue]
+        const worker = slot.worker
+        slot.worker = undefined
+        for (const r of runs) finish(r, { ok: false, error, logs: [] })
+        await worker?.terminate()
+      }),
+    )
+  }
+
+  return { run, dispose }
+}
+
+function abortedError(): RunError {
+  return { kind: "aborted", message: "The run was cancelled (AbortSignal)." }
+}
+
+function fromWorker(msg: RunFinished): Ended {
+  const base = { logs: msg.logs, toolCalls: msg.toolCalls, ...(msg.memoryBytes === undefined ? {} : { memoryBytes: msg.memoryBytes }) }
+  if (!msg.ok) {
+    return { ok: false, error: msg.error ?? { kind: "runtime", message: "The run failed." }, ...base }
+  }
+  return { ok: true, value: msg.json === "" ? undefined : (JSON.parse(msg.json) as unknown), ...base }
+}

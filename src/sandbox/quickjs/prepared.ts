@@ -1,0 +1,69 @@
+/**
+ * Worker side: a fresh QuickJS runtime + context with the prelude installed, made ahead of time so a
+ * run does not wait for it (creating one and compiling the prelude is most of a cold run's cost).
+ * Each one serves exactly one run and is then disposed: nothing is ever reused across runs.
+ */
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten"
+import type { LogLevel } from "../executor.js"
+import { LIB_SOURCE, PRELUDE_FILE, PRELUDE_SOURCE } from "./prelude-source.js"
+import type { CappedModule } from "./wasm-modules.js"
+
+/** What a prepared sandbox calls back into: the run that owns it (none until a run takes it). */
+export interface SandboxOwner {
+  shouldInterrupt(): boolean
+  onCall(name: string, json: string): number
+  onLog(level: LogLevel, message: string): number
+}
+
+export interface PreparedSandbox {
+  readonly module: CappedModule
+  readonly rt: QuickJSRuntime
+  readonly ctx: QuickJSContext
+  /** Prelude functions: init(namesJson, outputBudget), settle, encodeResult, describe. */
+  readonly init: QuickJSHandle
+  readonly settle: QuickJSHandle
+  readonly encodeResult: QuickJSHandle
+  readonly describe: QuickJSHandle
+  owner?: SandboxOwner
+}
+
+export function prepareSandbox(module: CappedModule, maxArgumentBytes: number): PreparedSandbox {
+  const rt = module.qjs.newRuntime()
+  const ctx = rt.newContext()
+  let self: PreparedSandbox | undefined
+  rt.setInterruptHandler(() => self?.owner?.shouldInterrupt() ?? false)
+  const hostCall = ctx.newFunction("hostCall", (name, json) =>
+    ctx.newNumber(self?.owner ? self.owner.onCall(ctx.getString(name), ctx.getString(json)) : -1),
+  )
+  const hostLog = ctx.newFunction("hostLog", (level, text) =>
+    ctx.newNumber(self?.owner ? self.owner.onLog(ctx.getString(level) as LogLevel, ctx.getString(text)) : 0),
+  )
+  const maxArg = ctx.newNumber(maxArgumentBytes)
+  const lib = ctx.newString(LIB_SOURCE)
+  const fn = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, PRELUDE_FILE))
+  const list = ctx.unwrapResult(ctx.callFunction(fn, ctx.undefined, hostCall, hostLog, maxArg, lib))
+  self = {
+    module,
+    rt,
+    ctx,
+    init: ctx.getProp(list, 0),
+    settle: ctx.getProp(list, 1),
+    encodeResult: ctx.getProp(list, 2),
+    describe: ctx.getProp(list, 3),
+  }
+  for (const h of [hostCall, hostLog, maxArg, lib, fn, list]) h.dispose()
+  return self
+}
+
+/** Frees the runtime; false when QuickJS could not free it cleanly (the module should be retired). */
+export function disposeSandbox(s: PreparedSandbox): boolean {
+  s.owner = undefined
+  try {
+    for (const h of [s.init, s.settle, s.encodeResult, s.describe]) h.dispose()
+    s.ctx.dispose()
+    s.rt.dispose()
+    return true
+  } catch {
+    return false
+  }
+}

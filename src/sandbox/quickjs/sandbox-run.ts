@@ -1,0 +1,324 @@
+/**
+ * Worker side: one run, in a fresh prepared QuickJS runtime + context (see prepared.ts) inside a
+ * shared capped module; the sandbox is freed when the run ends and never serves another run.
+ *
+ * The run is driven by events: `start`, tool results (`settle`), `abort` and its deadline timer. Jobs
+ * (microtasks) run in small batches until the main promise settles, so work the code leaves behind
+ * after returning never runs. Limits stop the run through `stop()`, which only records the reason:
+ * the interrupt handler then ends any JS still running (QuickJS's interrupt is uncatchable) and the
+ * run is finished once control is back in the worker. Nothing here ever throws to the caller.
+ */
+import type { QuickJSHandle } from "quickjs-emscripten"
+import type { Limits, LogLevel, LogLine, RunError } from "../executor.js"
+import { disposeSandbox, type PreparedSandbox, type SandboxOwner } from "./prepared.js"
+import { sharedNow, type RunFinished, type StartRun, type WorkerToHost } from "./protocol.js"
+import { limitError, thrownError, USER_FILE, WRAP_PREFIX, WRAP_SUFFIX, type Described } from "./run-errors.js"
+import type { ModulePool } from "./wasm-modules.js"
+
+/** Jobs executed between checks of the main promise. */
+const JOB_BATCH = 64
+const LEVELS = new Set<LogLevel>(["log", "info", "warn", "error", "debug"])
+
+export interface RunEnv {
+  post(msg: WorkerToHost): void
+  modules: ModulePool
+  /** Called once when the run has finished and released its sandbox. */
+  ended(run: number): void
+}
+
+export class SandboxRun implements SandboxOwner {
+  private sb?: PreparedSandbox
+  private main?: QuickJSHandle
+  private timer?: ReturnType<typeof setTimeout>
+  private reason?: RunError
+  private done = false
+  private calls = 0
+  private outputBytes = 0
+  private peakMemory: number | undefined
+  /** Bytes the module's heap grew while this run was executing. */
+  private grownBytes = 0
+  private readonly logs: LogLine[] = []
+  private readonly limits: Limits
+
+  constructor(
+    private readonly req: StartRun,
+    private readonly env: RunEnv,
+  ) {
+    this.limits = req.limits
+  }
+
+  /** Takes a prepared sandbox (used by this run only) and runs the code until it first waits. */
+  start(sb: PreparedSandbox): void {
+    this.sb = sb
+    sb.owner = this
+    if (this.reason) return this.finish()
+    this.enter()
+    try {
+      this.timer = setTimeout(() => this.onDeadline(), Math.max(0, this.req.deadline - sharedNow()))
+      const { rt, ctx } = sb
+      rt.setMaxStackSize(this.limits.stackBytes)
+      const names = ctx.newString(JSON.stringify(this.req.names))
+      const budget = ctx.newNumber(this.limits.maxOutputBytes)
+      ctx.unwrapResult(ctx.callFunction(sb.init, ctx.undefined, names, budget)).dispose()
+      names.dispose()
+      budget.dispose()
+      const compiled = ctx.evalCode(WRAP_PREFIX + this.req.js + WRAP_SUFFIX, USER_FILE)
+      if (compiled.error) return this.finishWithThrown(compiled.error, true)
+      const called = ctx.callFunction(compiled.value, ctx.undefined)
+      compiled.value.dispose()
+      if (called.error) return this.finishWithThrown(called.error, false)
+      this.main = called.value
+      this.drive()
+    } catch (err) {
+      // Interrupted by a limit while setting up (e.g. the deadline passed in the queue): not a failure.
+      if (this.reason) this.finish()
+      else this.fail(err)
+    }
+  }
+
+  /** Marks this run as the one executing in its module, so heap growth is charged to it. */
+  private enter(): void {
+    const module = this.sb?.module
+    if (!module) return
+    module.allowGrowth = (bytes) => {
+      if (this.grownBytes + bytes <= this.limits.memoryBytes) {
+        this.grownBytes += bytes
+        return true
+      }
+      this.stop(limitError("memoryBytes", this.limits))
+      this.env.modules.retire(module)
+      return false
+    }
+  }
+
+  /** A tool call finished on the host. */
+  settle(call: number, ok: boolean, payload: string): void {
+    const { sb } = this
+    if (this.done || !sb) return
+    const { ctx } = sb
+    this.enter()
+    try {
+      const args = [ctx.newNumber(call), ok ? ctx.true : ctx.false, ctx.newString(payload)]
+      const r = ctx.callFunction(sb.settle, ctx.undefined, ...args)
+      args[0]?.dispose()
+      args[2]?.dispose()
+      if (r.error) {
+        r.error.dispose()
+        if (!this.reason) this.stop({ kind: "runtime", message: "A tool result could not be delivered to the sandbox." })
+      } else r.value.dispose()
+      this.drive()
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  abort(): void {
+    this.stop({ kind: "aborted", message: "The run was cancelled (AbortSignal)." })
+    this.enter()
+    if (this.sb) this.finish()
+  }
+
+  private onDeadline(): void {
+    this.stop(limitError("timeMs", this.limits))
+    this.enter()
+    this.finish()
+  }
+
+  /** Records why the run must end; the first reason wins. */
+  private stop(reason: RunError): void {
+    this.reason ??= reason
+  }
+
+  shouldInterrupt(): boolean {
+    if (this.reason) return true
+    if (sharedNow() >= this.req.deadline) {
+      this.stop(limitError("timeMs", this.limits))
+      return true
+    }
+    this.checkMemory()
+    return this.reason !== undefined
+  }
+
+  /** Samples this run's heap when the module's heap grew; stops the run above its limit. */
+  private checkMemory(): void {
+    const { sb } = this
+    if (!sb || !this.env.modules.grew(sb.module)) return
+    const { module, rt, ctx } = sb
+    const h = rt.computeMemoryUsage()
+    const usage = ctx.dump(h) as { memory_used_size?: number; malloc_size?: number }
+    h.dispose()
+    const used = Math.max(usage.memory_used_size ?? 0, 0)
+    this.peakMemory = Math.max(this.peakMemory ?? 0, used)
+    if (used > this.limits.memoryBytes) {
+      this.stop(limitError("memoryBytes", this.limits))
+      this.env.modules.retire(module)
+    } else if (module.heapBytes >= module.capBytes) {
+      // The module is full: whoever allocates next fails; take no new runs here.
+      this.env.modules.retire(module)
+    }
+  }
+
+  onCall(name: string, json: string): number {
+    if (this.reason) return -1
+    this.checkMemory()
+    if (this.calls >= this.limits.maxToolCalls) {
+      this.stop(limitError("maxToolCalls", this.limits))
+      return -1
+    }
+    const call = this.calls++
+    this.env.post({ t: "call", run: this.req.run, call, name, json })
+    return call
+  }
+
+  /** Keeps a log line within the output budget; returns the bytes left. */
+  onLog(level: LogLevel, message: string): number {
+    if (this.reason) return 0
+    this.checkMemory()
+    const left = this.limits.maxOutputBytes - this.outputBytes
+    const bytes = Buffer.byteLength(message) + 1
+    if (bytes > left) {
+      this.stop(limitError("maxOutputBytes", this.limits))
+      return 0
+    }
+    this.outputBytes += bytes
+    this.logs.push({ level: LEVELS.has(level) ? level : "log", message })
+    return left - bytes
+  }
+
+  /** Runs jobs until the main promise settles, the run is stopped, or it waits for the host. */
+  private drive(): void {
+    const { sb, main } = this
+    if (!sb || !main) return
+    const { rt, ctx } = sb
+    for (;;) {
+      // Run jobs until none are left (at most 16 batches, then look at the main promise again, so
+      // microtasks the code leaves spinning after its result do not keep the run alive).
+      for (let batches = 0; batches < 16 && !this.reason && rt.hasPendingJob(); batches++) {
+        const r = rt.executePendingJobs(JOB_BATCH)
+        if (r.error) {
+          // Only uncatchable errors escape a job (an interrupt, or out of memory inside the engine).
+          const d = this.describe(r.error)
+          r.error.dispose()
+          this.stop(thrownError(d, this.limits, false, this.codeLines()))
+        }
+      }
+      if (this.reason) return this.finish()
+      const state = ctx.getPromiseState(main)
+      if (state.type !== "pending") {
+        if (state.type === "fulfilled") state.value.dispose()
+        else state.error.dispose()
+        return this.finish()
+      }
+      if (!rt.hasPendingJob()) return
+    }
+  }
+
+  private finishWithThrown(error: QuickJSHandle, compiling: boolean): void {
+    const d = this.describe(error)
+    error.dispose()
+    this.stop(thrownError(d, this.limits, compiling, this.codeLines()))
+    this.finish()
+  }
+
+  private codeLines(): number {
+    let n = 1
+    for (let i = this.req.js.indexOf("\n"); i >= 0; i = this.req.js.indexOf("\n", i + 1)) n++
+    return n
+  }
+
+  private describe(value: QuickJSHandle): Described {
+    const { sb } = this
+    const fallback = { name: "Error", message: "the code threw a value that could not be described", stack: "" }
+    if (!sb || this.reason) return fallback
+    const { ctx } = sb
+    const r = ctx.callFunction(sb.describe, ctx.undefined, value)
+    if (r.error) {
+      r.error.dispose()
+      return fallback
+    }
+    const text = ctx.getString(r.value)
+    r.value.dispose()
+    return JSON.parse(text) as Described
+  }
+
+  /** Copies the result out (runs toJSON/getters under the limits) and checks its size. */
+  private encodeResult(): { json: string } | { error: RunError } {
+    const { sb, main } = this
+    if (!sb || !main) return { error: { kind: "runtime", message: "The run did not start." } }
+    const { ctx } = sb
+    const state = ctx.getPromiseState(main)
+    if (state.type === "pending") return { error: { kind: "runtime", message: "The run ended before its result." } }
+    if (state.type === "rejected") {
+      const d = this.describe(state.error)
+      state.error.dispose()
+      return { error: this.reason ?? thrownError(d, this.limits, false, this.codeLines()) }
+    }
+    const max = ctx.newNumber(this.limits.maxResultBytes)
+    const r = ctx.callFunction(sb.encodeResult, ctx.undefined, state.value, max)
+    state.value.dispose()
+    max.dispose()
+    if (r.error) {
+      const d = this.describe(r.error)
+      r.error.dispose()
+      return { error: this.reason ?? thrownError(d, this.limits, false, this.codeLines()) }
+    }
+    const json = ctx.typeof(r.value) === "string" ? ctx.getString(r.value) : null
+    r.value.dispose()
+    if (this.reason) return { error: this.reason }
+    if (json === null || Buffer.byteLength(json) > this.limits.maxResultBytes) {
+      return { error: limitError("maxResultBytes", this.limits) }
+    }
+    return { json }
+  }
+
+  private finish(): void {
+    if (this.done || !this.sb) return
+    this.done = true
+    clearTimeout(this.timer)
+    let msg: RunFinished
+    try {
+      const out = this.reason ? { error: this.reason } : this.encodeResult()
+      msg = this.message("error" in out ? { ok: false, json: "", error: out.error } : { ok: true, json: out.json })
+    } catch (err) {
+      msg = this.message({ ok: false, json: "", error: sandboxFailure(err) })
+    }
+    // Answer first: freeing the runtime is not on the caller's critical path.
+    this.env.post(msg)
+    this.dispose()
+    this.env.ended(this.req.run)
+  }
+
+  private message(part: Pick<RunFinished, "ok" | "json" | "error">): RunFinished {
+    const msg: RunFinished = { t: "done", run: this.req.run, ...part, logs: this.logs, toolCalls: this.calls }
+    if (this.peakMemory !== undefined) msg.memoryBytes = this.peakMemory
+    return msg
+  }
+
+  /** An engine or worker failure (not the code's doing): end the run and retire the module. */
+  private fail(err: unknown): void {
+    this.stop(sandboxFailure(err))
+    if (this.sb) this.env.modules.retire(this.sb.module)
+    this.finish()
+  }
+
+  private dispose(): void {
+    const { sb } = this
+    if (!sb) return
+    sb.module.allowGrowth = undefined
+    try {
+      this.main?.dispose()
+    } catch {
+      // Freed with the runtime below.
+    }
+    // A runtime that cannot be freed cleanly (e.g. after out-of-memory) poisons its module.
+    if (!disposeSandbox(sb)) this.env.modules.retire(sb.module)
+    this.env.modules.release(sb.module)
+  }
+}
+
+function sandboxFailure(err: unknown): RunError {
+  const what = err instanceof Error ? err.message : String(err)
+  const oom = /out of memory|memory access out of bounds|Cannot enlarge memory/i.test(what)
+  if (oom) return { kind: "memory", message: "The sandbox ran out of memory." }
+  return { kind: "runtime", message: `The sandbox failed: ${what.slice(0, 300)}` }
+}

@@ -1,0 +1,96 @@
+/**
+ * Worker thread entry: hosts many concurrent runs, each in a fresh QuickJS runtime + context inside
+ * a shared, memory-capped WASM module. Untrusted code runs here, never on the host's main thread;
+ * the host's watchdog terminates this thread if a run overruns its deadline (e.g. a long native call
+ * between two interrupt polls).
+ */
+import { readlinkSync } from "node:fs"
+import { setPriority } from "node:os"
+import { parentPort, workerData } from "node:worker_threads"
+import { DEFAULT_LIMITS } from "../executor.js"
+import { sharedNow, type HostToWorker, type WorkerConfig, type WorkerToHost } from "./protocol.js"
+import { SandboxRun, type RunEnv } from "./sandbox-run.js"
+import { createSpares } from "./spares.js"
+import { createModulePool } from "./wasm-modules.js"
+
+function main(): void {
+  const port = parentPort
+  if (!port) throw new Error("[codemode] [quickjs] worker.ts must run in a worker thread")
+  const config = workerData as WorkerConfig
+  lowerThreadPriority(config.nice)
+  const runs = new Map<number, SandboxRun>()
+  const modules = createModulePool({ slackBytes: config.moduleSlackBytes, retireBytes: config.moduleRetireBytes })
+  const spares = createSpares(modules, config.maxArgumentBytes, config.warmMemoryBytes)
+  const env: RunEnv = {
+    post: (msg: WorkerToHost) => port.postMessage(msg),
+    modules,
+    ended: (run) => {
+      runs.delete(run)
+      spares.refillSoon()
+    },
+  }
+  const cannotStart = (run: number, err: unknown) => {
+    runs.delete(run)
+    port.postMessage({
+      t: "done",
+      run,
+      ok: false,
+      json: "",
+      error: { kind: "runtime", message: `The sandbox could not start: ${String(err)}` },
+      logs: [],
+      toolCalls: 0,
+    } satisfies WorkerToHost)
+  }
+
+  port.on("message", (msg: HostToWorker) => {
+    switch (msg.t) {
+      case "run": {
+        const run = new SandboxRun(msg, env)
+        runs.set(msg.run, run)
+        try {
+          const sb = spares.take(msg.limits.memoryBytes)
+          if (sb instanceof Promise) sb.then((s) => run.start(s), (err: unknown) => cannotStart(msg.run, err))
+          else run.start(sb)
+        } catch (err) {
+          cannotStart(msg.run, err)
+        }
+        return
+      }
+      case "settle":
+        return runs.get(msg.run)?.settle(msg.call, msg.ok, msg.payload)
+      case "abort":
+        return runs.get(msg.run)?.abort()
+    }
+  })
+  // Load the WASM module and run one throw-away program through every path now, so the first real
+  // run pays for neither (V8 compiles the glue lazily); then prepare a spare and tell the host.
+  const ready = () => {
+    spares.refillSoon()
+    port.postMessage({ t: "ready" } satisfies WorkerToHost)
+  }
+  Promise.resolve(spares.take(config.warmMemoryBytes)).then((sb) => {
+    const warm = new SandboxRun(
+      { t: "run", run: 0, js: WARM_UP, names: [], deadline: sharedNow() + 10_000, limits: { ...DEFAULT_LIMITS } },
+      { ...env, post: () => {}, ended: ready },
+    )
+    warm.start(sb)
+  }, ready)
+}
+
+const WARM_UP = "console.log({ a: [1, 'x'] }, 1); try { null.x } catch (e) { console.log(e) } return { ok: [1] }"
+
+/**
+ * On Linux a thread has its own nice value: lowering this one keeps the host's main thread
+ * responsive when sandboxes spin on a busy machine. Elsewhere this is a no-op.
+ */
+function lowerThreadPriority(nice: number): void {
+  if (nice === 0) return
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop())
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice)
+  } catch {
+    // Not Linux, or not permitted: run at the default priority.
+  }
+}
+
+main()

@@ -1,0 +1,116 @@
+/**
+ * The tools a client lists: `execute` alone (its description holds the whole declarations) for a
+ * small catalog, `search` + `execute` for a big one. Descriptions teach the workflow in few tokens;
+ * input schemas come from the zod schemas the calls are validated with, so the two never disagree.
+ */
+import { z } from "zod"
+import type { Catalog } from "../runtime/catalog.js"
+import type { Limits } from "../sandbox/executor.js"
+import type { Tool, ToolAnnotations } from "../tools/tool.js"
+
+/** Most hits one search may ask for. */
+export const MAX_SEARCH_LIMIT = 20
+
+export const SearchArgsSchema = z.object({
+  query: z.string().trim().min(1).describe('What you want to do, in plain words, e.g. "list invoices of a customer"'),
+  limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional().describe("Max results, default 5"),
+  namespace: z.string().optional().describe("Only this namespace"),
+})
+export type SearchArgs = z.infer<typeof SearchArgsSchema>
+
+export const ExecuteArgsSchema = z.object({
+  code: z.string().min(1).describe("JavaScript/TypeScript statements; top-level await; `return` the result"),
+})
+export type ExecuteArgs = z.infer<typeof ExecuteArgsSchema>
+
+/** A tool as `tools/list` returns it. */
+export interface ToolDefinition {
+  name: "search" | "execute"
+  description: string
+  inputSchema: { type: "object"; [key: string]: unknown }
+  annotations: ToolAnnotations
+}
+
+function jsonSchema(schema: z.ZodObject): ToolDefinition["inputSchema"] {
+  // draft-07 is what MCP clients expect; the `$schema` line only costs tokens
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: "draft-07", io: "input" }) as Record<string, unknown>
+  return { ...rest, type: "object" }
+}
+
+/**
+ * Hints for `execute` from what it can reach: read-only only if every tool is, destructive if any
+ * tool may be (MCP's default for a tool without hints), open-world if any tool talks to the outside.
+ */
+export function executeAnnotations(tools: readonly Tool[]): ToolAnnotations {
+  const readOnly = tools.length > 0 && tools.every((t) => t.annotations?.readOnlyHint === true)
+  return {
+    title: "Run code against the tools",
+    readOnlyHint: readOnly,
+    destructiveHint: !readOnly && tools.some((t) => t.annotations?.readOnlyHint !== true && t.annotations?.destructiveHint !== false),
+    idempotentHint: false,
+    openWorldHint: tools.some((t) => t.annotations?.openWorldHint !== false),
+  }
+}
+
+function limitsLine(limits: Readonly<Limits>): string {
+  const time = limits.timeMs < 10_000 ? `${limits.timeMs} ms` : `${Math.round(limits.timeMs / 1000)} s`
+  return `Limits per run: ${time}, ${limits.maxToolCalls} tool calls.`
+}
+
+function namespaceList(catalog: Catalog): string {
+  return catalog.namespaces.map((n) => `${n.name} (${n.tools})`).join(", ") || "none loaded"
+}
+
+const EXECUTE_BASICS =
+  "Run a JavaScript/TypeScript program in a sandbox and get back its return value, console output and a summary of the tool calls. " +
+  "Call tools as `await codemode.<namespace>.<tool>(args)`: one object argument, JSON in and out; a failed call throws. " +
+  "Chain calls, loop, filter and aggregate in code and return only what you need (big results are truncated). " +
+  "No fetch, require or fs: only codemode.*."
+
+/** A real read-only function for the example, a list one if there is one. */
+function exampleTool(catalog: Catalog): string {
+  const reads = catalog.tools.filter((t) => t.annotations?.readOnlyHint === true)
+  const tool = reads.find((t) => /(^|_)list/i.test(t.name)) ?? reads[0] ?? catalog.tools[0]
+  return tool ? `${tool.namespace}.${tool.name}` : "<namespace>.<tool>"
+}
+
+/** The `execute` description: the workflow, limits and (small catalogs) the declarations. */
+function executeDescription(catalog: Catalog, limits: Readonly<Limits>): string {
+  if (catalog.mode === "execute") {
+    return `${EXECUTE_BASICS} ${limitsLine(limits)}\n\nAvailable API:\n\`\`\`ts\n${catalog.declarations ?? ""}\`\`\``
+  }
+  const example = exampleTool(catalog)
+  return (
+    `${EXECUTE_BASICS} ${limitsLine(limits)}\n` +
+    "First use `search` to find the functions, their argument and result types. Example:\n" +
+    `const page = await codemode.${example}({ /* arguments from search */ })\n` +
+    "return page.items.filter((x) => x.status === \"active\").map((x) => ({ id: x.id, name: x.name }))"
+  )
+}
+
+function searchDescription(catalog: Catalog): string {
+  const total = catalog.tools.length
+  return (
+    `Search the ${total} API functions (namespaces: ${namespaceList(catalog)}) by task. ` +
+    "Returns TypeScript declarations of the best matches (function, argument and result types) to call from `execute`. " +
+    "Search again with other words if nothing fits."
+  )
+}
+
+/** What `tools/list` shows for this catalog. */
+export function toolDefinitions(catalog: Catalog, limits: Readonly<Limits>): ToolDefinition[] {
+  const execute: ToolDefinition = {
+    name: "execute",
+    description: executeDescription(catalog, limits),
+    inputSchema: jsonSchema(ExecuteArgsSchema),
+    annotations: executeAnnotations(catalog.tools),
+  }
+  if (catalog.mode === "execute") return [execute]
+  const search: ToolDefinition = {
+    name: "search",
+    description: searchDescription(catalog),
+    inputSchema: jsonSchema(SearchArgsSchema),
+    annotations: { title: "Search the API", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  }
+  return [search, execute]
+}

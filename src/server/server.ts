@@ -1,0 +1,168 @@
+/**
+ * The MCP server face: one codemode instance (sources, sandbox, catalog) shared by any number of
+ * client sessions, each a low-level SDK `Server` with the `search` / `execute` tools. Transports
+ * (stdio, Streamable HTTP) live in their own files and only call `createSession()`.
+ */
+import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { z } from "zod"
+import { CodeModeError } from "../errors.js"
+import { createCatalogCache, type CatalogOptions } from "../runtime/catalog.js"
+import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
+import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
+import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
+import type { Tool, ToolSource } from "../tools/tool.js"
+import { ExecuteArgsSchema, SearchArgsSchema, toolDefinitions, type ToolDefinition } from "./definitions.js"
+import { createProgress, createRequestLogger, type LogLevelState, type Notify } from "./notify.js"
+import { searchText } from "./search-text.js"
+
+/** Options of {@link createCodeModeServer}. */
+export interface CodeModeServerOptions extends CatalogOptions, ShapeOptions {
+  /** Where the tools come from. A source that fails to load is reported to `onError` and skipped. */
+  sources: ToolSource[]
+  /** The sandbox backend. Default: `quickjs()`. Owned (disposed) by the server. */
+  executor?: Executor
+  /** Limits of every run, over `DEFAULT_LIMITS`. */
+  limits?: Partial<Limits>
+  /** Time between progress heartbeats of a running `execute`. Default 5,000 ms. */
+  heartbeatMs?: number
+  /** Name and version the server reports in `initialize`. Default "codemode", "0.0.0". */
+  name?: string
+  version?: string
+  /** Failures with no request to answer: sources that did not load or reload. Default: ignored. */
+  onError?: (error: CodeModeError) => void
+}
+
+/** A running codemode MCP server. */
+export interface CodeModeServer {
+  /** A fresh MCP protocol server for one client connection; connect it to a transport. */
+  createSession(): Server
+  /** The tools `tools/list` returns now. */
+  definitions(): ToolDefinition[]
+  /** The loaded tools. */
+  tools(): Tool[]
+  /** Closes every session, then the upstream sources and the sandbox. Idempotent. */
+  close(): Promise<void>
+}
+
+const text = (value: string, isError = false): CallToolResult => ({ content: [{ type: "text", text: value }], ...(isError ? { isError } : {}) })
+
+function invalidArgs(tool: string, error: z.ZodError): CallToolResult {
+  const issues = error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ")
+  return text(`[codemode] [server] invalid arguments for ${tool}: ${issues}`, true)
+}
+
+/** Calls `check` once the source set has stored a (re)loaded tool list. */
+function watchLoads(sources: readonly ToolSource[], check: () => void): ToolSource[] {
+  return sources.map((source) => ({
+    namespace: source.namespace,
+    kind: source.kind,
+    // the runtime stores the tools right after load() resolves; look one macrotask later
+    load: async () => {
+      const tools = await source.load()
+      setImmediate(check)
+      return tools
+    },
+    ...(source.onToolsChanged ? { onToolsChanged: (listener: () => void) => source.onToolsChanged?.(listener) ?? (() => undefined) } : {}),
+    ...(source.close ? { close: () => source.close?.() ?? Promise.resolve() } : {}),
+  }))
+}
+
+/**
+ * Loads the sources and returns the server. Never rejects because of a source: one that fails is
+ * reported to `onError` and the others are served. Rejects on invalid options (`CONFIG_INVALID`).
+ */
+export async function createCodeModeServer(options: CodeModeServerOptions): Promise<CodeModeServer> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const sessions = new Set<Server>()
+  let lastListed: string | undefined
+  let cm: CodeMode | undefined
+  const listChanged = () => {
+    if (!cm) return
+    const now = JSON.stringify(definitions())
+    if (lastListed !== undefined && now !== lastListed) for (const s of sessions) s.sendToolListChanged().catch(() => undefined)
+    lastListed = now
+  }
+  cm = await createCodeMode({
+    sources: watchLoads(options.sources, listChanged),
+    ...(options.executor ? { executor: options.executor } : {}),
+    limits,
+    skipUnavailableSources: true,
+    ...(options.onError ? { onError: options.onError } : {}),
+  })
+  const codemode = cm
+  const catalogs = createCatalogCache(() => codemode.tools(), options)
+  const definitions = () => toolDefinitions(catalogs.current(), limits)
+  lastListed = JSON.stringify(definitions())
+
+  async function execute(args: z.infer<typeof ExecuteArgsSchema>, signal: AbortSignal, notify: Notify, state: LogLevelState, token?: string | number) {
+    const run = new AbortController()
+    const cancel = () => run.abort(signal.reason)
+    signal.addEventListener("abort", cancel, { once: true })
+    const log = createRequestLogger(state, notify)
+    const progress = createProgress(notify, { ...(token === undefined ? {} : { token }), ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) })
+    try {
+      const result = await codemode.execute(args.code, {
+        signal: run.signal,
+        onCall: (call) => {
+          progress.call(call)
+          void log.call(call)
+        },
+      })
+      await log.console(result.logs)
+      const formatted = formatExecuteResult(result, options)
+      return text(formatted.text, formatted.isError)
+    } catch (error) {
+      // host failures (sandbox crashed, server closing): the model can only retry later
+      const message = error instanceof Error ? error.message : String(error)
+      await log.error(message)
+      return text(`${message}\nThis is a failure of the codemode host, not of your code; retry later.`, true)
+    } finally {
+      progress.stop()
+      signal.removeEventListener("abort", cancel)
+    }
+  }
+
+  function createSession(): Server {
+    const session = new Server(
+      { name: options.name ?? "codemode", version: options.version ?? "0.0.0" },
+      { capabilities: { tools: { listChanged: true }, logging: {} } },
+    )
+    const state: LogLevelState = {}
+    session.setRequestHandler(SetLevelRequestSchema, async (request) => {
+      state.level = request.params.level
+      return {}
+    })
+    session.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: definitions() }))
+    session.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const { name, arguments: args } = request.params
+      const notify: Notify = (n) => extra.sendNotification(n)
+      if (name === "search") {
+        const parsed = SearchArgsSchema.safeParse(args ?? {})
+        if (!parsed.success) return invalidArgs(name, parsed.error)
+        return text(searchText(catalogs.current(), parsed.data))
+      }
+      if (name === "execute") {
+        const parsed = ExecuteArgsSchema.safeParse(args ?? {})
+        if (!parsed.success) return invalidArgs(name, parsed.error)
+        return execute(parsed.data, extra.signal, notify, state, extra._meta?.progressToken)
+      }
+      return text(`[codemode] [server] unknown tool "${name}": this server has ${definitions().map((d) => d.name).join(" and ")}`, true)
+    })
+    sessions.add(session)
+    session.onclose = () => sessions.delete(session)
+    return session
+  }
+
+  let closing: Promise<void> | undefined
+  return {
+    createSession,
+    definitions,
+    tools: () => codemode.tools(),
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.allSettled([...sessions].map((s) => s.close()))
+        await codemode.close()
+      })()),
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * `functions(namespace, defs)`: plain host functions as tools. Schemas are zod (v4) or plain JSON
+ * Schema; arguments are validated before `run`, results after it when an output schema is declared.
+ */
+import * as z from "zod"
+import { CodeModeError, codemodeError } from "../errors.js"
+import { isIdentifier, uniqueIdentifiers } from "./identifiers.js"
+import type { CallContext, JSONSchema, Tool, ToolAnnotations, ToolSource } from "./tool.js"
+
+/** A zod v4 schema (classic or mini) whose parsed value is `T`. */
+export type ZodSchema<T = unknown> = z.core.$ZodType<T>
+
+/** One function exposed as `codemode.<namespace>.<name>(args)`. */
+export interface FunctionDef<I = unknown, O = unknown> {
+  /** Shown to the model in the declarations (JSDoc). */
+  description?: string
+  /**
+   * The argument object: a zod schema (its parsed value is what `run` receives, defaults applied) or
+   * a JSON Schema (validated with zod's `fromJSONSchema`). Default: an object with no properties.
+   * For an object schema a call without an argument is validated as `{}`. A schema without `type`
+   * (e.g. `{}`) accepts any JSON value; any other `type` is refused (tools take an argument object).
+   */
+  input?: ZodSchema<I> | JSONSchema
+  /** The result, validated after `run` when given (zod: the parsed value is returned). Default: none. */
+  output?: ZodSchema<O> | JSONSchema
+  /** MCP-style hints (read-only, destructive …) used by policies and shown to the model. */
+  annotations?: ToolAnnotations
+  /** Runs on the host. Throw to fail the call; the message reaches the sandbox. */
+  run(args: I, ctx: CallContext): O | Promise<O>
+}
+
+/** Identity helper: infers `run`'s argument type from a zod `input` schema. */
+export function defineFunction<I, O>(def: FunctionDef<I, O>): FunctionDef<I, O> {
+  return def
+}
+
+const KIND = "functions"
+const EMPTY_OBJECT: JSONSchema = { type: "object", properties: {}, additionalProperties: false }
+/** At most this many validation issues are listed in one error message. */
+const MAX_ISSUES = 5
+
+function isZod(schema: unknown): schema is ZodSchema {
+  return typeof schema === "object" && schema !== null && "_zod" in schema
+}
+
+/** `["items", 0, "name"]` → `items[0].name`; the root is `(root)`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(root)"
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("")
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const listed = issues.slice(0, MAX_ISSUES).map((i) => `at ${formatPath(i.path)}: ${i.message}`)
+  if (issues.length > MAX_ISSUES) listed.push(`… and ${issues.length - MAX_ISSUES} more`)
+  return listed.join("; ")
+}
+
+interface Compiled {
+  validator: ZodSchema
+  jsonSchema: JSONSchema
+}
+
+function compile(schema: ZodSchema | JSONSchema, io: "input" | "output", where: string): Compiled {
+  try {
+    if (isZod(schema)) {
+      const jsonSchema = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JSONSchema
+      return { validator: schema, jsonSchema }
+    }
+    return { validator: z.fromJSONSchema(schema as z.core.JSONSchema.JSONSchema), jsonSchema: schema }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw codemodeError("CONFIG_INVALID", where, `${io} schema cannot be used: ${reason}`, { cause: error })
+  }
+}
+
+/** An explicit `type` other than "object" cannot describe an argument object (no `type`: any value). */
+function typeOf(schema: JSONSchema): unknown {
+  return typeof schema === "object" ? schema.type : undefined
+}
+
+function toTool(namespace: string, name: string, key: string, def: FunctionDef): Tool {
+  const where = `${namespace}.${name}`
+  if (typeof def?.run !== "function") {
+    throw codemodeError("CONFIG_INVALID", where, `functions("${namespace}"): "${key}".run must be a function`)
+  }
+  const input = compile(def.input ?? EMPTY_OBJECT, "input", where)
+  const inputType = typeOf(input.jsonSchema)
+  if (inputType !== undefined && inputType !== "object") {
+    throw codemodeError("CONFIG_INVALID", where, "input must be an object schema: a tool takes one argument object")
+  }
+  // A call without an argument means "no options" for an object schema; other schemas see `undefined`.
+  const noArgs = inputType === "object" ? {} : undefined
+  const output = def.output === undefined ? undefined : compile(def.output, "output", where)
+  const run = def.run.bind(def)
+
+  async function call(args: unknown, ctx: CallContext): Promise<unknown> {
+    const parsed = z.safeParse(input.validator, args ?? noArgs)
+    if (!parsed.success) {
+      throw codemodeError("TOOL_INPUT_INVALID", where, `invalid input: ${describeIssues(parsed.error.issues)}`, {
+        data: { issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) },
+      })
+    }
+    let result: unknown
+    try {
+      result = await run(parsed.data, ctx)
+    } catch (error) {
+      if (CodeModeError.is(error)) throw error
+      const message = error instanceof Error ? error.message : String(error)
+      throw codemodeError("TOOL_CALL_FAILED", where, message, { cause: error })
+    }
+    if (!output) return result
+    const checked = z.safeParse(output.validator, result)
+    if (!checked.success) {
+      throw codemodeError("TOOL_OUTPUT_INVALID", where, `invalid output: ${describeIssues(checked.error.issues)}`)
+    }
+    return checked.data
+  }
+
+  const tool: Tool = { name, namespace, inputSchema: input.jsonSchema, call, origin: { kind: KIND, originalName: key } }
+  if (def.description !== undefined) tool.description = def.description
+  if (output) tool.outputSchema = output.jsonSchema
+  if (def.annotations) tool.annotations = def.annotations
+  return tool
+}
+
+/**
+ * A tool source of plain functions: each key of `defs` becomes `codemode.<namespace>.<key>(args)`
+ * (keys that are not identifiers are mangled with `toIdentifier`). Schemas are compiled when the
+ * source is created, so a bad schema fails fast with `CONFIG_INVALID`.
+ *
+ * @example
+ * const app = functions("app", {
+ *   add: { input: z.object({ a: z.number(), b: z.number() }), run: ({ a, b }) => a + b },
+ * })
+ */
+export function functions<D extends Record<string, unknown>>(
+  namespace: string,
+  defs: { [K in keyof D]: FunctionDef<D[K], unknown> },
+): ToolSource {
+  if (!isIdentifier(namespace)) {
+    throw codemodeError("CONFIG_INVALID", KIND, `namespace ${JSON.stringify(namespace)} is not a valid identifier`)
+  }
+  const keys = Object.keys(defs)
+  const names = uniqueIdentifiers(keys)
+  const entries = defs as Record<string, FunctionDef>
+  const tools = keys.map((key, i) => toTool(namespace, names[i] as string, key, entries[key] as FunctionDef))
+  return { namespace, kind: KIND, load: async () => tools }
+}

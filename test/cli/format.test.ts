@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest"
+import { formatError, formatReport, formatValue } from "../../src/cli/format.js"
+import { renderTable } from "../../src/cli/table.js"
+import { sandboxTable } from "../../src/cli/bench-format.js"
+import type { ExecuteResult } from "../../src/runtime/codemode.js"
+
+describe("CLI formatting", () => {
+  it("prints strings raw, other values as JSON, undefined as nothing", () => {
+    expect(formatValue("a\nb")).toBe("a\nb")
+    expect(formatValue({ a: [1, 2] })).toBe('{"a":[1,2]}')
+    expect(formatValue({ a: 1 }, true)).toBe('{\n  "a": 1\n}')
+    expect(formatValue(null)).toBe("null")
+    expect(formatValue(undefined)).toBe("")
+  })
+
+  it("formats an error with its position and excerpt", () => {
+    expect(formatError({ kind: "runtime", message: "TypeError: x", line: 2, column: 3, excerpt: "> 2 | a.b\n    |   ^" })).toBe(
+      "runtime error at line 2, column 3: TypeError: x\n> 2 | a.b\n    |   ^",
+    )
+    expect(formatError({ kind: "timeout", message: "time limit of 200 ms reached" })).toBe("timeout error: time limit of 200 ms reached")
+  })
+
+  it("renders a report with result, logs, calls and stats", () => {
+    const result: ExecuteResult = {
+      ok: true,
+      value: { n: 2 },
+      logs: [{ level: "warn", message: "careful" }],
+      calls: [
+        { tool: "demo.echo", args: { n: 1 }, durationMs: 0.5, ok: true },
+        { tool: "demo.completeTodo", args: { id: 9 }, durationMs: 12, ok: false, error: { message: "no to-do with id 9", code: "TOOL_CALL_FAILED" } },
+      ],
+      stats: { durationMs: 20, toolCalls: 2, memoryBytes: 3 * 1024 * 1024 },
+    }
+    expect(formatReport(result)).toBe(
+      [
+        "result:",
+        "  {",
+        '    "n": 2',
+        "  }",
+        "",
+        "logs (1):",
+        "  warn  careful",
+        "",
+        "calls (2, 13 ms in tools):",
+        '   1. demo.echo({"n":1})  0.50 ms  ok',
+        '   2. demo.completeTodo({"id":9})  12 ms  failed: no to-do with id 9',
+        "",
+        "stats: 20 ms total, 2 tool calls, 3.0 MiB heap",
+      ].join("\n"),
+    )
+  })
+
+  it("renders tables with numbers right-aligned", () => {
+    expect(renderTable(["name", "value"], [["a", 1.5], ["long name", "0.250"]])).toBe(
+      ["name       value", "---------  -----", "a            1.5", "long name  0.250"].join("\n"),
+    )
+  })
+
+  it("renders the sandbox benchmark with its targets", () => {
+    const table = sandboxTable({
+      coldExecuteP50Us: 300, coldExecuteP95Us: 450, coldBackToBackP50Us: 500, channel: { postMessageRttUs: 30, atomicsRttUs: 9 }, toolCallUs: 12.5, bytesPerSandbox: 400_000, bareQuickjsP50Us: 200, nodeVmP50Us: 900,
+      coldVsBare: 1.5, moduleCreateP50Ms: 5.2, memoryCap: { limitBytes: 64 * 1024 * 1024, stoppedBy: "memory", hostGrowthBytes: 70 * 1024 * 1024, durationMs: 120 },
+      iterations: 300, toolCalls: 1000, liveSandboxes: 200, machine: { node: "v20.20.2", cores: 2, loadAverage1m: 0.5 },
+    })
+    expect(table).toContain("cold execute p50                 300 µs")
+    expect(table).toContain("<= 2x bare QuickJS (1.50x)")
+    expect(table).toContain("tool call round trip             12.5 µs")
+    expect(table).toContain("host grew 70.0 MiB in 120 ms")
+  })
+})

@@ -1,0 +1,33 @@
+/** `codemode search` as a subprocess over the Cloudflare spec. */
+import { execFile } from "node:child_process"
+import { promisify } from "node:util"
+import { describe, expect, it } from "vitest"
+import { CLI_ARGS, CLOUDFLARE_SPEC, ROOT } from "../server/helpers.js"
+
+const run = promisify(execFile)
+const codemode = (...args: string[]) => run(process.execPath, [...CLI_ARGS, ...args], { cwd: ROOT, timeout: 60_000 })
+
+describe("codemode search", () => {
+  it("prints ranked results as JSON with the name in code, namespace, signature and operationId", async () => {
+    const { stdout } = await codemode("search", "create a DNS record", "--openapi", CLOUDFLARE_SPEC, "--namespace", "cloudflare", "--limit", "3", "--json")
+    const { query, results } = JSON.parse(stdout) as { query: string; results: Array<Record<string, unknown>> }
+    expect(query).toBe("create a DNS record")
+    expect(results).toHaveLength(3)
+    expect(results[0]).toMatchObject({
+      rank: 1,
+      name: "codemode.cloudflare.dns_records_for_a_zone_create_dns_record",
+      namespace: "cloudflare",
+      operationId: "dns-records-for-a-zone-create-dns-record",
+      signature: expect.stringContaining("function dns_records_for_a_zone_create_dns_record("),
+    })
+  }, 60_000)
+
+  it("prints signatures for people and fails clearly on a bad limit", async () => {
+    const { stdout } = await codemode("search", "purge cache", "--openapi", CLOUDFLARE_SPEC, "--namespace", "cloudflare", "--limit", "1")
+    expect(stdout).toMatch(/^1\. codemode\.cloudflare\.\w+ {2}\(operationId [\w-]+\)\ndeclare namespace codemode\.cloudflare \{/)
+    await expect(codemode("search", "x", "--openapi", CLOUDFLARE_SPEC, "--limit", "0")).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--limit must be a positive integer"),
+    })
+  }, 60_000)
+})

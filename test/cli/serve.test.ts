@@ -1,0 +1,140 @@
+/**
+ * `codemode serve` as a real subprocess: over stdio with the SDK client and with the MCP Inspector
+ * CLI, over Streamable HTTP with a bearer token, wrapping the real npm server-memory; graceful
+ * shutdown closes the upstream server.
+ */
+import { execFile, execFileSync, spawn } from "node:child_process"
+import { once } from "node:events"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { CLI_ARGS, MEMORY_SERVER, ROOT, textOf } from "../server/helpers.js"
+
+const run = promisify(execFile)
+const INSPECTOR = join(ROOT, "node_modules/@modelcontextprotocol/inspector/cli/build/cli.js")
+const TSX_CLI = join(ROOT, "node_modules/tsx/dist/cli.mjs")
+
+/** Process ids of the direct children of `pid`. */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number)
+  } catch {
+    return [] // ps exits 1 when there are none
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error("timed out waiting")
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+const program = [
+  'await codemode.memory.create_entities({ entities: [{ name: "ada", entityType: "person", observations: ["wrote the first program"] }] })',
+  "const graph = await codemode.memory.read_graph()",
+  "return graph.entities.map((e) => `${e.name}: ${e.observations.join(', ')}`)",
+].join("\n")
+
+describe("codemode serve (subprocess)", () => {
+  let dir: string
+  let config: string
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "codemode-serve-"))
+    config = join(dir, "codemode.json")
+    const memory = { command: process.execPath, args: [MEMORY_SERVER], env: { MEMORY_FILE_PATH: join(dir, "memory.jsonl") } }
+    // "broken" cannot start: the server reports it and serves memory
+    writeFileSync(config, JSON.stringify({ mcpServers: { memory, broken: { command: process.execPath, args: [join(dir, "missing.js")] } } }))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it("serves over stdio, reports the broken source, and closes the upstream server when the client leaves", async () => {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [...CLI_ARGS, "serve", "--config", config], cwd: ROOT, stderr: "pipe" })
+    let stderr = ""
+    transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
+    const client = new Client({ name: "stdio-test", version: "0" })
+    await client.connect(transport)
+    const pid = transport.pid as number
+    const { tools } = await client.listTools()
+    expect(tools.map((t) => t.name)).toEqual(["execute"])
+    expect(tools[0]?.description).toContain("function create_entities(args: CreateEntitiesArgs)")
+    const result = await client.callTool({ name: "execute", arguments: { code: program } })
+    expect(textOf(result)).toMatch(/^\["ada: wrote the first program"\]\n\ncalls: 2\n- memory\.create_entities ok/)
+    expect(stderr).toMatch(/source "broken" \(mcp\) failed to load.*\(serving the other sources\)/s)
+    const upstream = childrenOf(pid)
+    expect(upstream.length).toBeGreaterThan(0)
+    await client.close() // closes stdin: the server shuts down
+    await waitFor(() => !alive(pid))
+    await waitFor(() => upstream.every((p) => !alive(p)))
+    expect(stderr).toContain("stdin closed: closing upstream servers")
+  }, 60_000)
+
+  it("shuts down on SIGTERM, closing the upstream server", async () => {
+    const child = spawn(process.execPath, [...CLI_ARGS, "serve", "--config", config], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] })
+    let stderr = ""
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    await waitFor(() => stderr.includes("MCP server on stdio"), 30_000)
+    const upstream = childrenOf(child.pid as number)
+    expect(upstream.length).toBeGreaterThan(0)
+    child.kill("SIGTERM")
+    const [code] = await once(child, "exit")
+    expect(code).toBe(0)
+    await waitFor(() => upstream.every((p) => !alive(p)))
+  }, 60_000)
+
+  it("serves Streamable HTTP on 127.0.0.1 behind the CODEMODE_TOKEN bearer token", async () => {
+    const child = spawn(process.execPath, [...CLI_ARGS, "serve", "--config", config, "--http", "0"], {
+      cwd: ROOT,
+      env: { ...process.env, CODEMODE_TOKEN: "t0ken" },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    let stderr = ""
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    try {
+      await waitFor(() => /MCP server on http:\/\/127\.0\.0\.1:\d+\/mcp \(bearer token required\)/.test(stderr), 30_000)
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1] as string
+      const denied = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+      expect(denied.status).toBe(401)
+      const client = new Client({ name: "http-test", version: "0" })
+      await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: "Bearer t0ken" } } }))
+      const result = await client.callTool({ name: "execute", arguments: { code: "return (await codemode.memory.read_graph()).entities.length" } })
+      expect(textOf(result)).toMatch(/^\d+\n\ncalls: 1/)
+      await client.close()
+    } finally {
+      child.kill("SIGTERM")
+      await once(child, "exit")
+    }
+  }, 60_000)
+
+  it("works with the MCP Inspector CLI: tools/list and tools/call", async () => {
+    const inspectorConfig = join(dir, "inspector.json")
+    // the Inspector starts `node`; tsx's own CLI runs the TypeScript sources without --import flags
+    const entry = CLI_ARGS[CLI_ARGS.length - 1] as string
+    writeFileSync(inspectorConfig, JSON.stringify({ mcpServers: { codemode: { command: process.execPath, args: [TSX_CLI, entry, "serve", "--config", config] } } }))
+    const base = [INSPECTOR, "--cli", "--config", inspectorConfig, "--server", "codemode"]
+    const list = await run(process.execPath, [...base, "--method", "tools/list"], { cwd: ROOT, timeout: 60_000 })
+    const listed = JSON.parse(list.stdout) as { tools: Array<{ name: string; annotations: Record<string, unknown> }> }
+    expect(listed.tools.map((t) => t.name)).toEqual(["execute"])
+    expect(listed.tools[0]?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true })
+    const call = await run(process.execPath, [...base, "--method", "tools/call", "--tool-name", "execute", "--tool-arg", `code=${program}`], { cwd: ROOT, timeout: 60_000 })
+    const called = JSON.parse(call.stdout) as { content: Array<{ text: string }>; isError?: boolean }
+    expect(called.isError).toBeFalsy()
+    expect(called.content[0]?.text).toMatch(/^\["ada: wrote the first program"\]/)
+  }, 120_000)
+})
