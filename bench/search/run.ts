@@ -2,39 +2,34 @@
  * Prints the search benchmark as a table (and the JSON with --json).
  *   npx tsx bench/search/run.ts [--json] [--ablations] [--write] [--misses]
  * --write saves the JSON to bench/results/search.json; --misses lists the tuning-split queries whose
- * expected operation is not ranked first (held-out and fresh queries are never listed: that is what
- * keeps them out of tuning).
+ * expected operation is not ranked first (the other splits are never listed: that is what keeps
+ * them out of tuning).
  */
 import { writeFile, mkdir } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { benchSearch, type SearchMetrics, type VariantResult } from "../../src/bench/search.js"
+import { BENCH_SPLITS, benchSearch, type KindMetrics, type SearchMetrics, type VariantResult } from "../../src/bench/search.js"
 
 const args = new Set(process.argv.slice(2))
 const result = await benchSearch({ ablations: args.has("--ablations") })
 
-const fmt = (m: SearchMetrics) => `${m.recall1.toFixed(3)} ${m.recall5.toFixed(3)} ${m.mrr.toFixed(3)}`
-const header =
-  "variant      | name-like r@1 r@5 mrr | paraphrase r@1 r@5 mrr | held-out name-like | held-out paraphrase | revision name-like | revision paraphr.  | fresh name-like   | fresh paraphrase  | build ms | query ms mean/p95"
+const fmt = (m: SearchMetrics) => `${m.recall1.toFixed(2)} ${m.recall5.toFixed(2)} ${m.mrr.toFixed(2)}`
+const col = 16
 for (const spec of result.specs) {
-  const lines = [`\n${spec.spec}: ${spec.tools} tools, ${spec.queries} queries`, header]
-  for (const v of spec.variants) {
-    lines.push(
-      [
-        v.variant.padEnd(12),
-        fmt(v.nameLike).padEnd(21),
-        fmt(v.paraphrase).padEnd(22),
-        fmt(v.splits.heldout.nameLike).padEnd(18),
-        fmt(v.splits.heldout.paraphrase).padEnd(19),
-        fmt(v.splits.revision.nameLike).padEnd(18),
-        fmt(v.splits.revision.paraphrase).padEnd(18),
-        fmt(v.splits.fresh.nameLike).padEnd(17),
-        fmt(v.splits.fresh.paraphrase).padEnd(17),
-        v.buildMs.toFixed(1).padStart(8),
-        `${v.queryMs.mean.toFixed(3)}/${v.queryMs.p95.toFixed(3)}`,
-      ].join(" | "),
-    )
+  const lines = [`\n${spec.spec}: ${spec.tools} tools, ${spec.queries} queries (r@1 r@5 mrr)`]
+  lines.push(["split".padEnd(9), "kind".padEnd(10), "n".padStart(3), ...spec.variants.map((v) => v.variant.padEnd(col))].join(" | "))
+  const rows: Array<[string, (v: VariantResult) => KindMetrics]> = [
+    ["all", (v) => v], ...BENCH_SPLITS.map((s): [string, (v: VariantResult) => KindMetrics] => [s, (v) => v.splits[s]]),
+  ]
+  for (const [split, pick] of rows) {
+    for (const kind of ["nameLike", "paraphrase"] as const) {
+      const first = pick(spec.variants[0] as VariantResult)[kind]
+      if (first.queries === 0) continue
+      lines.push([split.padEnd(9), kind.padEnd(10), String(first.queries).padStart(3), ...spec.variants.map((v) => fmt(pick(v)[kind]).padEnd(col))].join(" | "))
+    }
   }
+  lines.push(["build ms".padEnd(26), ...spec.variants.map((v) => v.buildMs.toFixed(0).padEnd(col))].join(" | "))
+  lines.push(["query ms mean/p95".padEnd(26), ...spec.variants.map((v) => `${v.queryMs.mean.toFixed(2)}/${v.queryMs.p95.toFixed(2)}`.padEnd(col))].join(" | "))
   process.stdout.write(`${lines.join("\n")}\n`)
   if (args.has("--misses")) {
     const full = spec.variants.find((v) => v.variant === "codemode") as VariantResult

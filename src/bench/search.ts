@@ -1,8 +1,9 @@
 /**
  * The search-quality benchmark: runs the query sets in bench/search/*.json against indexes built
  * over the real specs and reports recall@1, recall@5 and MRR per spec, per kind of query
- * (name-like / paraphrase) and per split (tuning / held-out / revision / fresh), for codemode's ranking and for a
- * plain BM25 baseline side by side, plus index build time and query latency.
+ * (name-like / paraphrase) and per split (tuning / held-out / revision / fresh / fresh2), for a plain
+ * BM25 baseline and codemode's ranking side by side, plus index
+ * build time and query latency.
  */
 import { readFile } from "node:fs/promises"
 import path from "node:path"
@@ -22,12 +23,13 @@ export interface BenchQuery {
   /**
    * "tuning": looked at while tuning; "heldout": written with them but never inspected while
    * tuning; "revision": written after a first freeze, then used once to revise the ranking;
-   * "fresh": written after the final freeze, never used to change anything.
+   * "fresh": written after the final freeze, never used to change anything; "fresh2": written by a
+   * second engineer before the embedding work, never inspected per query while tuning it.
    */
   split: BenchSplit
 }
 
-export const BENCH_SPLITS = ["tuning", "heldout", "revision", "fresh"] as const
+export const BENCH_SPLITS = ["tuning", "heldout", "revision", "fresh", "fresh2"] as const
 export type BenchSplit = (typeof BENCH_SPLITS)[number]
 
 /** Metrics over all queries of a set and per kind. */
@@ -81,6 +83,8 @@ export interface BenchSearchOptions {
   queriesDir?: string
   /** Also run the ablation variants (each feature added one at a time). Default false. */
   ablations?: boolean
+  /** Extra named variants to run after bm25 and codemode (for tuning experiments). Default none. */
+  variants?: ReadonlyArray<readonly [string, SearchIndexOptions]>
 }
 
 /** Plain BM25 over names, summaries/descriptions and paths: no field weights, expansion or intent. */
@@ -202,6 +206,7 @@ export async function benchSearch(options: BenchSearchOptions = {}): Promise<Sea
     ["bm25", BASELINE_OPTIONS],
     ...(options.ablations ? ABLATIONS : []),
     ["codemode", {}],
+    ...(options.variants ?? []),
   ]
   const specs: SpecResult[] = []
   for (const spec of options.specs ?? ["cloudflare", "github"]) {

@@ -49,6 +49,11 @@ export interface ExpansionOptions {
   phraseWeight?: number
   /** Extra thesaurus entries (general vocabulary of your domain). Default none. */
   thesaurus?: readonly ThesaurusEntry[]
+  /**
+   * The thesaurus `thesaurus` is added to: default the built-in {@link THESAURUS}; `[]` uses only
+   * your own entries (the benchmark's leave-out run passes a filtered copy).
+   */
+  baseThesaurus?: readonly ThesaurusEntry[]
 }
 
 /**
@@ -103,7 +108,7 @@ export function compileLexicon(options: ExpansionOptions = {}, wholeWords: Itera
     for (const set of ABBREVIATIONS) for (const a of set) for (const b of set) if (a !== b) add(a, b, abbreviationWeight)
   }
   if (thesaurusWeight > 0) {
-    for (const [user, api, action] of [...THESAURUS, ...(options.thesaurus ?? [])]) {
+    for (const [user, api, action] of [...(options.baseThesaurus ?? THESAURUS), ...(options.thesaurus ?? [])]) {
       for (const u of user.split("|")) {
         for (const a of api.split("|")) add(u, a, thesaurusWeight)
         if (action !== undefined) actions.set(phraseKey(u), action)

@@ -5,7 +5,7 @@ const notCalled = async (): Promise<never> => {
   throw new Error("fixture tools are not called")
 }
 
-function op(
+export function op(
   namespace: string,
   operationId: string,
   method: string,

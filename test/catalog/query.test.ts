@@ -68,4 +68,13 @@ describe("parseQuery", () => {
     const custom = compileLexicon({ thesaurus: [["widget maker", "factory"]] })
     expect(alternativesOf(parseQuery("widget maker", custom), 0)).toContain(`${stem("factory")}@1`)
   })
+
+  it("starts from the built-in thesaurus unless given another base", () => {
+    const terms = (lex: ReturnType<typeof compileLexicon>) =>
+      parseQuery("my website", lex).groups[0]?.alternatives.map((a) => a.terms.join(" ")) ?? []
+    expect(terms(lexicon)).toContain(stem("zone"))
+    expect(terms(compileLexicon({ baseThesaurus: [] }))).toEqual([stem("website")])
+    const own = compileLexicon({ baseThesaurus: [], thesaurus: [["website", "property"]] })
+    expect(terms(own)).toEqual([stem("website"), stem("property")])
+  })
 })

@@ -72,6 +72,7 @@ describe("benchSearch", () => {
     expect(full?.nameLike).toEqual({ queries: 1, recall1: 1, recall5: 1, mrr: 1 })
     expect(full?.splits.heldout.all.queries).toBe(1)
     expect(full?.splits.fresh.all.queries).toBe(0)
+    expect(full?.splits.fresh2.all.queries).toBe(0)
     expect(full?.ranks.b).toBe(1)
     expect(full?.queryMs.mean).toBeGreaterThan(0)
   }, 60_000)
