@@ -9,6 +9,9 @@ import { CodeModeError, codemodeError } from "../errors.js"
 import { DEFAULT_LIMITS, type Executor, type Limits, type LogLine, type RunError, type RunStats } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import { createBindings, type CallRecord } from "./bindings.js"
+import { createCatalogCache, type Catalog, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
+import type { RenderedHit } from "../catalog/render.js"
+import { generateDeclarations } from "../types/declarations.js"
 import { unknownToolHint } from "./hints.js"
 import { loadSources, type SourceSet } from "./sources.js"
 
@@ -31,6 +34,8 @@ export interface CodeModeOptions {
   skipUnavailableSources?: boolean
   /** Errors with no caller to reject: skipped sources, failed reloads after a list change. Default: ignored. */
   onError?: (error: CodeModeError) => void
+  /** How the model gets to know the tools: token budget for whole declarations, search hit docs. */
+  catalog?: CatalogOptions
 }
 
 export interface ExecuteOptions {
@@ -62,6 +67,15 @@ export interface CodeMode {
   execute(code: string, options?: ExecuteOptions): Promise<ExecuteResult>
   /** The currently loaded tools of every source, in source order. */
   tools(): Tool[]
+  /**
+   * The TypeScript declarations the model codes against (`declare namespace codemode.<ns> …`), full
+   * docs; `namespace` restricts them to one source. Rejects unknown namespaces with `CONFIG_INVALID`.
+   */
+  declarations(options?: { namespace?: string }): string
+  /** Ranked tools for a task in plain words, each as a self-contained TypeScript signature with JSDoc. */
+  search(query: string, options?: CatalogSearchOptions): RenderedHit[]
+  /** The current catalog (mode, declarations within budget, search); rebuilt when the tools change. */
+  catalog(): Catalog
   /** Closes every source and the executor. Idempotent; `execute` afterwards rejects with `CLOSED`. */
   close(): Promise<void>
 }
@@ -181,9 +195,16 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     }
   }
 
+  const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
   return {
     execute,
     tools: () => sources.tools(),
+    declarations: (declOptions = {}) =>
+      declOptions.namespace === undefined
+        ? catalogs.current().fullDeclarations()
+        : generateDeclarations(sources.tools(), { namespace: declOptions.namespace }),
+    search: (query, searchOptions) => catalogs.current().search(query, searchOptions),
+    catalog: () => catalogs.current(),
     close: () =>
       (closing ??= (async () => {
         const backend = executor

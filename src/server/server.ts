@@ -7,7 +7,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { z } from "zod"
 import { CodeModeError } from "../errors.js"
-import { createCatalogCache, type CatalogOptions } from "../runtime/catalog.js"
+import type { CatalogOptions } from "../runtime/catalog.js"
 import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
 import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
@@ -88,11 +88,11 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     ...(options.executor ? { executor: options.executor } : {}),
     limits,
     skipUnavailableSources: true,
+    catalog: options, // the server options carry the catalog options (token budget, hit docs)
     ...(options.onError ? { onError: options.onError } : {}),
   })
   const codemode = cm
-  const catalogs = createCatalogCache(() => codemode.tools(), options)
-  const definitions = () => toolDefinitions(catalogs.current(), limits)
+  const definitions = () => toolDefinitions(codemode.catalog(), limits)
   lastListed = JSON.stringify(definitions())
 
   async function execute(args: z.infer<typeof ExecuteArgsSchema>, signal: AbortSignal, notify: Notify, state: LogLevelState, token?: string | number) {
@@ -140,7 +140,7 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
       if (name === "search") {
         const parsed = SearchArgsSchema.safeParse(args ?? {})
         if (!parsed.success) return invalidArgs(name, parsed.error)
-        return text(searchText(catalogs.current(), parsed.data))
+        return text(searchText(codemode.catalog(), parsed.data))
       }
       if (name === "execute") {
         const parsed = ExecuteArgsSchema.safeParse(args ?? {})

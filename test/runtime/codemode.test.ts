@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import * as z from "zod"
 import { CodeModeError } from "../../src/errors.js"
 import { createCodeMode } from "../../src/runtime/codemode.js"
@@ -46,6 +46,32 @@ describe("createCodeMode (runtime logic, host test double)", () => {
   it("lists the loaded tools", async () => {
     const cm = await createCodeMode({ sources: [demoSource()], executor: hostExecutor() })
     expect(cm.tools().map((t) => `${t.namespace}.${t.name}`)).toEqual(["demo.echo", "demo.addTodo", "demo.listTodos", "demo.completeTodo"])
+    await cm.close()
+  })
+
+  it("gives the declarations and a search over the loaded tools, following tool changes", async () => {
+    const shop = functions("shop", {
+      listOrders: { description: "List the orders of a customer.", input: z.object({ customer: z.string() }), run: () => [] },
+      refundOrder: { description: "Refund an order.", input: z.object({ orderId: z.string() }), run: () => true },
+    })
+    const other = controlledSource("other", ["ping"])
+    const cm = await createCodeMode({ sources: [shop, other.source], executor: hostExecutor() })
+    const all = cm.declarations()
+    expect(all).toContain("declare namespace codemode.shop")
+    expect(all).toContain("function listOrders(args: ListOrdersArgs)")
+    expect(all).toContain("declare namespace codemode.other")
+    const onlyShop = cm.declarations({ namespace: "shop" })
+    expect(onlyShop).toContain("function refundOrder(")
+    expect(onlyShop).not.toContain("codemode.other")
+    expect(() => cm.declarations({ namespace: "nope" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }))
+    const [best] = cm.search("give the money back for an order")
+    expect(best).toMatchObject({ name: "codemode.shop.refundOrder", namespace: "shop" })
+    expect(best?.signature).toContain("function refundOrder(")
+    expect(cm.catalog().mode).toBe("execute")
+    other.state.names = ["ping", "pong"]
+    other.notify()
+    await vi.waitFor(() => expect(cm.declarations({ namespace: "other" })).toContain("function pong("))
+    expect(cm.search("pong", { namespace: "other" })[0]?.name).toBe("codemode.other.pong")
     await cm.close()
   })
 
