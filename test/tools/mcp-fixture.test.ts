@@ -2,10 +2,9 @@
 // sends list_changed, hangs, crashes and returns every content kind.
 import { getEventListeners } from "node:events"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
-import { CodeModeError } from "../../src/errors.js"
 import type { Tool } from "../../src/tools/tool.js"
 import { mcp, type McpSource } from "../../src/tools/mcp/index.js"
-import { fixtureServer, isAlive, waitFor } from "../fixtures/mcp/servers.js"
+import { failure, fixtureServer, isAlive, waitFor } from "../fixtures/mcp/servers.js"
 
 const sources: McpSource[] = []
 afterEach(async () => {
@@ -38,15 +37,6 @@ async function call(source: McpSource, name: string, args: unknown = {}, signal?
   const tool = (await toolMap(source)).get(name)
   if (!tool) throw new Error(`no tool ${name}`)
   return tool.call(args, signal ? { signal } : {})
-}
-
-async function failure(promise: Promise<unknown>): Promise<CodeModeError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!CodeModeError.is(error)) throw new Error(`expected a CodeModeError, got ${String(error)}`)
-  return error
 }
 
 describe("tools/list", () => {

@@ -1,10 +1,8 @@
 // mcp() over HTTP: the real server-everything hosted on 127.0.0.1 by test/fixtures/mcp/everything-http.mjs,
 // over Streamable HTTP and legacy SSE.
 import { afterEach, describe, expect, it } from "vitest"
-import { CodeModeError } from "../../src/errors.js"
 import { mcp, type McpSource } from "../../src/tools/mcp/index.js"
-import type { Tool } from "../../src/tools/tool.js"
-import { startHttpHost, type HttpHost } from "../fixtures/mcp/servers.js"
+import { failure, startHttpHost, toolNamed, type HttpHost } from "../fixtures/mcp/servers.js"
 
 const sources: McpSource[] = []
 const hosts: HttpHost[] = []
@@ -25,29 +23,14 @@ function source(...args: Parameters<typeof mcp>): McpSource {
   return s
 }
 
-async function tool(s: McpSource, name: string): Promise<Tool> {
-  const found = (await s.load()).find((t) => t.name === name)
-  if (!found) throw new Error(`no tool ${name}`)
-  return found
-}
-
-async function failure(promise: Promise<unknown>): Promise<CodeModeError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!CodeModeError.is(error)) throw new Error(`expected a CodeModeError, got ${String(error)}`)
-  return error
-}
-
 describe("Streamable HTTP", () => {
   it("lists and calls tools of server-everything", async () => {
     const h = await host()
     const s = source("everything", { url: `${h.base}/mcp` })
     expect((await s.load()).map((t) => t.name)).toEqual(expect.arrayContaining(["echo", "get_sum", "get_structured_content"]))
     expect(s.status().transport).toBe("streamable-http")
-    expect(await (await tool(s, "echo")).call({ message: "over http" }, {})).toBe("Echo: over http")
-    expect(await (await tool(s, "get_structured_content")).call({ location: "New York" }, {})).toMatchObject({ temperature: 33 })
+    expect(await (await toolNamed(s, "echo")).call({ message: "over http" }, {})).toBe("Echo: over http")
+    expect(await (await toolNamed(s, "get_structured_content")).call({ location: "New York" }, {})).toMatchObject({ temperature: 33 })
   })
 
   it("sends the configured headers", async () => {
@@ -56,13 +39,13 @@ describe("Streamable HTTP", () => {
     expect(denied.code).toBe("SOURCE_UNAVAILABLE")
     expect(denied.message).toContain("401")
     const s = source("everything", { url: `${h.base}/mcp`, headers: { Authorization: "Bearer s3cret" } })
-    expect(await (await tool(s, "echo")).call({ message: "authorized" }, {})).toBe("Echo: authorized")
+    expect(await (await toolNamed(s, "echo")).call({ message: "authorized" }, {})).toBe("Echo: authorized")
   })
 
   it("fails the call in flight when the host dies, and reconnects once it is back", async () => {
     const h = await host()
     const s = source("everything", { url: `${h.base}/mcp`, pingTimeoutMs: 1_000 })
-    const long = await tool(s, "trigger_long_running_operation")
+    const long = await toolNamed(s, "trigger_long_running_operation")
     const inFlight = failure(long.call({ duration: 10, steps: 10 }, {})) // handled from the start
     await new Promise((r) => setTimeout(r, 300))
     await h.kill()
@@ -70,14 +53,14 @@ describe("Streamable HTTP", () => {
     expect(error.code).toBe("SOURCE_UNAVAILABLE")
     // The same port, a new process that knows nothing of the old session.
     await host({ port: h.port })
-    expect(await (await tool(s, "echo")).call({ message: "again" }, {})).toBe("Echo: again")
+    expect(await (await toolNamed(s, "echo")).call({ message: "again" }, {})).toBe("Echo: again")
     expect(s.status().connects).toBe(2)
   })
 
   it("reconnects transparently when the host restarted between calls", async () => {
     const h = await host()
     const s = source("everything", { url: `${h.base}/mcp` })
-    const echo = await tool(s, "echo")
+    const echo = await toolNamed(s, "echo")
     await h.kill()
     await host({ port: h.port })
     expect(await echo.call({ message: "new host" }, {})).toBe("Echo: new host")
@@ -87,7 +70,7 @@ describe("Streamable HTTP", () => {
   it("retries once on a new session when the server answers 404 for a forgotten session", async () => {
     const h = await host()
     const s = source("everything", { url: `${h.base}/mcp` })
-    const echo = await tool(s, "echo")
+    const echo = await toolNamed(s, "echo")
     expect((await fetch(`${h.base}/forget`, { method: "POST" })).status).toBe(204)
     expect(await echo.call({ message: "new session" }, {})).toBe("Echo: new session")
     expect(s.status().connects).toBe(2)
@@ -106,14 +89,14 @@ describe("legacy SSE", () => {
   it("connects with transport: \"sse\"", async () => {
     const h = await host()
     const s = source("everything", { url: `${h.base}/sse`, transport: "sse" })
-    expect(await (await tool(s, "get_sum")).call({ a: 2, b: 3 }, {})).toBe("The sum of 2 and 3 is 5.")
+    expect(await (await toolNamed(s, "get_sum")).call({ a: 2, b: 3 }, {})).toBe("The sum of 2 and 3 is 5.")
     expect(s.status().transport).toBe("sse")
   })
 
   it("is the fallback when Streamable HTTP is refused", async () => {
     const h = await host()
     const s = source("everything", { url: `${h.base}/sse` })
-    expect(await (await tool(s, "echo")).call({ message: "fallback" }, {})).toBe("Echo: fallback")
+    expect(await (await toolNamed(s, "echo")).call({ message: "fallback" }, {})).toBe("Echo: fallback")
     expect(s.status().transport).toBe("sse")
   })
 })

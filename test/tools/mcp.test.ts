@@ -6,8 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { CodeModeError } from "../../src/errors.js"
 import { isIdentifier } from "../../src/tools/identifiers.js"
 import { mcp, type McpSource } from "../../src/tools/mcp/index.js"
-import type { Tool } from "../../src/tools/tool.js"
-import { childPids, isAlive, npmServer, waitFor } from "../fixtures/mcp/servers.js"
+import { childPids, failure, isAlive, npmServer, toolNamed, waitFor } from "../fixtures/mcp/servers.js"
 
 const sources: McpSource[] = []
 const track = (source: McpSource) => (sources.push(source), source)
@@ -22,21 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
-
-async function tool(source: McpSource, name: string): Promise<Tool> {
-  const found = (await source.load()).find((t) => t.name === name)
-  if (!found) throw new Error(`no tool ${name}`)
-  return found
-}
-
-async function failure(promise: Promise<unknown>): Promise<CodeModeError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!CodeModeError.is(error)) throw new Error(`expected a CodeModeError, got ${String(error)}`)
-  return error
-}
 
 describe("server-everything over stdio", () => {
   it("lists its tools as identifiers with schemas, annotations and original names", async () => {
@@ -54,15 +38,15 @@ describe("server-everything over stdio", () => {
 
   it("calls tools: text, structured content, image description, server-side validation error", async () => {
     const source = track(mcp("everything", npmServer("everything")))
-    expect(await (await tool(source, "echo")).call({ message: "hi" }, {})).toBe("Echo: hi")
-    expect(await (await tool(source, "get_structured_content")).call({ location: "Chicago" }, {})).toEqual({
+    expect(await (await toolNamed(source, "echo")).call({ message: "hi" }, {})).toBe("Echo: hi")
+    expect(await (await toolNamed(source, "get_structured_content")).call({ location: "Chicago" }, {})).toEqual({
       temperature: 36,
       conditions: "Light rain / drizzle",
       humidity: 82,
     })
-    const image = await (await tool(source, "get_tiny_image")).call({}, {})
+    const image = await (await toolNamed(source, "get_tiny_image")).call({}, {})
     expect(image).toEqual([expect.any(String), { type: "image", mimeType: "image/png", bytes: expect.any(Number) }, expect.any(String)])
-    const error = await failure((await tool(source, "get_sum")).call({ a: "one", b: 2 }, {}))
+    const error = await failure((await toolNamed(source, "get_sum")).call({ a: "one", b: 2 }, {}))
     expect(error.code).toBe("TOOL_CALL_FAILED")
     expect(error.message).toMatch(/get_sum.*(invalid|validation)/is)
   })
@@ -71,7 +55,7 @@ describe("server-everything over stdio", () => {
     process.env.CODEMODE_HOST_ONLY_PROBE = "leak"
     try {
       const source = track(mcp("everything", { ...npmServer("everything"), env: { CODEMODE_GIVEN: "yes" } }))
-      const env = (await (await tool(source, "get_env")).call({}, {})) as Record<string, string>
+      const env = (await (await toolNamed(source, "get_env")).call({}, {})) as Record<string, string>
       expect(env.CODEMODE_GIVEN).toBe("yes")
       expect(env.PATH).toBe(process.env.PATH)
       expect(env.CODEMODE_HOST_ONLY_PROBE).toBeUndefined()
@@ -82,7 +66,7 @@ describe("server-everything over stdio", () => {
 
   it("fails a call in flight when the server is SIGKILLed, and the next call restarts it", async () => {
     const source = track(mcp("everything", npmServer("everything")))
-    const long = await tool(source, "trigger_long_running_operation")
+    const long = await toolNamed(source, "trigger_long_running_operation")
     const { pid } = source.status()
     expect(pid).toBeGreaterThan(0)
     const inFlight = failure(long.call({ duration: 10, steps: 10 }, {})) // handled from the start
@@ -91,14 +75,14 @@ describe("server-everything over stdio", () => {
     const error = await inFlight
     expect(error.code).toBe("SOURCE_UNAVAILABLE")
     expect(error.message).toContain("restarted on the next call")
-    expect(await (await tool(source, "echo")).call({ message: "back" }, {})).toBe("Echo: back")
+    expect(await (await toolNamed(source, "echo")).call({ message: "back" }, {})).toBe("Echo: back")
     expect(source.status()).toMatchObject({ state: "connected", connects: 2 })
     expect(source.status().pid).not.toBe(pid)
   })
 
   it("close() is idempotent, ends the child, and later calls fail with CLOSED", async () => {
     const source = mcp("everything", npmServer("everything"))
-    const echo = await tool(source, "echo")
+    const echo = await toolNamed(source, "echo")
     const { pid } = source.status()
     await Promise.all([source.close(), source.close()])
     await source.close()
@@ -113,12 +97,12 @@ describe("server-memory over stdio", () => {
   it("creates entities that land in MEMORY_FILE_PATH and reads them back", async () => {
     const file = join(dir, "memory.jsonl")
     const source = track(mcp("memory", { ...npmServer("memory"), env: { MEMORY_FILE_PATH: file } }))
-    const created = await (await tool(source, "create_entities")).call(
+    const created = await (await toolNamed(source, "create_entities")).call(
       { entities: [{ name: "Ada", entityType: "person", observations: ["wrote the first program"] }] },
       {},
     )
     expect(JSON.stringify(created)).toContain("Ada")
-    const graph = (await (await tool(source, "read_graph")).call({}, {})) as { entities: Array<{ name: string }> }
+    const graph = (await (await toolNamed(source, "read_graph")).call({}, {})) as { entities: Array<{ name: string }> }
     expect(graph.entities.map((e) => e.name)).toContain("Ada")
     expect(await readFile(file, "utf8")).toContain("wrote the first program")
   })
@@ -130,12 +114,12 @@ describe("server-filesystem over stdio", () => {
     const source = track(mcp("fs", npmServer("filesystem", dir)))
     const names = (await source.load()).map((t) => t.name)
     expect(names).toEqual(expect.arrayContaining(["read_text_file", "write_file", "list_directory"]))
-    expect(JSON.stringify(await (await tool(source, "read_text_file")).call({ path: join(dir, "hello.txt") }, {}))).toContain(
+    expect(JSON.stringify(await (await toolNamed(source, "read_text_file")).call({ path: join(dir, "hello.txt") }, {}))).toContain(
       "hello from the host",
     )
-    await (await tool(source, "write_file")).call({ path: join(dir, "out.txt"), content: "written by a tool" }, {})
+    await (await toolNamed(source, "write_file")).call({ path: join(dir, "out.txt"), content: "written by a tool" }, {})
     expect(await readFile(join(dir, "out.txt"), "utf8")).toBe("written by a tool")
-    const error = await failure((await tool(source, "read_text_file")).call({ path: "/etc/hostname" }, {}))
+    const error = await failure((await toolNamed(source, "read_text_file")).call({ path: "/etc/hostname" }, {}))
     expect(error.code).toBe("TOOL_CALL_FAILED")
     expect(error.message).toMatch(/denied|outside|not allowed/i)
   })

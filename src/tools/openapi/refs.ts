@@ -96,7 +96,7 @@ export function createSchemaConverter(doc: OpenApiDocument, origin: string): Sch
         const map: Record<string, unknown> = {}
         for (const [name, sub] of Object.entries(value)) map[name] = walk(sub, `${at}/${escapePointer(name)}`, refs)
         out[key] = map
-      } else if (key === "discriminator" && isObject(value)) out[key] = discriminator(value, at, refs)
+      } else if (key === "discriminator" && isObject(value)) out[key] = discriminator(value, refs)
       else out[key] = walk(value, at, refs)
     }
     fixExclusiveBound(out, "exclusiveMaximum", "maximum")
@@ -104,7 +104,7 @@ export function createSchemaConverter(doc: OpenApiDocument, origin: string): Sch
     return out
   }
 
-  function discriminator(value: Record<string, unknown>, loc: string, refs: Refs): Record<string, unknown> {
+  function discriminator(value: Record<string, unknown>, refs: Refs): Record<string, unknown> {
     if (!isObject(value.mapping)) return value
     const mapping: Record<string, unknown> = {}
     for (const [key, target] of Object.entries(value.mapping)) {
