@@ -1,6 +1,9 @@
 /**
  * Prints the search benchmark as a table (and the JSON with --json).
- *   npx tsx bench/search/run.ts [--json] [--ablations] [--write] [--misses]
+ *   npx tsx bench/search/run.ts [--json] [--ablations] [--experiments] [--write] [--misses] [--splits=tuning,…] [--variants='<json>']
+ * --splits prints only the named splits (and no "all" row): while tuning, print `--splits=tuning`
+ * so the untouched splits stay unseen. --variants adds named variants, as JSON
+ * `[["name", {SearchIndexOptions}], …]`, after bm25, previous and codemode.
  * --write saves the JSON to bench/results/search.json; --misses lists the tuning-split queries whose
  * expected operation is not ranked first (the other splits are never listed: that is what keeps
  * them out of tuning).
@@ -8,10 +11,15 @@
 import { writeFile, mkdir } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
+import type { SearchIndexOptions } from "../../src/catalog/search.js"
 import { BENCH_SPLITS, benchSearch, type KindMetrics, type SearchMetrics, type VariantResult } from "../../src/bench/search.js"
 
-const args = new Set(process.argv.slice(2))
-const result = await benchSearch({ ablations: args.has("--ablations") })
+const argv = process.argv.slice(2)
+const args = new Set(argv)
+const valueOf = (name: string) => argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1)
+const only = valueOf("--splits")?.split(",")
+const variants = JSON.parse(valueOf("--variants") ?? "[]") as Array<[string, SearchIndexOptions]>
+const result = await benchSearch({ ablations: args.has("--ablations"), experiments: args.has("--experiments"), variants })
 
 const fmt = (m: SearchMetrics) => `${m.recall1.toFixed(2)} ${m.recall5.toFixed(2)} ${m.mrr.toFixed(2)}`
 const col = 16
@@ -19,7 +27,8 @@ for (const spec of result.specs) {
   const lines = [`\n${spec.spec}: ${spec.tools} tools, ${spec.queries} queries (r@1 r@5 mrr)`]
   lines.push(["split".padEnd(9), "kind".padEnd(10), "n".padStart(3), ...spec.variants.map((v) => v.variant.padEnd(col))].join(" | "))
   const rows: Array<[string, (v: VariantResult) => KindMetrics]> = [
-    ["all", (v) => v], ...BENCH_SPLITS.map((s): [string, (v: VariantResult) => KindMetrics] => [s, (v) => v.splits[s]]),
+    ...(only ? [] : [["all", (v: VariantResult) => v] as [string, (v: VariantResult) => KindMetrics]]),
+    ...BENCH_SPLITS.filter((s) => !only || only.includes(s)).map((s): [string, (v: VariantResult) => KindMetrics] => [s, (v) => v.splits[s]]),
   ]
   for (const [split, pick] of rows) {
     for (const kind of ["nameLike", "paraphrase"] as const) {
