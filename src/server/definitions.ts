@@ -93,7 +93,7 @@ function searchDescription(catalog: Catalog): string {
   return (
     `Search the ${total} API functions (namespaces: ${namespaceList(catalog)}) by task. ` +
     "Returns TypeScript declarations of the best matches (function, argument and result types) to call from `execute`. " +
-    "Search again with other words if nothing fits."
+    "Query in the API's own terms (its resource nouns and verbs like list, create, delete), not the user's wording; search again with other words if nothing fits."
   )
 }
 
