@@ -34,6 +34,11 @@ export interface SandboxBenchResult {
   coldBackToBackP50Us: number
   /** Per awaited call, in a loop of `toolCalls` calls (run time minus an empty loop's, divided). */
   toolCallUs: number
+  /**
+   * Per call when the code awaits 100 calls at once (`Promise.all`): run time minus an empty run's,
+   * divided by 100 (calls and results cross the thread boundary in batches).
+   */
+  parallelToolCallUs?: number
   /** (host RSS growth incl. WASM memory) / live sandboxes, each parked on a pending tool call. */
   bytesPerSandbox: number
   /** New runtime + context, eval `1+1`, dispose — in-process, no worker, no bindings. */
@@ -77,6 +82,7 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
     const cold = await coldRuns(executor, iterations, limits, 3)
     const backToBack = await coldRuns(executor, iterations, limits, 0)
     const toolCallUs = await toolCallCost(executor, toolCalls, limits)
+    const parallelToolCallUs = await parallelCallCost(executor, 100, limits)
     const bytesPerSandbox = await density(executor, liveSandboxes, limits, gc)
     const coldP50 = percentile(cold, 50)
     return {
@@ -84,6 +90,7 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
       coldExecuteP95Us: round(percentile(cold, 95)),
       coldBackToBackP50Us: round(percentile(backToBack, 50)),
       toolCallUs: round(toolCallUs),
+      parallelToolCallUs: round(parallelToolCallUs),
       bytesPerSandbox: Math.round(bytesPerSandbox),
       bareQuickjsP50Us: round(percentile(bare, 50)),
       nodeVmP50Us: round(percentile(nodeVm, 50)),
@@ -134,6 +141,19 @@ async function toolCallCost(executor: Executor, n: number, limits: Limits): Prom
     const withCalls = await executor.run(loop(true), echo, limits)
     const without = await executor.run(loop(false), echo, limits)
     if (!withCalls.ok || !without.ok) throw new Error("tool-call loop failed")
+    costs.push(((withCalls.stats.durationMs - without.stats.durationMs) * 1000) / n)
+  }
+  return percentile(costs, 50)
+}
+
+/** Median over 15 repetitions of (run awaiting `n` calls at once − empty run) / n. */
+async function parallelCallCost(executor: Executor, n: number, limits: Limits): Promise<number> {
+  const all = `const r = await Promise.all(Array.from({ length: ${n} }, (_, i) => codemode.demo.echo({ i }))); return r.length`
+  const costs: number[] = []
+  for (let rep = 0; rep < 15; rep++) {
+    const withCalls = await executor.run(all, echo, limits)
+    const without = await executor.run("return 0", echo, limits)
+    if (!withCalls.ok || withCalls.value !== n || !without.ok) throw new Error("parallel tool-call run failed")
     costs.push(((withCalls.stats.durationMs - without.stats.durationMs) * 1000) / n)
   }
   return percentile(costs, 50)

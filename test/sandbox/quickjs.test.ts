@@ -98,6 +98,64 @@ describe("quickjs: memory cap", () => {
   })
 })
 
+describe("quickjs: sandboxes prepared ahead and batched tool calls", () => {
+  let ex: Executor
+  beforeAll(async () => {
+    ex = quickjs({ poolSize: 1 })
+    await ex.run("return 1", echo, LIMITS)
+  })
+  afterAll(() => ex.dispose())
+
+  it("gives each run exactly its own bindings, also when the spare was prepared for other ones", async () => {
+    const a = { "alpha.one": async () => "a" }
+    const b = { "beta.two": async () => "b", three: async () => 3 }
+    const probe = "return [Object.keys(codemode).sort(), typeof codemode.alpha, typeof codemode.beta]"
+    for (const [bindings, want] of [
+      [a, [["alpha"], "object", "undefined"]],
+      [a, [["alpha"], "object", "undefined"]],
+      [b, [["beta", "three"], "undefined", "object"]],
+      [a, [["alpha"], "object", "undefined"]],
+      [{}, [[], "undefined", "undefined"]],
+    ] as const) {
+      expect(await ex.run(probe, bindings, LIMITS)).toMatchObject({ ok: true, value: want })
+    }
+  })
+
+  it("applies each run's own output budget after a run with another one", async () => {
+    const log = "for (let i = 0; i < 20; i++) console.log('x'.repeat(99)); return 'done'"
+    expect(await ex.run(log, echo, LIMITS)).toMatchObject({ ok: true, value: "done" })
+    const small = await ex.run(log, echo, { ...LIMITS, maxOutputBytes: 500 })
+    expect(small).toMatchObject({ ok: false, error: { kind: "limit", limit: { name: "maxOutputBytes", value: 500 } } })
+    expect(await ex.run(log, echo, LIMITS)).toMatchObject({ ok: true, value: "done" })
+  })
+
+  it("delivers many concurrent calls and their results, each to its own promise", async () => {
+    const seen: number[] = []
+    const bindings = { "demo.twice": async (x: unknown) => (seen.push(Number(x)), Number(x) * 2) }
+    const out = await ex.run("return await Promise.all(Array.from({ length: 300 }, (_, i) => codemode.demo.twice(i)))", bindings, LIMITS)
+    expect(out).toMatchObject({ ok: true, value: Array.from({ length: 300 }, (_, i) => i * 2), stats: { toolCalls: 300 } })
+    expect(seen.sort((x, y) => x - y)).toEqual(Array.from({ length: 300 }, (_, i) => i))
+  })
+
+  it("still sends the calls the code made just before it returned", async () => {
+    const got: unknown[] = []
+    const bindings = { "demo.note": async (x: unknown) => void got.push(x) }
+    const out = await ex.run("codemode.demo.note(1); codemode.demo.note(2); return 'left'", bindings, LIMITS)
+    expect(out).toMatchObject({ ok: true, value: "left", stats: { toolCalls: 2 } })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(got).toEqual([1, 2])
+  })
+
+  it("counts batched calls against maxToolCalls before they leave the sandbox", async () => {
+    let calls = 0
+    const bindings = { "demo.count": async () => ++calls }
+    const out = await ex.run("await Promise.all(Array.from({ length: 50 }, () => codemode.demo.count()))", bindings, { ...LIMITS, maxToolCalls: 20 })
+    expect(out).toMatchObject({ ok: false, error: { kind: "limit", limit: { name: "maxToolCalls", value: 20 } } })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(calls).toBeLessThanOrEqual(20)
+  })
+})
+
 describe("quickjs: boundary sizes", () => {
   it("refuses a tool argument over maxArgumentBytes with a sandbox TypeError", async () => {
     const ex = quickjs({ poolSize: 1, maxArgumentBytes: 100 })

@@ -6,7 +6,7 @@
 import type { ResourceLimits, Worker } from "node:worker_threads"
 import type { Bindings, Limits, LogLine, RunError, RunOutcome } from "../executor.js"
 import { encodeHostValue, hostErrorMessage } from "./host-values.js"
-import { sharedNow, type CallStarted, type RunFinished, type StartRun, type WorkerConfig, type WorkerToHost } from "./protocol.js"
+import { sharedNow, type CallStarted, type RunFinished, type SettledCall, type StartRun, type ToolCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
 import { limitError } from "./run-errors.js"
 import { startWorker } from "./worker-entry.js"
 
@@ -24,6 +24,9 @@ export interface PoolOptions {
 
 interface Slot {
   worker?: Worker
+  /** Tool results of this tick after the first (which left at once); sent together at its end. */
+  results: SettledCall[]
+  batching: boolean
   ready: boolean
   queue: HostRun[]
   runs: Map<number, HostRun>
@@ -54,7 +57,7 @@ export interface Pool {
 }
 
 export function createPool(options: PoolOptions): Pool {
-  const slots: Slot[] = Array.from({ length: options.size }, () => ({ ready: false, queue: [], runs: new Map() }))
+  const slots: Slot[] = Array.from({ length: options.size }, () => ({ ready: false, queue: [], runs: new Map(), results: [], batching: false }))
   let nextId = 1
   let closed = false
 
@@ -87,7 +90,7 @@ export function createPool(options: PoolOptions): Pool {
     if (msg.t === "ready") {
       slot.ready = true
       for (const run of slot.queue.splice(0)) dispatch(run)
-    } else if (msg.t === "call") onCall(slot, msg)
+    } else if (msg.t === "call") onCalls(slot, msg)
     else finish(slot.runs.get(msg.run), fromWorker(msg))
   }
 
@@ -107,11 +110,33 @@ export function createPool(options: PoolOptions): Pool {
     run.watchdog = setTimeout(() => overrun(run, limitError("timeMs", run.limits)), run.limits.timeMs + options.graceMs)
   }
 
-  function onCall(slot: Slot, msg: CallStarted): void {
+  function onCalls(slot: Slot, msg: CallStarted): void {
     const run = slot.runs.get(msg.run)
-    if (!run) return
+    if (run) for (const call of msg.calls) onCall(slot, run, call)
+  }
+
+  /**
+   * Sends a tool result to the worker: the first of a tick at once, the others that complete in the
+   * same tick (e.g. a Promise.all) together in one message at its end — one wake-up of the worker.
+   */
+  function settle(slot: Slot, result: SettledCall): void {
+    if (slot.batching) {
+      slot.results.push(result)
+      return
+    }
+    slot.batching = true
+    slot.worker?.postMessage({ t: "settle", results: [result] })
+    queueMicrotask(() => {
+      slot.batching = false
+      const live = slot.results.filter((r) => slot.runs.has(r.run))
+      slot.results = []
+      if (live.length) slot.worker?.postMessage({ t: "settle", results: live })
+    })
+  }
+
+  function onCall(slot: Slot, run: HostRun, msg: ToolCall): void {
     const reply = (ok: boolean, payload: string) => {
-      if (slot.runs.get(msg.run) === run) slot.worker?.postMessage({ t: "settle", run: msg.run, call: msg.call, ok, payload })
+      if (slot.runs.get(run.id) === run) settle(slot, { run: run.id, call: msg.call, ok, payload })
     }
     const fn = Object.hasOwn(run.bindings, msg.name) ? run.bindings[msg.name] : undefined
     if (!fn) return reply(false, `codemode.${msg.name} is not a tool`)

@@ -17,14 +17,17 @@ export const PRELUDE_FILE = "codemode-prelude.js"
 const BOUNDARY = "only JSON data (objects, arrays, strings, numbers, booleans, null) can cross the sandbox boundary"
 
 /**
- * Called as `CORE(hostCall, hostLog, maxArgChars, libSource)` when the sandbox is prepared; returns
- * `[init(namesJson, outputBudget), settle, encodeResult, describe]`; `init` runs when a run takes it.
+ * Called as `CORE(hostCall, hostLog, maxArgChars, hostLib)` when the sandbox is prepared; returns
+ * `[init(namesJson, outputBudget), settle, encodeResult, describe]`. `init` installs `codemode` for
+ * the bindings (configurable, so a sandbox initialized ahead for the bindings it is likely to get can
+ * be re-initialized when the run brings others); `hostLib()` returns LIB_SOURCE, asked for only when
+ * first needed so an unused copy of it is never made in a sandbox.
  * Locals: S stringify, Pa parse, A Reflect.apply, X String#indexOf, B the too-big marker, p pending calls.
  */
-export const PRELUDE_SOURCE = String.raw`(function(hc,hl,ma,ls){"use strict";
+export const PRELUDE_SOURCE = String.raw`(function(hc,hl,ma,hs){"use strict";
 var G=globalThis,O=Object,J=JSON,S=J.stringify,Pa=J.parse,A=Reflect.apply,C=O.create,D=O.defineProperty,Fz=O.freeze,
 P=Promise,E=Error,T=TypeError,X=String.prototype.indexOf,Y=String.prototype.slice,IA=Array.isArray,F=Function,B={},L=null,p=C(null),bu=0,
-lib=function(){return L||(L=F("S","Pa","A","X","Y","E","T",ls)(S,Pa,A,X,Y,E,T))},
+lib=function(){return L||(L=F("S","Pa","A","X","Y","E","T",hs())(S,Pa,A,X,Y,E,T))},
 en=function(v,w,m){var o=null,s;var f=function(k,x){var t=typeof x;
 if(t=="function"||t=="symbol"||t=="bigint")throw o=new T(w+" contains a "+t+(k===""?"":" (at key "+S(k+"")+")")+"; BOUNDARY");
 if(t=="object"&&x!==null&&IA(x)&&x.length*2>m)throw o=B;return x};
@@ -39,7 +42,7 @@ for(i=0;i<nm.length;i++){k=nm[i];d=A(X,k,["."]);s=d<0?"":A(Y,k,[0,d]);t=d<0?k:A(
 if(s===""){D(r,t,{value:mk(k,t),enumerable:true});continue}
 if(!ns[s]){ns[s]=C(O.prototype);D(r,s,{value:ns[s],enumerable:true})}D(ns[s],t,{value:mk(k,t),enumerable:true})}
 for(s in ns)Fz(ns[s]);
-D(G,"codemode",{value:Fz(r)})},
+D(G,"codemode",{value:Fz(r),configurable:true})},
 lg=function(v){return function(){var a=[],o="",i,x,y;for(i=0;i<arguments.length;i++)a[i]=arguments[i];
 for(i=0;i<a.length&&o!==null;i++){x=a[i];y=typeof x;
 if(y=="string"?i==0&&a.length>1&&A(X,x,["%"])>=0:!(y=="number"||y=="boolean"||y=="undefined"||x===null)||(x===0&&1/x<0))o=null;else o+=(i?" ":"")+x}

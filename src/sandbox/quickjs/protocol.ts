@@ -16,14 +16,22 @@ export interface StartRun {
   deadline: number
 }
 
-/** Host → worker: the result of a tool call. `json` is `""` for `undefined`. */
-export interface CallSettled {
-  t: "settle"
+/** The result of one tool call. */
+export interface SettledCall {
   run: number
   call: number
   ok: boolean
-  /** JSON text of the value when ok, else the plain error message. */
+  /** JSON text of the value when ok (`""` for `undefined`), else the plain error message. */
   payload: string
+}
+
+/**
+ * Host → worker: results of tool calls, all those that completed in the same host tick (a
+ * `Promise.all` of many calls costs one message and one wake-up of the worker, not one per call).
+ */
+export interface CallSettled {
+  t: "settle"
+  results: SettledCall[]
 }
 
 /** Host → worker: stop a run (AbortSignal fired). */
@@ -34,13 +42,18 @@ export interface AbortRun {
 
 export type HostToWorker = StartRun | CallSettled | AbortRun
 
-/** Worker → host: the sandbox called a tool. `json` is `""` for an `undefined` argument. */
-export interface CallStarted {
-  t: "call"
-  run: number
+/** One tool call made by sandbox code. `json` is `""` for an `undefined` argument. */
+export interface ToolCall {
   call: number
   name: string
   json: string
+}
+
+/** Worker → host: the tool calls a run made since it last waited (one message per batch). */
+export interface CallStarted {
+  t: "call"
+  run: number
+  calls: ToolCall[]
 }
 
 /** Worker → host: a run ended. The value is JSON text (`""` for `undefined`), already size-checked. */

@@ -6,9 +6,12 @@ import type { Limits, RunError, RunErrorKind } from "../executor.js"
 
 /** File name the model's code is compiled under; stack frames in it are the model's lines. */
 export const USER_FILE = "code.js"
-/** The model's code is the body of this async function; the prefix shares line 1 with it. */
+/**
+ * The model's code is the body of this async function, called in the same script (one step: the
+ * script's value is the run's promise); the prefix shares line 1 with it.
+ */
 export const WRAP_PREFIX = "(async function () { "
-export const WRAP_SUFFIX = "\n})"
+export const WRAP_SUFFIX = "\n})()"
 
 const KIND_OF_LIMIT: Record<keyof Limits, RunErrorKind> = {
   timeMs: "timeout",

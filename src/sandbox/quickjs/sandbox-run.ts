@@ -10,13 +10,18 @@
  */
 import type { QuickJSHandle } from "quickjs-emscripten"
 import type { Limits, LogLevel, LogLine, RunError } from "../executor.js"
-import { disposeSandbox, type PreparedSandbox, type SandboxOwner } from "./prepared.js"
-import { sharedNow, type RunFinished, type StartRun, type WorkerToHost } from "./protocol.js"
+import { disposeSandbox, initSandbox, type PreparedSandbox, type SandboxOwner } from "./prepared.js"
+import { sharedNow, type RunFinished, type SettledCall, type StartRun, type ToolCall, type WorkerToHost } from "./protocol.js"
 import { limitError, thrownError, USER_FILE, WRAP_PREFIX, WRAP_SUFFIX, type Described } from "./run-errors.js"
 import type { ModulePool } from "./wasm-modules.js"
 
 /** Jobs executed between checks of the main promise. */
 const JOB_BATCH = 64
+/**
+ * Tool calls per message while the code keeps making calls without waiting (e.g. a Promise.all):
+ * fewer messages and wake-ups, yet the host starts on the first ones while the code makes the rest.
+ */
+const CALL_BATCH = 8
 const LEVELS = new Set<LogLevel>(["log", "info", "warn", "error", "debug"])
 
 export interface RunEnv {
@@ -38,6 +43,12 @@ export class SandboxRun implements SandboxOwner {
   /** Bytes the module's heap grew while this run was executing. */
   private grownBytes = 0
   private readonly logs: LogLine[] = []
+  /**
+   * Tool calls made since the run last waited, after the first one (which leaves at once, so the
+   * host starts on it while the code goes on); posted together when the run waits or ends.
+   */
+  private outbox: ToolCall[] = []
+  private batching = false
   private readonly limits: Limits
 
   constructor(
@@ -57,17 +68,12 @@ export class SandboxRun implements SandboxOwner {
       this.timer = setTimeout(() => this.onDeadline(), Math.max(0, this.req.deadline - sharedNow()))
       const { rt, ctx } = sb
       rt.setMaxStackSize(this.limits.stackBytes)
-      const names = ctx.newString(JSON.stringify(this.req.names))
-      const budget = ctx.newNumber(this.limits.maxOutputBytes)
-      ctx.unwrapResult(ctx.callFunction(sb.init, ctx.undefined, names, budget)).dispose()
-      names.dispose()
-      budget.dispose()
-      const compiled = ctx.evalCode(WRAP_PREFIX + this.req.js + WRAP_SUFFIX, USER_FILE)
-      if (compiled.error) return this.finishWithThrown(compiled.error, true)
-      const called = ctx.callFunction(compiled.value, ctx.undefined)
-      compiled.value.dispose()
-      if (called.error) return this.finishWithThrown(called.error, false)
-      this.main = called.value
+      initSandbox(sb, this.req.names, this.limits.maxOutputBytes)
+      // Compiles and calls the wrapper in one step: an async function never throws synchronously, so
+      // an error here is a compile error (or the code broke out of the wrapper and threw).
+      const started = ctx.evalCode(WRAP_PREFIX + this.req.js + WRAP_SUFFIX, USER_FILE)
+      if (started.error) return this.finishWithThrown(started.error, true)
+      this.main = started.value
       this.drive()
     } catch (err) {
       // Interrupted by a limit while setting up (e.g. the deadline passed in the queue): not a failure.
@@ -91,21 +97,24 @@ export class SandboxRun implements SandboxOwner {
     }
   }
 
-  /** A tool call finished on the host. */
-  settle(call: number, ok: boolean, payload: string): void {
+  /** Tool calls finished on the host: delivers every result, then runs the code once. */
+  settle(results: readonly SettledCall[]): void {
     const { sb } = this
     if (this.done || !sb) return
     const { ctx } = sb
     this.enter()
     try {
-      const args = [ctx.newNumber(call), ok ? ctx.true : ctx.false, ctx.newString(payload)]
-      const r = ctx.callFunction(sb.settle, ctx.undefined, ...args)
-      args[0]?.dispose()
-      args[2]?.dispose()
-      if (r.error) {
-        r.error.dispose()
-        if (!this.reason) this.stop({ kind: "runtime", message: "A tool result could not be delivered to the sandbox." })
-      } else r.value.dispose()
+      for (const { call, ok, payload } of results) {
+        if (this.reason) break
+        const args = [ctx.newNumber(call), ok ? ctx.true : ctx.false, ctx.newString(payload)]
+        const r = ctx.callFunction(sb.settle, ctx.undefined, ...args)
+        args[0]?.dispose()
+        args[2]?.dispose()
+        if (r.error) {
+          r.error.dispose()
+          this.stop({ kind: "runtime", message: "A tool result could not be delivered to the sandbox." })
+        } else r.value.dispose()
+      }
       this.drive()
     } catch (err) {
       this.fail(err)
@@ -166,7 +175,12 @@ export class SandboxRun implements SandboxOwner {
       return -1
     }
     const call = this.calls++
-    this.env.post({ t: "call", run: this.req.run, call, name, json })
+    if (this.batching) {
+      if (this.outbox.push({ call, name, json }) >= CALL_BATCH) this.sendOutbox()
+    } else {
+      this.batching = true
+      this.env.post({ t: "call", run: this.req.run, calls: [{ call, name, json }] })
+    }
     return call
   }
 
@@ -209,8 +223,22 @@ export class SandboxRun implements SandboxOwner {
         else state.error.dispose()
         return this.finish()
       }
-      if (!rt.hasPendingJob()) return
+      if (!rt.hasPendingJob()) return this.postCalls()
     }
+  }
+
+  /** The run waits or ends: sends the calls still in the outbox and lets the next call leave at once. */
+  private postCalls(): void {
+    this.batching = false
+    this.sendOutbox()
+  }
+
+  /** Sends the calls in the outbox in one message. */
+  private sendOutbox(): void {
+    if (this.outbox.length === 0) return
+    const calls = this.outbox
+    this.outbox = []
+    this.env.post({ t: "call", run: this.req.run, calls })
   }
 
   private finishWithThrown(error: QuickJSHandle, compiling: boolean): void {
@@ -273,6 +301,8 @@ export class SandboxRun implements SandboxOwner {
 
   private finish(): void {
     if (this.done || !this.sb) return
+    // Calls made just before the end still go out (as they would have one by one), before "done".
+    this.postCalls()
     this.done = true
     clearTimeout(this.timer)
     let msg: RunFinished

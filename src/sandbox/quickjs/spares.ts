@@ -1,21 +1,30 @@
 /**
  * Worker side: keeps one prepared sandbox ready (for the memory limit last asked for), so a run
- * starts on a runtime + context + prelude that already exist. A spare is never reused: each one is
- * handed to exactly one run, and a new one is prepared while that run waits for its tools.
+ * starts on a runtime + context + prelude that already exist. The spare is also initialized ahead
+ * with the last run's binding names and output budget, so a run with the same ones (the usual case:
+ * one executor, one tool set) skips that step too; a run with others re-initializes it. A spare is
+ * never reused: each one is handed to exactly one run, and a new one is prepared after that run.
  */
-import { disposeSandbox, prepareSandbox, type PreparedSandbox } from "./prepared.js"
+import { disposeSandbox, initSandbox, prepareSandbox, type PreparedSandbox } from "./prepared.js"
 import type { ModulePool } from "./wasm-modules.js"
+
+/** What a run needs its sandbox to be prepared for. */
+export interface SpareRequest {
+  memoryBytes: number
+  names: readonly string[]
+  outputBudget: number
+}
 
 export interface Spares {
   /** A fresh sandbox for a run with this memory limit: the spare when it fits, else a new one. */
-  take(memoryBytes: number): PreparedSandbox | Promise<PreparedSandbox>
+  take(req: SpareRequest): PreparedSandbox | Promise<PreparedSandbox>
   /** Prepares the next spare soon (after the current event), off the run's critical path. */
   refillSoon(): void
 }
 
-export function createSpares(modules: ModulePool, maxArgumentBytes: number, firstLimit: number): Spares {
+export function createSpares(modules: ModulePool, maxArgumentBytes: number, first: SpareRequest): Spares {
   let spare: { limit: number; sb: PreparedSandbox } | undefined
-  let limit = firstLimit
+  let last = first
   let scheduled = false
 
   const prepare = async (memoryBytes: number) => {
@@ -35,13 +44,13 @@ export function createSpares(modules: ModulePool, maxArgumentBytes: number, firs
   }
 
   const spares: Spares = {
-    take(memoryBytes) {
-      limit = memoryBytes
+    take(req) {
+      last = req
       const s = spare
       spare = undefined
-      if (s && s.limit === memoryBytes && !s.sb.module.retired) return s.sb
+      if (s && s.limit === req.memoryBytes && !s.sb.module.retired) return s.sb
       if (s) drop(s.sb)
-      return prepare(memoryBytes)
+      return prepare(req.memoryBytes)
     },
     refillSoon() {
       if (scheduled) return
@@ -49,11 +58,16 @@ export function createSpares(modules: ModulePool, maxArgumentBytes: number, firs
       setImmediate(() => {
         scheduled = false
         if (spare) return
-        const want = limit
-        prepare(want).then(
+        const want = last
+        prepare(want.memoryBytes).then(
           (sb) => {
+            try {
+              initSandbox(sb, want.names, want.outputBudget)
+            } catch {
+              // Not initialized ahead: the run that takes it initializes it (and reports failures).
+            }
             if (spare) drop(spare.sb)
-            spare = { limit: want, sb }
+            spare = { limit: want.memoryBytes, sb }
           },
           () => {
             // A failed spare is not an error: the next run prepares its own and reports failures.

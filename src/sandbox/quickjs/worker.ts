@@ -8,7 +8,7 @@ import { readlinkSync } from "node:fs"
 import { setPriority } from "node:os"
 import { parentPort, workerData } from "node:worker_threads"
 import { DEFAULT_LIMITS } from "../executor.js"
-import { sharedNow, type HostToWorker, type WorkerConfig, type WorkerToHost } from "./protocol.js"
+import { sharedNow, type HostToWorker, type SettledCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
 import { SandboxRun, type RunEnv } from "./sandbox-run.js"
 import { createSpares } from "./spares.js"
 import { createModulePool } from "./wasm-modules.js"
@@ -20,7 +20,7 @@ function main(): void {
   lowerThreadPriority(config.nice)
   const runs = new Map<number, SandboxRun>()
   const modules = createModulePool({ slackBytes: config.moduleSlackBytes, retireBytes: config.moduleRetireBytes })
-  const spares = createSpares(modules, config.maxArgumentBytes, config.warmMemoryBytes)
+  const spares = createSpares(modules, config.maxArgumentBytes, { memoryBytes: config.warmMemoryBytes, names: [], outputBudget: DEFAULT_LIMITS.maxOutputBytes })
   const env: RunEnv = {
     post: (msg: WorkerToHost) => port.postMessage(msg),
     modules,
@@ -48,7 +48,7 @@ function main(): void {
         const run = new SandboxRun(msg, env)
         runs.set(msg.run, run)
         try {
-          const sb = spares.take(msg.limits.memoryBytes)
+          const sb = spares.take({ memoryBytes: msg.limits.memoryBytes, names: msg.names, outputBudget: msg.limits.maxOutputBytes })
           if (sb instanceof Promise) sb.then((s) => run.start(s), (err: unknown) => cannotStart(msg.run, err))
           else run.start(sb)
         } catch (err) {
@@ -56,8 +56,16 @@ function main(): void {
         }
         return
       }
-      case "settle":
-        return runs.get(msg.run)?.settle(msg.call, msg.ok, msg.payload)
+      case "settle": {
+        const byRun = new Map<number, SettledCall[]>()
+        for (const r of msg.results) {
+          const list = byRun.get(r.run)
+          if (list) list.push(r)
+          else byRun.set(r.run, [r])
+        }
+        for (const [run, results] of byRun) runs.get(run)?.settle(results)
+        return
+      }
       case "abort":
         return runs.get(msg.run)?.abort()
     }
@@ -68,7 +76,7 @@ function main(): void {
     spares.refillSoon()
     port.postMessage({ t: "ready" } satisfies WorkerToHost)
   }
-  Promise.resolve(spares.take(config.warmMemoryBytes)).then((sb) => {
+  Promise.resolve(spares.take({ memoryBytes: config.warmMemoryBytes, names: [], outputBudget: DEFAULT_LIMITS.maxOutputBytes })).then((sb) => {
     const warm = new SandboxRun(
       { t: "run", run: 0, js: WARM_UP, names: [], deadline: sharedNow() + 10_000, limits: { ...DEFAULT_LIMITS } },
       { ...env, post: () => {}, ended: ready },
