@@ -70,7 +70,7 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
   const iterations = options.iterations ?? 300
   const toolCalls = options.toolCalls ?? 1000
   const liveSandboxes = options.liveSandboxes ?? 200
-  const limits: Limits = { ...DEFAULT_LIMITS, timeMs: 60_000, maxToolCalls: Math.max(toolCalls, liveSandboxes) + 10 }
+  const limits: Limits = { ...DEFAULT_LIMITS, timeMs: 60_000, maxToolCalls: Math.max(toolCalls, liveSandboxes, PARALLEL_CALLS) + 10 }
   const gc = exposeGc()
 
   const bare = await bareQuickjs(iterations)
@@ -82,7 +82,7 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
     const cold = await coldRuns(executor, iterations, limits, 3)
     const backToBack = await coldRuns(executor, iterations, limits, 0)
     const toolCallUs = await toolCallCost(executor, toolCalls, limits)
-    const parallelToolCallUs = await parallelCallCost(executor, 100, limits)
+    const parallelToolCallUs = await parallelCallCost(executor, PARALLEL_CALLS, limits)
     const bytesPerSandbox = await density(executor, liveSandboxes, limits, gc)
     const coldP50 = percentile(cold, 50)
     return {
@@ -147,13 +147,18 @@ async function toolCallCost(executor: Executor, n: number, limits: Limits): Prom
 }
 
 /** Median over 15 repetitions of (run awaiting `n` calls at once − empty run) / n. */
+/** Calls issued at once by the batching measurement (a `Promise.all`). */
+const PARALLEL_CALLS = 100
+
 async function parallelCallCost(executor: Executor, n: number, limits: Limits): Promise<number> {
   const all = `const r = await Promise.all(Array.from({ length: ${n} }, (_, i) => codemode.demo.echo({ i }))); return r.length`
   const costs: number[] = []
   for (let rep = 0; rep < 15; rep++) {
     const withCalls = await executor.run(all, echo, limits)
     const without = await executor.run("return 0", echo, limits)
-    if (!withCalls.ok || withCalls.value !== n || !without.ok) throw new Error("parallel tool-call run failed")
+    if (!withCalls.ok || withCalls.value !== n || !without.ok) {
+      throw new Error(`parallel tool-call run failed: ${JSON.stringify(withCalls.ok ? without : withCalls.error)}`)
+    }
     costs.push(((withCalls.stats.durationMs - without.stats.durationMs) * 1000) / n)
   }
   return percentile(costs, 50)
