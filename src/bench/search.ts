@@ -34,6 +34,9 @@ export interface BenchQuery {
 export const BENCH_SPLITS = ["tuning", "heldout", "revision", "fresh", "fresh2", "fresh3"] as const
 export type BenchSplit = (typeof BENCH_SPLITS)[number]
 
+/** Splits never used to change the ranking: the honest measure of how it generalizes. */
+export const UNTOUCHED_SPLITS: readonly BenchSplit[] = ["heldout", "fresh", "fresh2", "fresh3"]
+
 /** Metrics over all queries of a set and per kind. */
 export interface KindMetrics {
   all: SearchMetrics
@@ -54,6 +57,8 @@ export interface VariantResult extends KindMetrics {
   variant: string
   /** The same metrics per split. */
   splits: Record<BenchSplit, KindMetrics>
+  /** The same metrics over the {@link UNTOUCHED_SPLITS} pooled. */
+  untouched: KindMetrics
   buildMs: number
   /** Mean and 95th percentile time of one `search()` call. */
   queryMs: { mean: number; p95: number }
@@ -217,6 +222,7 @@ function runVariant(variant: string, tools: Tool[], queries: BenchQuery[], optio
     variant,
     ...kinds(queries),
     splits: splits as Record<BenchSplit, KindMetrics>,
+    untouched: kinds(queries.filter((q) => UNTOUCHED_SPLITS.includes(q.split))),
     buildMs: round(buildMs),
     queryMs: {
       mean: round(times.reduce((a, b) => a + b, 0) / Math.max(times.length, 1)),

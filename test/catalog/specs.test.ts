@@ -74,6 +74,9 @@ describe("benchSearch", () => {
     expect(full?.splits.fresh.all.queries).toBe(0)
     expect(full?.splits.fresh2.all.queries).toBe(0)
     expect(full?.splits.fresh3.all.queries).toBe(0)
+    // only the held-out query is pooled as untouched; the tuning one is not
+    expect(full?.untouched.all.queries).toBe(1)
+    expect(full?.untouched.paraphrase).toEqual({ queries: 1, recall1: 1, recall5: 1, mrr: 1 })
     expect(full?.ranks.b).toBe(1)
     expect(full?.queryMs.mean).toBeGreaterThan(0)
   }, 60_000)
