@@ -38,7 +38,7 @@ export interface SandboxBenchResult {
    * Per call when the code awaits 100 calls at once (`Promise.all`): run time minus an empty run's,
    * divided by 100 (calls and results cross the thread boundary in batches).
    */
-  parallelToolCallUs?: number
+  parallelToolCallUs: number
   /** (host RSS growth incl. WASM memory) / live sandboxes, each parked on a pending tool call. */
   bytesPerSandbox: number
   /** New runtime + context, eval `1+1`, dispose — in-process, no worker, no bindings. */
