@@ -89,6 +89,31 @@ describe("quickjs: memory cap", () => {
     expect(neighbour).toMatchObject({ ok: true, value: 10 })
   })
 
+  it("runs out of memory inside a job (after await) without QuickJS aborting its module on the worker's stderr", async () => {
+    // Worker stderr is piped into this process's stderr (the worker starts with stderr: false).
+    const written: string[] = []
+    const original = process.stderr.write
+    process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+      written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString())
+      return (original as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest)
+    }) as typeof process.stderr.write
+    try {
+      const limits = { ...LIMITS, memoryBytes: 16 << 20 }
+      for (const wait of ["await 1", "await codemode.demo.echo(1)"]) {
+        const out = await ex.run(`${wait}; const k = []; for (;;) k.push(new Array(1e5).fill(1.5))`, echo, limits)
+        expect(out).toMatchObject({ ok: false, error: { kind: "memory", limit: { name: "memoryBytes" } } })
+        for (let i = 0; i < 3; i++) {
+          expect(await ex.run("return (await codemode.demo.echo({ n: 1 })).n + 1", echo, limits)).toMatchObject({ ok: true, value: 2 })
+        }
+      }
+      // Worker output reaches this process asynchronously.
+      await new Promise((r) => setTimeout(r, 100))
+    } finally {
+      process.stderr.write = original
+    }
+    expect(written.join("")).not.toContain("Aborted(")
+  })
+
   it("lets a run use memory up to its limit", async () => {
     const out = await ex.run("const k = []; for (let i = 0; i < 20; i++) k.push(new Array(1e5).fill(i)); return k.length", echo, {
       ...LIMITS,

@@ -83,9 +83,18 @@ export function prepareSandbox(module: CappedModule, maxArgumentBytes: number): 
   return self
 }
 
-/** Frees the runtime; false when QuickJS could not free it cleanly (the module should be retired). */
+/**
+ * Frees the runtime; false when QuickJS could not free it cleanly (the module should be retired).
+ *
+ * A sandbox in a retired module is not freed on its own: the whole module (its linear memory, with
+ * every runtime in it) is dropped when its last run ends. That is also the only clean way out after
+ * out-of-memory: an allocation failing inside an async function resumed from a job leaks engine
+ * objects (the realm stays referenced), and JS_FreeRuntime would then abort the module on its
+ * assertion `list_empty(&rt->gc_obj_list)` — with every handle of ours disposed.
+ */
 export function disposeSandbox(s: PreparedSandbox): boolean {
   s.owner = undefined
+  if (s.module.retired) return true
   try {
     for (const h of [s.init, s.settle, s.encodeResult, s.describe]) h.dispose()
     s.ctx.dispose()

@@ -6,7 +6,9 @@
  * ms to create, so one module hosts many fresh runtimes (one per run). Per-run usage is sampled with
  * `computeMemoryUsage` only when the module's heap grows (see sandbox-run.ts); the cap is the
  * backstop. A module that hit a limit, failed, or grew large is retired: no new runs, dropped when
- * its last run ends, so its memory goes back to the system.
+ * its last run ends, so its memory goes back to the system. Every path where an allocation fails
+ * (a run's limit, the cap) retires the module: QuickJS can leak objects after out-of-memory, so such
+ * a module must be dropped whole rather than have its runtimes freed one by one (see prepared.ts).
  */
 import { createRequire } from "node:module"
 import { readFileSync } from "node:fs"
@@ -38,6 +40,11 @@ export interface CappedModule {
   live: number
   /** Takes no new runs; dropped when `live` reaches 0. */
   retired: boolean
+  /**
+   * The message of an emscripten abort (a failed QuickJS assertion) in this module, if one happened.
+   * Such a module is retired at once; the message is kept here instead of being printed.
+   */
+  abortMessage?: string
   /**
    * Asked before the heap grows by `bytes` (synchronously, inside malloc: must not call into the
    * module). Returning false makes the allocation fail, which QuickJS reports as out of memory.
@@ -82,15 +89,33 @@ export function createModulePool(options: ModulePoolOptions): ModulePool {
   async function create(capBytes: number): Promise<CappedModule> {
     const { wasm, load } = await compile()
     const memory = new WASM.Memory({ initial: MIN_PAGES, maximum: capBytes / PAGE })
-    const variant = load.newVariant(load.RELEASE_SYNC, { wasmModule: wasm, wasmMemory: memory })
+    let self: CappedModule | undefined
+    // An emscripten abort (a failed assertion inside QuickJS) leaves the module unfit for new runs:
+    // retire it and keep the message, rather than letting emscripten print it to the process's stderr.
+    const onAbort = (what: unknown) => {
+      if (!self) return
+      self.abortMessage ??= String(what)
+      pool.retire(self)
+    }
+    // Emscripten Module options the loader passes through (absent from its typings). Only emscripten
+    // itself writes to printErr here (its abort messages), and those are kept in abortMessage.
+    const emscriptenModule: object = { onAbort, printErr: () => {} }
+    const variant = load.newVariant(load.RELEASE_SYNC, { wasmModule: wasm, wasmMemory: memory, emscriptenModule })
     const qjs = await load.newQuickJSWASMModuleFromVariant(variant)
     const m: CappedModule = { qjs, memory, capBytes, heapBytes: memory.buffer.byteLength, live: 0, retired: false }
+    self = m
     // Emscripten grows the heap by calling memory.grow() from JS; a throw here makes malloc fail.
     const grow = memory.grow.bind(memory)
     Object.defineProperty(memory, "grow", {
       value: (pages: number) => {
         if (m.allowGrowth && !m.allowGrowth(pages * PAGE)) throw new RangeError("the run's memory limit is reached")
-        return grow(pages)
+        try {
+          return grow(pages)
+        } catch (err) {
+          // The module is at its cap: some run is about to see out-of-memory (see disposeSandbox).
+          pool.retire(m)
+          throw err
+        }
       },
     })
     return m
