@@ -6,11 +6,11 @@
  */
 import { availableParallelism, loadavg } from "node:os"
 import { Worker } from "node:worker_threads"
-import v8 from "node:v8"
 import vm from "node:vm"
 import { DEFAULT_LIMITS, type Bindings, type Executor, type Limits } from "../sandbox/executor.js"
 import { quickjs, type QuickJSOptions } from "../sandbox/quickjs/index.js"
 import { createModulePool } from "../sandbox/quickjs/wasm-modules.js"
+import { exposeGc } from "./gc.js"
 
 export interface SandboxBenchOptions {
   /** Cold executions measured (after 20 warm-up runs). Default: 300. */
@@ -280,12 +280,3 @@ function percentile(values: number[], p: number): number {
 }
 
 const round = (n: number) => Math.round(n * 10) / 10
-
-function exposeGc(): (() => void) | undefined {
-  try {
-    v8.setFlagsFromString("--expose-gc")
-    return vm.runInNewContext("gc") as () => void
-  } catch {
-    return undefined
-  }
-}

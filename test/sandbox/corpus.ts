@@ -7,9 +7,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { randomBytes } from "node:crypto"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import v8 from "node:v8"
-import vm from "node:vm"
 import type { Executor, Limits, RunOutcome } from "../../src/sandbox/executor.js"
+import { exposeGc } from "../../src/bench/gc.js"
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 export const SECURITY_DIR = path.resolve(REPO_ROOT, "../shared/security")
@@ -66,16 +65,6 @@ export interface Observed {
   rssGrowthBytes: number
   hostOutput: string
   markerExists: boolean
-}
-
-/** A full GC of the test process, when V8 lets us expose it (not a sandbox feature: harness hygiene). */
-function exposeGc(): (() => void) | undefined {
-  try {
-    v8.setFlagsFromString("--expose-gc")
-    return vm.runInNewContext("gc") as () => void
-  } catch {
-    return undefined
-  }
 }
 
 /** Runs one payload with the corpus set-up and returns everything the assertions need. */

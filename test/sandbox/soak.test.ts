@@ -2,11 +2,10 @@
  * Soak: many runs with tool calls, logs, errors and limit hits; host RSS and open handles stay flat.
  * CI runs a modest count; scale with SOAK_RUNS (e.g. SOAK_RUNS=10000 npx vitest run test/sandbox/soak.test.ts).
  */
-import v8 from "node:v8"
-import vm from "node:vm"
 import { afterAll, expect, it } from "vitest"
 import { DEFAULT_LIMITS, type Bindings, type Limits, type RunOutcome } from "../../src/sandbox/executor.js"
 import { quickjs } from "../../src/sandbox/quickjs/index.js"
+import { exposeGc } from "../../src/bench/gc.js"
 
 const RUNS = Math.max(100, Number(process.env.SOAK_RUNS ?? 300))
 const CONCURRENCY = 4
@@ -31,15 +30,6 @@ const PROGRAMS = [
   "for (;;) await codemode.kv.get({ key: 'flood' })",
   "return JSON.parse(JSON.stringify({ list: Array.from({ length: 200 }, (_, i) => ({ i })) })).list.length",
 ]
-
-const exposeGc = (): (() => void) | undefined => {
-  try {
-    v8.setFlagsFromString("--expose-gc")
-    return vm.runInNewContext("gc") as () => void
-  } catch {
-    return undefined
-  }
-}
 
 const ex = quickjs()
 afterAll(() => ex.dispose())
