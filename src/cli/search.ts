@@ -4,7 +4,7 @@ import { codemodeError } from "../errors.js"
 import { createCatalog } from "../runtime/catalog.js"
 import { createCodeMode } from "../runtime/codemode.js"
 import type { Tool } from "../tools/tool.js"
-import { EXIT_HOST_FAILED } from "./session.js"
+import { reportHostFailure } from "./session.js"
 import { sourcesFromFlags, type SourceFlags } from "./sources.js"
 
 interface SearchFlags extends SourceFlags {
@@ -67,8 +67,7 @@ export function searchCommand(): Command {
       try {
         await search(query, flags)
       } catch (error) {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-        process.exitCode = EXIT_HOST_FAILED
+        reportHostFailure(error)
       }
     })
 }

@@ -25,6 +25,12 @@ function limitsFromFlags(flags: SessionFlags): Partial<Limits> {
   return { timeMs }
 }
 
+/** Prints a failure of codemode itself (not of the user's code) and sets exit code 2. */
+export function reportHostFailure(error: unknown): void {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+  process.exitCode = EXIT_HOST_FAILED
+}
+
 /** Runs `body` with a codemode instance built from `flags`; sets `process.exitCode`, never throws. */
 export async function withCodeMode(flags: SessionFlags, body: (cm: CodeMode) => Promise<number>): Promise<void> {
   let cm: CodeMode | undefined
@@ -32,8 +38,7 @@ export async function withCodeMode(flags: SessionFlags, body: (cm: CodeMode) => 
     cm = await createCodeMode({ sources: await sourcesFromFlags(flags), limits: limitsFromFlags(flags) })
     process.exitCode = await body(cm)
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-    process.exitCode = EXIT_HOST_FAILED
+    reportHostFailure(error)
   } finally {
     await cm?.close()
   }

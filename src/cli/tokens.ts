@@ -13,7 +13,7 @@ import { createCodeModeServer } from "../server/server.js"
 import { toIdentifier } from "../tools/identifiers.js"
 import { loadOpenApiDocument } from "../tools/openapi/index.js"
 import type { Tool } from "../tools/tool.js"
-import { EXIT_HOST_FAILED } from "./session.js"
+import { reportHostFailure } from "./session.js"
 import { DEFAULT_OPENAPI_NAMESPACE, sourcesFromFlags, type SourceFlags } from "./sources.js"
 
 interface TokensFlags extends SourceFlags {
@@ -91,8 +91,7 @@ export function tokensCommand(): Command {
       try {
         await report(flags)
       } catch (error) {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-        process.exitCode = EXIT_HOST_FAILED
+        reportHostFailure(error)
       }
     })
 }

@@ -5,7 +5,7 @@ import { codemodeError } from "../errors.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import type { DocMode } from "../types/jsdoc.js"
 import { generateDeclarations } from "../types/declarations.js"
-import { EXIT_HOST_FAILED } from "./session.js"
+import { reportHostFailure } from "./session.js"
 import { sourcesFromFlags, type SourceFlags } from "./sources.js"
 
 interface TypesFlags extends SourceFlags {
@@ -53,8 +53,7 @@ export function typesCommand(): Command {
       try {
         await printTypes(flags)
       } catch (error) {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-        process.exitCode = EXIT_HOST_FAILED
+        reportHostFailure(error)
       }
     })
 }
