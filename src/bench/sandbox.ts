@@ -47,6 +47,11 @@ export interface SandboxBenchResult {
   nodeVmP50Us: number
   /** coldExecuteP50Us / bareQuickjsP50Us (target <= 2). */
   coldVsBare: number
+  /**
+   * The same executor with spinning off (`hostSpinUs: 0, workerSpinUs: 0`), measured in the same run,
+   * its runs alternating with the ones above: what spin-then-park buys on this machine.
+   */
+  withoutSpin: { coldExecuteP50Us: number; coldBackToBackP50Us: number; toolCallUs: number }
   /** Creating one memory-capped QuickJS WASM module from the compiled module (p50). */
   moduleCreateP50Ms: number
   /**
@@ -77,11 +82,13 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
   const nodeVm = measure(iterations, () => vm.runInContext("1+1", vm.createContext({})))
 
   const executor = quickjs(options.executor)
+  const noSpin = quickjs({ ...options.executor, hostSpinUs: 0, workerSpinUs: 0 })
   try {
-    for (let i = 0; i < 20; i++) await executor.run(PROGRAM, echo, limits)
-    const cold = await coldRuns(executor, iterations, limits, 3)
-    const backToBack = await coldRuns(executor, iterations, limits, 0)
-    const toolCallUs = await toolCallCost(executor, toolCalls, limits)
+    for (const ex of [executor, noSpin]) for (let i = 0; i < 20; i++) await ex.run(PROGRAM, echo, limits)
+    const slice = Math.ceil(iterations / SLICES)
+    const [cold, coldNoSpin] = await alternate([executor, noSpin], (ex) => coldRuns(ex, slice, limits, 3))
+    const [backToBack, backToBackNoSpin] = await alternate([executor, noSpin], (ex) => coldRuns(ex, slice, limits, 0))
+    const [toolCallUs, toolCallNoSpinUs] = await toolCallCost([executor, noSpin], toolCalls, limits)
     const parallelToolCallUs = await parallelCallCost(executor, PARALLEL_CALLS, limits)
     const bytesPerSandbox = await density(executor, liveSandboxes, limits, gc)
     const coldP50 = percentile(cold, 50)
@@ -95,6 +102,11 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
       bareQuickjsP50Us: round(percentile(bare, 50)),
       nodeVmP50Us: round(percentile(nodeVm, 50)),
       coldVsBare: round(coldP50 / percentile(bare, 50)),
+      withoutSpin: {
+        coldExecuteP50Us: round(percentile(coldNoSpin, 50)),
+        coldBackToBackP50Us: round(percentile(backToBackNoSpin, 50)),
+        toolCallUs: round(toolCallNoSpinUs),
+      },
       moduleCreateP50Ms: round(await moduleCreation()),
       channel: { postMessageRttUs: round(await postMessageRtt(2000)), atomicsRttUs: round(await atomicsRtt(2000)) },
       memoryCap: await memoryCap(options.executor),
@@ -104,9 +116,25 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
       machine: { node: process.version, cores: availableParallelism(), loadAverage1m: round(loadavg()[0] ?? 0) },
     }
   } finally {
-    await executor.dispose()
+    await Promise.all([executor.dispose(), noSpin.dispose()])
   }
 }
+
+/** Slices the executors take turns in, so both see the same machine state. */
+const SLICES = 5
+
+/** Runs `measure` on each executor in turn, `SLICES` times; the samples of each, concatenated. */
+async function alternate(pair: Pair, measure: (ex: Executor) => Promise<number[]>): Promise<[number[], number[]]> {
+  const out: [number[], number[]] = [[], []]
+  for (let slice = 0; slice < SLICES; slice++) {
+    out[0].push(...(await measure(pair[0])))
+    out[1].push(...(await measure(pair[1])))
+  }
+  return out
+}
+
+/** The executor under test and its reference. */
+type Pair = [Executor, Executor]
 
 async function coldRuns(executor: Executor, n: number, limits: Limits, gapMs: number): Promise<number[]> {
   const out: number[] = []
@@ -132,18 +160,21 @@ async function bareQuickjs(iterations: number): Promise<number[]> {
   })
 }
 
-/** Median over 3 repetitions of (loop with N calls − empty loop) / N. */
-async function toolCallCost(executor: Executor, n: number, limits: Limits): Promise<number> {
+/**
+ * Per executor, the median over `SLICES` repetitions (the executors taking turns) of
+ * (loop with N calls − empty loop) / N.
+ */
+async function toolCallCost(pair: Pair, n: number, limits: Limits): Promise<[number, number]> {
   const loop = (calls: boolean) =>
     `let s = 0; for (let i = 0; i < ${n}; i++) s += ${calls ? "(await codemode.demo.echo({ i })).i" : "(await Promise.resolve({ i })).i"}; return s`
-  const costs: number[] = []
-  for (let rep = 0; rep < 3; rep++) {
+  const once = async (executor: Executor) => {
     const withCalls = await executor.run(loop(true), echo, limits)
     const without = await executor.run(loop(false), echo, limits)
     if (!withCalls.ok || !without.ok) throw new Error("tool-call loop failed")
-    costs.push(((withCalls.stats.durationMs - without.stats.durationMs) * 1000) / n)
+    return [((withCalls.stats.durationMs - without.stats.durationMs) * 1000) / n]
   }
-  return percentile(costs, 50)
+  const [a, b] = await alternate(pair, once)
+  return [percentile(a, 50), percentile(b, 50)]
 }
 
 /** Median over 15 repetitions of (run awaiting `n` calls at once − empty run) / n. */

@@ -33,6 +33,7 @@ export function sandboxTable(r: SandboxBenchResult): string {
     ["cold execute p95", us(r.coldExecuteP95Us), ""],
     ["cold execute p50, back to back", us(r.coldBackToBackP50Us), "no pause between runs"],
     ["tool call round trip", `${r.toolCallUs.toFixed(1)} µs`, "<= 30 µs"],
+    ["  same, spinning off", `${r.withoutSpin.toolCallUs.toFixed(1)} µs`, `cold p50 ${us(r.withoutSpin.coldExecuteP50Us)}, back to back ${us(r.withoutSpin.coldBackToBackP50Us)}`],
     ["tool call in a Promise.all of 100", `${r.parallelToolCallUs.toFixed(1)} µs`, "per call, batched"],
     ["bytes per live sandbox", `${(r.bytesPerSandbox / MiB).toFixed(2)} MiB`, `<= 0.5 MB (${r.liveSandboxes} live)`],
     ["floor: bare QuickJS context p50", us(r.bareQuickjsP50Us), "new runtime+context, eval 1+1, dispose"],

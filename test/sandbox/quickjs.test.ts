@@ -205,6 +205,16 @@ describe("quickjs: options and limits validation", () => {
   it("rejects bad options with CONFIG_INVALID", () => {
     expect(() => quickjs({ poolSize: 0 })).toThrow(/poolSize must be a positive number/)
     expect(() => quickjs({ workerNice: -1 })).toThrow(/workerNice must be a non-negative number/)
+    expect(() => quickjs({ hostSpinUs: -1 })).toThrow(/hostSpinUs must be a non-negative number/)
+  })
+
+  it("runs tool calls the same with spinning off, and with slow tools while spinning", async () => {
+    const slow = { "demo.slow": (a: unknown) => new Promise((r) => setTimeout(() => r(a), 3)) }
+    const code = "let s = 0; for (let i = 0; i < 20; i++) s += (await codemode.demo.slow({ i })).i; return s"
+    for (const ex of [quickjs({ hostSpinUs: 0, workerSpinUs: 0 }), quickjs()]) {
+      expect(await ex.run(code, slow, LIMITS)).toMatchObject({ ok: true, value: 190 })
+      await ex.dispose()
+    }
   })
 
   it("rejects bad limits with CONFIG_INVALID before running anything", async () => {

@@ -42,6 +42,20 @@ export interface QuickJSOptions {
    * when sandboxes spin on a busy machine. 0 leaves the priority alone. Default: 10.
    */
   workerNice?: number
+  /**
+   * How long, in µs, the host thread polls for a worker's next message after sending it a tool
+   * result, instead of sleeping at once. On a VM, waking a sleeping thread costs both threads
+   * 40–100 µs, more than a quick tool call itself. Polling yields to microtasks (bindings keep
+   * settling), backs off when answers are slow, and never holds the event loop more than 2 ms in a
+   * row. 0 turns it off. Default: 100.
+   */
+  hostSpinUs?: number
+  /**
+   * How long, in µs, a worker thread polls for tool results before sleeping, while a run waits for
+   * them (back-off as above; at most 10 ms without a turn of the worker's event loop). 0 turns it
+   * off. Default: 200.
+   */
+  workerSpinUs?: number
 }
 
 /** Defaults of {@link QuickJSOptions} (poolSize depends on the machine). */
@@ -53,6 +67,8 @@ export const QUICKJS_DEFAULTS = Object.freeze({
   maxArgumentBytes: MiB,
   maxTransferBytes: 16 * MiB,
   workerNice: 10,
+  hostSpinUs: 100,
+  workerSpinUs: 200,
 })
 
 /**
@@ -76,7 +92,7 @@ export function quickjsMemoryOverhead(options: QuickJSOptions = {}): number {
 export function quickjs(options: QuickJSOptions = {}): Executor {
   const opts = { ...QUICKJS_DEFAULTS, poolSize: Math.min(2, availableParallelism()), ...options }
   for (const [key, value] of Object.entries(opts)) {
-    const min = key === "workerNice" ? 0 : Number.MIN_VALUE
+    const min = key === "workerNice" || key.endsWith("SpinUs") ? 0 : Number.MIN_VALUE
     if (typeof value !== "number" || !(value >= min) || !Number.isFinite(value)) {
       throw codemodeError("CONFIG_INVALID", NAME, `option ${key} must be a ${min === 0 ? "non-negative" : "positive"} number, got ${String(value)}`)
     }
@@ -89,12 +105,14 @@ export function quickjs(options: QuickJSOptions = {}): Executor {
       graceMs: opts.watchdogGraceMs,
       resourceLimits: { stackSizeMb: opts.workerStackMb },
       maxTransferBytes: opts.maxTransferBytes,
+      spinMs: opts.hostSpinUs / 1000,
       config: {
         moduleSlackBytes: opts.moduleSlackBytes,
         moduleRetireBytes: opts.moduleRetireBytes,
         maxArgumentBytes: opts.maxArgumentBytes,
         warmMemoryBytes: DEFAULT_LIMITS.memoryBytes,
         nice: Math.min(19, Math.floor(opts.workerNice)),
+        spinMs: opts.workerSpinUs / 1000,
       },
     }))
 

@@ -3,11 +3,12 @@
  * (postMessage), and the watchdog. A worker whose run overruns its deadline by `graceMs` is
  * terminated and replaced (its other runs fail with a clear message); the pool keeps serving.
  */
-import type { ResourceLimits, Worker } from "node:worker_threads"
+import { receiveMessageOnPort, type MessagePort, type ResourceLimits, type Worker } from "node:worker_threads"
 import type { Bindings, Limits, LogLine, RunError, RunOutcome } from "../executor.js"
 import { encodeHostValue, hostErrorMessage } from "./host-values.js"
 import { sharedNow, type CallStarted, type RunFinished, type SettledCall, type StartRun, type ToolCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
 import { limitError } from "./run-errors.js"
+import { SpinGate, TurnBudget } from "./spin.js"
 import { startWorker } from "./worker-entry.js"
 
 /** How long a run may wait for its worker thread to start (load the WASM module, warm up). */
@@ -17,13 +18,23 @@ export interface PoolOptions {
   size: number
   graceMs: number
   resourceLimits: ResourceLimits
-  config: WorkerConfig
+  config: Omit<WorkerConfig, "port">
   /** Max JSON characters of a tool result sent into the sandbox. */
   maxTransferBytes: number
+  /** How long the host polls for a worker's answer after sending it a run or a tool result, in ms (0: never). */
+  spinMs: number
 }
 
 interface Slot {
   worker?: Worker
+  /** The host's end of the worker's channel (messages both ways). */
+  port?: MessagePort
+  /**
+   * Whether to spin for the worker's answer to a tool result. (Not after a start: the worker is
+   * asleep then and compiles the code first, so its answer comes later than any spin budget.)
+   */
+  spin: SpinGate
+  spinning: boolean
   /** Tool results of this tick after the first (which left at once); sent together at its end. */
   results: SettledCall[]
   batching: boolean
@@ -56,8 +67,19 @@ export interface Pool {
   dispose(): Promise<void>
 }
 
+/** One per process: every pool's spinning shares the host's event loop. */
+const hostTurn = new TurnBudget(2)
+
 export function createPool(options: PoolOptions): Pool {
-  const slots: Slot[] = Array.from({ length: options.size }, () => ({ ready: false, queue: [], runs: new Map(), results: [], batching: false }))
+  const slots: Slot[] = Array.from({ length: options.size }, () => ({
+    ready: false,
+    queue: [],
+    runs: new Map(),
+    results: [],
+    batching: false,
+    spin: new SpinGate(options.spinMs),
+    spinning: false,
+  }))
   let nextId = 1
   let closed = false
 
@@ -75,18 +97,49 @@ export function createPool(options: PoolOptions): Pool {
     return best as Slot
   }
 
-  function spawn(slot: Slot): Worker {
-    const worker = startWorker(options.config, options.resourceLimits)
+  function spawn(slot: Slot): void {
+    const { worker, port } = startWorker(options.config, options.resourceLimits)
     slot.worker = worker
+    slot.port = port
     slot.ready = false
-    worker.on("message", (msg: WorkerToHost) => onMessage(slot, worker, msg))
+    port.on("message", (msg: WorkerToHost) => onMessage(slot, port, msg))
     worker.on("error", (err) => lost(slot, worker, `the sandbox worker failed (${err.message})`))
     worker.on("exit", (code) => lost(slot, worker, `the sandbox worker exited (code ${code})`))
-    return worker
   }
 
-  function onMessage(slot: Slot, worker: Worker, msg: WorkerToHost): void {
-    if (slot.worker !== worker) return
+  /** Lets the process exit while the slot has no runs (a live worker or port would keep it up). */
+  function keepAlive(slot: Slot, on: boolean): void {
+    for (const h of [slot.worker, slot.port]) {
+      if (on) h?.ref()
+      else h?.unref()
+    }
+  }
+
+  /**
+   * After sending the worker something it answers quickly, polls for the answer for a moment (the
+   * microtask queue keeps running, so tool bindings settle meanwhile) instead of letting this
+   * thread fall asleep and paying a wake-up. Bounded per wait and per stretch; see spin.ts.
+   */
+  async function spinForAnswer(slot: Slot): Promise<void> {
+    const { port, spin: gate } = slot
+    if (!port || slot.spinning || !gate.sent(performance.now()) || !hostTurn.allows(performance.now())) return
+    slot.spinning = true
+    try {
+      const until = performance.now() + gate.budgetMs
+      do {
+        const got = receiveMessageOnPort(port)
+        if (got) return onMessage(slot, port, got.message as WorkerToHost)
+        await null
+      } while (performance.now() < until && slot.port === port)
+      gate.missed()
+    } finally {
+      slot.spinning = false
+    }
+  }
+
+  function onMessage(slot: Slot, port: MessagePort, msg: WorkerToHost): void {
+    if (slot.port !== port) return
+    slot.spin.answered(performance.now())
     if (msg.t === "ready") {
       slot.ready = true
       for (const run of slot.queue.splice(0)) dispatch(run)
@@ -105,7 +158,7 @@ export function createPool(options: PoolOptions): Pool {
       limits: run.limits,
       deadline: sharedNow() + run.limits.timeMs,
     }
-    slot.worker?.postMessage(msg)
+    slot.port?.postMessage(msg)
     clearTimeout(run.watchdog)
     run.watchdog = setTimeout(() => overrun(run, limitError("timeMs", run.limits)), run.limits.timeMs + options.graceMs)
   }
@@ -125,13 +178,14 @@ export function createPool(options: PoolOptions): Pool {
       return
     }
     slot.batching = true
-    slot.worker?.postMessage({ t: "settle", results: [result] })
+    slot.port?.postMessage({ t: "settle", results: [result] })
     queueMicrotask(() => {
       slot.batching = false
       const live = slot.results.filter((r) => slot.runs.has(r.run))
       slot.results = []
-      if (live.length) slot.worker?.postMessage({ t: "settle", results: live })
+      if (live.length) slot.port?.postMessage({ t: "settle", results: live })
     })
+    void spinForAnswer(slot)
   }
 
   function onCall(slot: Slot, run: HostRun, msg: ToolCall): void {
@@ -169,7 +223,7 @@ export function createPool(options: PoolOptions): Pool {
     if (q >= 0) run.slot.queue.splice(q, 1)
     clearTimeout(run.watchdog)
     run.cleanup()
-    if (active(run.slot) === 0) run.slot.worker?.unref()
+    if (active(run.slot) === 0) keepAlive(run.slot, false)
     const stats: RunOutcome["stats"] = { durationMs: performance.now() - run.started, toolCalls: part.toolCalls ?? 0 }
     if (part.memoryBytes !== undefined) stats.memoryBytes = part.memoryBytes
     run.resolve(part.ok ? { ok: true, value: part.value, logs: part.logs, stats } : { ok: false, error: part.error, logs: part.logs, stats })
@@ -198,12 +252,13 @@ export function createPool(options: PoolOptions): Pool {
   /** Terminates the slot's worker and starts its replacement right away, so the next run finds it warm. */
   function reset(slot: Slot, respawn: boolean): void {
     const old = slot.worker
-    slot.worker = undefined
+    slot.port?.close()
+    slot.worker = slot.port = undefined
     slot.ready = false
     void old?.terminate()
     if (!closed && (respawn || slot.queue.length)) {
-      const worker = spawn(slot)
-      if (active(slot) === 0) worker.unref()
+      spawn(slot)
+      if (active(slot) === 0) keepAlive(slot, false)
     }
   }
 
@@ -224,7 +279,7 @@ export function createPool(options: PoolOptions): Pool {
       if (signal?.aborted) return finish(hostRun, { ok: false, error: abortedError(), logs: [] })
       signal?.addEventListener("abort", onAbort, { once: true })
       if (!slot.worker) spawn(slot)
-      slot.worker?.ref()
+      keepAlive(slot, true)
       if (slot.ready) return dispatch(hostRun)
       slot.queue.push(hostRun)
       // The time limit starts when the run reaches its worker; waiting for a worker to start is bounded too.
@@ -239,7 +294,7 @@ export function createPool(options: PoolOptions): Pool {
     const { slot } = run
     if (slot.queue.includes(run)) return finish(run, { ok: false, error: abortedError(), logs: [] })
     if (slot.runs.get(run.id) !== run) return
-    slot.worker?.postMessage({ t: "abort", run: run.id })
+    slot.port?.postMessage({ t: "abort", run: run.id })
     clearTimeout(run.watchdog)
     run.watchdog = setTimeout(() => overrun(run, abortedError()), options.graceMs)
   }
@@ -252,7 +307,8 @@ export function createPool(options: PoolOptions): Pool {
       slots.map(async (slot) => {
         const runs = [...slot.runs.values(), ...slot.queue]
         const worker = slot.worker
-        slot.worker = undefined
+        slot.port?.close()
+        slot.worker = slot.port = undefined
         for (const r of runs) finish(r, { ok: false, error, logs: [] })
         await worker?.terminate()
       }),

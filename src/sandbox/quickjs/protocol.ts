@@ -2,6 +2,7 @@
  * Messages between the host thread and a sandbox worker thread. Only plain data crosses (structured
  * clone): values travel as JSON text produced and checked on the side that owns them.
  */
+import type { MessagePort } from "node:worker_threads"
 import type { Limits, LogLine, RunError } from "../executor.js"
 
 /** Host → worker: start a run. */
@@ -87,6 +88,10 @@ export interface WorkerConfig {
   warmMemoryBytes: number
   /** OS niceness of the worker thread (Linux), so the host's thread wins the CPU over sandboxes. */
   nice: number
+  /** How long the worker polls for a tool result before it sleeps, in ms (0: never). See spin.ts. */
+  spinMs: number
+  /** The worker's end of the channel every message of this protocol travels on. */
+  port: MessagePort
 }
 
 /** The clock both threads share (ms since the epoch, sub-ms precision). */

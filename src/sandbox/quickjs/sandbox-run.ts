@@ -38,6 +38,8 @@ export class SandboxRun implements SandboxOwner {
   private reason?: RunError
   private done = false
   private calls = 0
+  /** Tool results delivered so far (a run whose calls all came back is not waiting for the host). */
+  private settled = 0
   private outputBytes = 0
   private peakMemory: number | undefined
   /** Bytes the module's heap grew while this run was executing. */
@@ -97,10 +99,16 @@ export class SandboxRun implements SandboxOwner {
     }
   }
 
+  /** True while the run has tool calls out on the host and nothing else to do. */
+  get waiting(): boolean {
+    return !this.done && this.settled < this.calls
+  }
+
   /** Tool calls finished on the host: delivers every result, then runs the code once. */
   settle(results: readonly SettledCall[]): void {
     const { sb } = this
     if (this.done || !sb) return
+    this.settled += results.length
     const { ctx } = sb
     this.enter()
     try {

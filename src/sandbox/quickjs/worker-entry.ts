@@ -5,13 +5,26 @@
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { Worker, type ResourceLimits } from "node:worker_threads"
+import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from "node:worker_threads"
 import { codemodeError } from "../../errors.js"
 import type { WorkerConfig } from "./protocol.js"
 
-export function startWorker(config: WorkerConfig, resourceLimits: ResourceLimits): Worker {
+/** A started worker thread and the host's end of its message channel (see protocol.ts). */
+export interface StartedWorker {
+  worker: Worker
+  port: MessagePort
+}
+
+export function startWorker(config: Omit<WorkerConfig, "port">, resourceLimits: ResourceLimits): StartedWorker {
+  // A channel of our own rather than the worker's built-in port: both ends can then be polled
+  // with receiveMessageOnPort while spinning (spin.ts).
+  const { port1, port2 } = new MessageChannel()
+  return { worker: spawn({ ...config, port: port2 }, resourceLimits), port: port1 }
+}
+
+function spawn(config: WorkerConfig, resourceLimits: ResourceLimits): Worker {
   const js = new URL("./worker.js", import.meta.url)
-  const options = { workerData: config, resourceLimits, stdout: false, stderr: false }
+  const options = { workerData: config, transferList: [config.port], resourceLimits, stdout: false, stderr: false }
   if (existsSync(fileURLToPath(js))) return new Worker(js, options)
   const ts = new URL("./worker.ts", import.meta.url)
   if (!existsSync(fileURLToPath(ts))) {

@@ -6,17 +6,18 @@
  */
 import { readlinkSync } from "node:fs"
 import { setPriority } from "node:os"
-import { parentPort, workerData } from "node:worker_threads"
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads"
 import { DEFAULT_LIMITS } from "../executor.js"
 import { sharedNow, type HostToWorker, type SettledCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
 import { SandboxRun, type RunEnv } from "./sandbox-run.js"
 import { createSpares } from "./spares.js"
+import { SpinGate, TurnBudget } from "./spin.js"
 import { createModulePool } from "./wasm-modules.js"
 
 function main(): void {
-  const port = parentPort
-  if (!port) throw new Error("[codemode] [quickjs] worker.ts must run in a worker thread")
+  if (!parentPort) throw new Error("[codemode] [quickjs] worker.ts must run in a worker thread")
   const config = workerData as WorkerConfig
+  const { port } = config
   lowerThreadPriority(config.nice)
   const runs = new Map<number, SandboxRun>()
   const modules = createModulePool({ slackBytes: config.moduleSlackBytes, retireBytes: config.moduleRetireBytes })
@@ -42,7 +43,7 @@ function main(): void {
     } satisfies WorkerToHost)
   }
 
-  port.on("message", (msg: HostToWorker) => {
+  const handle = (msg: HostToWorker) => {
     switch (msg.t) {
       case "run": {
         const run = new SandboxRun(msg, env)
@@ -68,6 +69,38 @@ function main(): void {
       }
       case "abort":
         return runs.get(msg.run)?.abort()
+    }
+  }
+  const gate = new SpinGate(config.spinMs)
+  // The worker's event loop only runs its own timers (deadlines of waiting runs; the host's
+  // watchdog backs them up), so it may go longer without a turn than the host's.
+  const turn = new TurnBudget(10)
+  const waiting = () => {
+    for (const run of runs.values()) if (run.waiting) return true
+    return false
+  }
+  let spinning = false
+  /** While a run waits for tool results, polls for them a little before sleeping (spin.ts). */
+  const spinForResults = () => {
+    while (waiting() && gate.sent(performance.now()) && turn.allows(performance.now())) {
+      const until = performance.now() + gate.budgetMs
+      let got: { message: unknown } | undefined
+      do got = receiveMessageOnPort(port)
+      while (!got && performance.now() < until)
+      if (!got) return gate.missed()
+      gate.answered(performance.now())
+      handle(got.message as HostToWorker)
+    }
+  }
+  port.on("message", (msg: HostToWorker) => {
+    gate.answered(performance.now())
+    handle(msg)
+    if (spinning) return
+    spinning = true
+    try {
+      spinForResults()
+    } finally {
+      spinning = false
     }
   })
   // Load the WASM module and run one throw-away program through every path now, so the first real

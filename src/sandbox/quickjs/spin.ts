@@ -1,0 +1,70 @@
+/**
+ * Spin-then-park for the host⇄worker channel. On a VM whose idle CPUs halt, waking a sleeping
+ * thread is slow for both sides: measured here, the woken thread sees the message 40–100 µs late
+ * and the sender's own `postMessage` stalls 60–100 µs — more than a tool call's whole work. A side
+ * that expects an answer soon polls its port for a short, bounded time before it goes back to its
+ * event loop, so a quick answer finds it awake and costs neither.
+ *
+ * A gate decides whether a wait spins. Spins that go unanswered in a row make the next waits skip
+ * spinning (exponential back-off), so slow tools and long computations cost at most one budget now
+ * and then; an answer that comes within the budget (seen while spinning or not) ends the back-off.
+ */
+
+/** Longest back-off, in skipped waits. */
+const MAX_SKIP = 64
+
+export class SpinGate {
+  private skip = 0
+  private misses = 0
+  private sentAt: number | undefined
+
+  /** @param budgetMs how long one wait may spin; 0 turns spinning off. */
+  constructor(readonly budgetMs: number) {}
+
+  /** Something that expects an answer was just sent at `now`: true if this wait should spin. */
+  sent(now: number): boolean {
+    this.sentAt = now
+    if (this.budgetMs <= 0) return false
+    if (this.skip > 0) {
+      this.skip--
+      return false
+    }
+    return true
+  }
+
+  /** The answer arrived at `now`, while spinning or through the event loop. */
+  answered(now: number): void {
+    if (this.sentAt !== undefined && now - this.sentAt <= this.budgetMs) this.misses = this.skip = 0
+    this.sentAt = undefined
+  }
+
+  /**
+   * A spin ran out. One miss among hits is a slow step (a GC, a longer computation): keep
+   * spinning. From the second in a row on, skip the next 1, 3, 7, … waits.
+   */
+  missed(): void {
+    this.misses = Math.min(this.misses + 1, 7)
+    this.skip = Math.min(MAX_SKIP, 2 ** (this.misses - 1) - 1)
+  }
+}
+
+/**
+ * Bounds how long a thread keeps spinning and handling messages without a turn of its event loop
+ * (timers, I/O, other events): at most `maxMs` in a row, then it parks once.
+ */
+export class TurnBudget {
+  private since: number | undefined
+
+  constructor(private readonly maxMs: number) {}
+
+  /** True while this stretch without an event-loop turn is still within the budget. */
+  allows(now: number): boolean {
+    if (this.since === undefined) {
+      this.since = now
+      // Runs only once the thread is back in its event loop: a new stretch starts then.
+      setImmediate(() => (this.since = undefined))
+      return true
+    }
+    return now - this.since < this.maxMs
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest"
+import { SpinGate, TurnBudget } from "../../src/sandbox/quickjs/spin.js"
+
+describe("spin gate", () => {
+  it("never spins with a zero budget", () => {
+    expect(new SpinGate(0).sent(0)).toBe(false)
+  })
+
+  it("keeps spinning after one miss, backs off after misses in a row, and a quick answer ends the back-off", () => {
+    const g = new SpinGate(0.1)
+    expect(g.sent(0)).toBe(true)
+    g.missed() // one miss: no back-off
+    expect(g.sent(1)).toBe(true)
+    g.missed() // second in a row: skip 1
+    expect(g.sent(2)).toBe(false)
+    expect(g.sent(3)).toBe(true)
+    g.missed() // third: skip 3
+    expect([g.sent(4), g.sent(5), g.sent(6), g.sent(7)]).toEqual([false, false, false, true])
+    g.missed()
+    expect(g.sent(10)).toBe(false)
+    g.answered(10.05) // answered within the budget while not spinning
+    expect(g.sent(11)).toBe(true)
+  })
+})
+
+describe("turn budget", () => {
+  it("allows a stretch up to its length, then again after a turn of the event loop", async () => {
+    const t = new TurnBudget(2)
+    expect(t.allows(100)).toBe(true)
+    expect(t.allows(101.9)).toBe(true)
+    expect(t.allows(102.1)).toBe(false)
+    await new Promise((r) => setImmediate(r))
+    expect(t.allows(500)).toBe(true)
+  })
+})
