@@ -21,7 +21,7 @@ export interface PoolOptions {
   config: Omit<WorkerConfig, "port">
   /** Max JSON characters of a tool result sent into the sandbox. */
   maxTransferBytes: number
-  /** How long the host polls for a worker's answer after sending it a run or a tool result, in ms (0: never). */
+  /** How long the host polls for a worker's next message after sending it a tool result, in ms (0: never). */
   spinMs: number
 }
 
