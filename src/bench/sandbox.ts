@@ -26,14 +26,23 @@ export interface SandboxBenchOptions {
 export interface SandboxBenchResult {
   /**
    * Fresh sandbox, `return (await codemode.demo.echo({n:1})).n + 1`, host wall time per run, runs
-   * 3 ms apart (latency: each run finds its prepared sandbox ready).
+   * `pauseMs` apart (latency of a request to an idle executor: its prepared sandbox is ready).
    */
   coldExecuteP50Us: number
   coldExecuteP95Us: number
   /** The same, back to back (throughput-bound: preparing the next sandbox competes for the CPU). */
   coldBackToBackP50Us: number
-  /** Per awaited call, in a loop of `toolCalls` calls (run time minus an empty loop's, divided). */
+  /** The pause before each run of `coldExecute*` and of `bareQuickjsP50Us`, in ms. */
+  pauseMs: number
+  /**
+   * Per awaited call, in a loop of `toolCalls` calls (run time minus an empty loop's, divided), once
+   * the executor is warm: after `toolCallWarmupCalls` calls through it (V8 and the WASM engine
+   * optimize the call path as it runs; see `toolCallFreshWorkerUs`).
+   */
   toolCallUs: number
+  toolCallWarmupCalls: number
+  /** The same loop as the first run of a new executor (median of 3 new executors). */
+  toolCallFreshWorkerUs: number
   /**
    * Per call when the code awaits 100 calls at once (`Promise.all`): run time minus an empty run's,
    * divided by 100 (calls and results cross the thread boundary in batches).
@@ -41,12 +50,20 @@ export interface SandboxBenchResult {
   parallelToolCallUs: number
   /** (host RSS growth incl. WASM memory) / live sandboxes, each parked on a pending tool call. */
   bytesPerSandbox: number
-  /** New runtime + context, eval `1+1`, dispose — in-process, no worker, no bindings. */
+  /**
+   * New runtime + context, eval `1+1`, dispose — in-process, no worker, no bindings — with the same
+   * pause before each as the cold runs: the floor `coldExecuteP50Us` is judged against. (On a VM
+   * whose idle CPUs halt, the same work runs ~1.7x slower right after a pause than back to back.)
+   */
   bareQuickjsP50Us: number
+  /** The same, back to back: the floor of `coldBackToBackP50Us`. */
+  bareQuickjsBackToBackP50Us: number
   /** node:vm createContext + runInContext `1+1` (not a security boundary; reference only). */
   nodeVmP50Us: number
   /** coldExecuteP50Us / bareQuickjsP50Us (target <= 2). */
   coldVsBare: number
+  /** coldBackToBackP50Us / bareQuickjsBackToBackP50Us. */
+  backToBackVsBare: number
   /**
    * The same executor with spinning off (`hostSpinUs: 0, workerSpinUs: 0`), measured in the same run,
    * its runs alternating with the ones above: what spin-then-park buys on this machine.
@@ -78,30 +95,39 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
   const limits: Limits = { ...DEFAULT_LIMITS, timeMs: 60_000, maxToolCalls: Math.max(toolCalls, liveSandboxes, PARALLEL_CALLS) + 10 }
   const gc = exposeGc()
 
-  const bare = await bareQuickjs(iterations)
-  const nodeVm = measure(iterations, () => vm.runInContext("1+1", vm.createContext({})))
+  const bareOp = await bareQuickjs()
+  const bare = await timed(iterations, PAUSE_MS, bareOp)
+  const bareBackToBack = await timed(iterations, 0, bareOp)
+  const nodeVm = await timed(iterations, 0, () => vm.runInContext("1+1", vm.createContext({})))
 
   const executor = quickjs(options.executor)
   const noSpin = quickjs({ ...options.executor, hostSpinUs: 0, workerSpinUs: 0 })
   try {
     for (const ex of [executor, noSpin]) for (let i = 0; i < 20; i++) await ex.run(PROGRAM, echo, limits)
     const slice = Math.ceil(iterations / SLICES)
-    const [cold, coldNoSpin] = await alternate([executor, noSpin], (ex) => coldRuns(ex, slice, limits, 3))
+    const [cold, coldNoSpin] = await alternate([executor, noSpin], (ex) => coldRuns(ex, slice, limits, PAUSE_MS))
     const [backToBack, backToBackNoSpin] = await alternate([executor, noSpin], (ex) => coldRuns(ex, slice, limits, 0))
     const [toolCallUs, toolCallNoSpinUs] = await toolCallCost([executor, noSpin], toolCalls, limits)
+    const toolCallFreshWorkerUs = await freshToolCallCost(options.executor, toolCalls, limits)
     const parallelToolCallUs = await parallelCallCost(executor, PARALLEL_CALLS, limits)
     const bytesPerSandbox = await density(executor, liveSandboxes, limits, gc)
     const coldP50 = percentile(cold, 50)
+    const backToBackP50 = percentile(backToBack, 50)
     return {
       coldExecuteP50Us: round(coldP50),
       coldExecuteP95Us: round(percentile(cold, 95)),
-      coldBackToBackP50Us: round(percentile(backToBack, 50)),
+      coldBackToBackP50Us: round(backToBackP50),
+      pauseMs: PAUSE_MS,
       toolCallUs: round(toolCallUs),
+      toolCallWarmupCalls: WARM_LOOPS * toolCalls,
+      toolCallFreshWorkerUs: round(toolCallFreshWorkerUs),
       parallelToolCallUs: round(parallelToolCallUs),
       bytesPerSandbox: Math.round(bytesPerSandbox),
       bareQuickjsP50Us: round(percentile(bare, 50)),
+      bareQuickjsBackToBackP50Us: round(percentile(bareBackToBack, 50)),
       nodeVmP50Us: round(percentile(nodeVm, 50)),
       coldVsBare: round(coldP50 / percentile(bare, 50)),
+      backToBackVsBare: round(backToBackP50 / percentile(bareBackToBack, 50)),
       withoutSpin: {
         coldExecuteP50Us: round(percentile(coldNoSpin, 50)),
         coldBackToBackP50Us: round(percentile(backToBackNoSpin, 50)),
@@ -120,6 +146,9 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
   }
 }
 
+/** Pause before each cold run (and each bare floor measured with them), in ms. */
+const PAUSE_MS = 3
+
 /** Slices the executors take turns in, so both see the same machine state. */
 const SLICES = 5
 
@@ -136,10 +165,10 @@ async function alternate(pair: Pair, measure: (ex: Executor) => Promise<number[]
 /** The executor under test and its reference. */
 type Pair = [Executor, Executor]
 
-async function coldRuns(executor: Executor, n: number, limits: Limits, gapMs: number): Promise<number[]> {
+async function coldRuns(executor: Executor, n: number, limits: Limits, pauseMs: number): Promise<number[]> {
   const out: number[] = []
   for (let i = 0; i < n; i++) {
-    if (gapMs) await new Promise((r) => setTimeout(r, gapMs))
+    if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs))
     const t = performance.now()
     const result = await executor.run(PROGRAM, echo, limits)
     out.push((performance.now() - t) * 1000)
@@ -148,33 +177,55 @@ async function coldRuns(executor: Executor, n: number, limits: Limits, gapMs: nu
   return out
 }
 
-async function bareQuickjs(iterations: number): Promise<number[]> {
+/** One bare QuickJS operation: new runtime + context, eval `1+1`, dispose (in-process). */
+async function bareQuickjs(): Promise<() => void> {
   const { newQuickJSWASMModule } = await import("quickjs-emscripten")
   const qjs = await newQuickJSWASMModule()
-  return measure(iterations, () => {
+  return () => {
     const rt = qjs.newRuntime()
     const ctx = rt.newContext()
     ctx.unwrapResult(ctx.evalCode("1+1")).dispose()
     ctx.dispose()
     rt.dispose()
-  })
+  }
+}
+
+/** Tool-call loops run through each executor before its tool-call cost is measured. */
+const WARM_LOOPS = 8
+
+/** (loop with `n` awaited calls − the same loop without calls) / n, in µs. */
+async function perCall(executor: Executor, n: number, limits: Limits): Promise<number> {
+  const loop = (calls: boolean) =>
+    `let s = 0; for (let i = 0; i < ${n}; i++) s += ${calls ? "(await codemode.demo.echo({ i })).i" : "(await Promise.resolve({ i })).i"}; return s`
+  const withCalls = await executor.run(loop(true), echo, limits)
+  const without = await executor.run(loop(false), echo, limits)
+  if (!withCalls.ok || !without.ok) throw new Error("tool-call loop failed")
+  return ((withCalls.stats.durationMs - without.stats.durationMs) * 1000) / n
 }
 
 /**
- * Per executor, the median over `SLICES` repetitions (the executors taking turns) of
- * (loop with N calls − empty loop) / N.
+ * Per executor, after `WARM_LOOPS` loops, the median over `SLICES` repetitions (the executors
+ * taking turns) of {@link perCall}.
  */
 async function toolCallCost(pair: Pair, n: number, limits: Limits): Promise<[number, number]> {
-  const loop = (calls: boolean) =>
-    `let s = 0; for (let i = 0; i < ${n}; i++) s += ${calls ? "(await codemode.demo.echo({ i })).i" : "(await Promise.resolve({ i })).i"}; return s`
-  const once = async (executor: Executor) => {
-    const withCalls = await executor.run(loop(true), echo, limits)
-    const without = await executor.run(loop(false), echo, limits)
-    if (!withCalls.ok || !without.ok) throw new Error("tool-call loop failed")
-    return [((withCalls.stats.durationMs - without.stats.durationMs) * 1000) / n]
-  }
-  const [a, b] = await alternate(pair, once)
+  for (let i = 0; i < WARM_LOOPS; i++) for (const ex of pair) await perCall(ex, n, limits)
+  const [a, b] = await alternate(pair, async (ex) => [await perCall(ex, n, limits)])
   return [percentile(a, 50), percentile(b, 50)]
+}
+
+/** {@link perCall} as the first loop of a new executor; the median of 3 executors. */
+async function freshToolCallCost(options: QuickJSOptions | undefined, n: number, limits: Limits): Promise<number> {
+  const costs: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const executor = quickjs(options)
+    try {
+      await executor.run("return 1", echo, limits) // the worker is up
+      costs.push(await perCall(executor, n, limits))
+    } finally {
+      await executor.dispose()
+    }
+  }
+  return percentile(costs, 50)
 }
 
 /** Median over 15 repetitions of (run awaiting `n` calls at once − empty run) / n. */
@@ -294,10 +345,12 @@ async function atomicsRtt(n: number): Promise<number> {
   return us
 }
 
-function measure(n: number, fn: () => unknown): number[] {
-  for (let i = 0; i < Math.min(20, n); i++) fn()
+/** Times `fn` `n` times (after 20 untimed calls), each after a pause of `pauseMs` (0: none). */
+async function timed(n: number, pauseMs: number, fn: () => unknown): Promise<number[]> {
+  for (let i = 0; i < 20; i++) fn()
   const out: number[] = []
   for (let i = 0; i < n; i++) {
+    if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs))
     const t = performance.now()
     fn()
     out.push((performance.now() - t) * 1000)

@@ -29,14 +29,16 @@ const MiB = 1024 * 1024
 export function sandboxTable(r: SandboxBenchResult): string {
   const us = (n: number) => `${n.toFixed(0)} µs`
   const rows: Cell[][] = [
-    ["cold execute p50", us(r.coldExecuteP50Us), `<= 2x bare QuickJS (${r.coldVsBare.toFixed(2)}x)`],
+    ["cold execute p50", us(r.coldExecuteP50Us), `<= 2x bare QuickJS (${r.coldVsBare.toFixed(2)}x); ${r.pauseMs} ms pause before each`],
     ["cold execute p95", us(r.coldExecuteP95Us), ""],
-    ["cold execute p50, back to back", us(r.coldBackToBackP50Us), "no pause between runs"],
-    ["tool call round trip", `${r.toolCallUs.toFixed(1)} µs`, "<= 30 µs"],
+    ["cold execute p50, back to back", us(r.coldBackToBackP50Us), `no pause; ${r.backToBackVsBare.toFixed(2)}x bare back to back`],
+    ["tool call round trip", `${r.toolCallUs.toFixed(1)} µs`, `<= 30 µs; warm (after ${r.toolCallWarmupCalls} calls)`],
+    ["  same, first loop of a new executor", `${r.toolCallFreshWorkerUs.toFixed(1)} µs`, "V8 and WASM still optimizing the call path"],
     ["  same, spinning off", `${r.withoutSpin.toolCallUs.toFixed(1)} µs`, `cold p50 ${us(r.withoutSpin.coldExecuteP50Us)}, back to back ${us(r.withoutSpin.coldBackToBackP50Us)}`],
     ["tool call in a Promise.all of 100", `${r.parallelToolCallUs.toFixed(1)} µs`, "per call, batched"],
     ["bytes per live sandbox", `${(r.bytesPerSandbox / MiB).toFixed(2)} MiB`, `<= 0.5 MB (${r.liveSandboxes} live)`],
-    ["floor: bare QuickJS context p50", us(r.bareQuickjsP50Us), "new runtime+context, eval 1+1, dispose"],
+    ["floor: bare QuickJS context p50", us(r.bareQuickjsP50Us), `new runtime+context, eval 1+1, dispose; ${r.pauseMs} ms pause before each`],
+    ["  same, back to back", us(r.bareQuickjsBackToBackP50Us), "no pause"],
     ["floor: node:vm context p50", us(r.nodeVmP50Us), "not a boundary; reference"],
     ["channel round trip: postMessage", `${r.channel.postMessageRttUs.toFixed(1)} µs`, "raw, no QuickJS"],
     ["channel round trip: SAB + Atomics", `${r.channel.atomicsRttUs.toFixed(1)} µs`, "raw, no QuickJS"],

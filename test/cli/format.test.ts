@@ -58,13 +58,16 @@ describe("CLI formatting", () => {
 
   it("renders the sandbox benchmark with its targets", () => {
     const table = sandboxTable({
-      coldExecuteP50Us: 300, coldExecuteP95Us: 450, coldBackToBackP50Us: 500, parallelToolCallUs: 20, channel: { postMessageRttUs: 30, atomicsRttUs: 9 }, toolCallUs: 12.5, withoutSpin: { coldExecuteP50Us: 400, coldBackToBackP50Us: 600, toolCallUs: 90 }, bytesPerSandbox: 400_000, bareQuickjsP50Us: 200, nodeVmP50Us: 900,
-      coldVsBare: 1.5, moduleCreateP50Ms: 5.2, memoryCap: { limitBytes: 64 * 1024 * 1024, stoppedBy: "memory", hostGrowthBytes: 70 * 1024 * 1024, durationMs: 120 },
+      coldExecuteP50Us: 300, coldExecuteP95Us: 450, coldBackToBackP50Us: 500, pauseMs: 3, parallelToolCallUs: 20, channel: { postMessageRttUs: 30, atomicsRttUs: 9 }, toolCallUs: 12.5, toolCallWarmupCalls: 8000, toolCallFreshWorkerUs: 80, withoutSpin: { coldExecuteP50Us: 400, coldBackToBackP50Us: 600, toolCallUs: 90 }, bytesPerSandbox: 400_000, bareQuickjsP50Us: 200, bareQuickjsBackToBackP50Us: 125, nodeVmP50Us: 900,
+      coldVsBare: 1.5, backToBackVsBare: 4, moduleCreateP50Ms: 5.2, memoryCap: { limitBytes: 64 * 1024 * 1024, stoppedBy: "memory", hostGrowthBytes: 70 * 1024 * 1024, durationMs: 120 },
       iterations: 300, toolCalls: 1000, liveSandboxes: 200, machine: { node: "v20.20.2", cores: 2, loadAverage1m: 0.5 },
     })
     expect(table).toMatch(/^cold execute p50 +300 µs /m)
     expect(table).toContain("<= 2x bare QuickJS (1.50x)")
-    expect(table).toMatch(/^tool call round trip +12\.5 µs /m)
+    expect(table).toContain("no pause; 4.00x bare back to back")
+    expect(table).toMatch(/^tool call round trip +12\.5 µs +<= 30 µs; warm \(after 8000 calls\)/m)
+    expect(table).toMatch(/^ {2}same, first loop of a new executor +80\.0 µs /m)
+    expect(table).toMatch(/^ {2}same, back to back +125 µs +no pause/m)
     expect(table).toMatch(/^tool call in a Promise\.all of 100 +20\.0 µs /m)
     expect(table).toContain("host grew 70.0 MiB in 120 ms")
   })

@@ -25,7 +25,7 @@ export interface PoolOptions {
   spinMs: number
 }
 
-interface Slot {
+interface Slot extends SlotState {
   worker?: Worker
   /** The host's end of the worker's channel (messages both ways). */
   port?: MessagePort
@@ -38,7 +38,6 @@ interface Slot {
   /** Tool results of this tick after the first (which left at once); sent together at its end. */
   results: SettledCall[]
   batching: boolean
-  ready: boolean
   queue: HostRun[]
   runs: Map<number, HostRun>
 }
@@ -70,9 +69,43 @@ export interface Pool {
 /** One per process: every pool's spinning shares the host's event loop. */
 const hostTurn = new TurnBudget(2)
 
+/** What {@link pickSlot} looks at. */
+export interface SlotState {
+  /** The slot's worker is up and has said so. */
+  ready: boolean
+  /** When the slot's last run ended (performance.now(); -Infinity: never used). */
+  idleSince: number
+}
+
+/**
+ * How long after its last run a worker is taken to have its next sandbox prepared (preparing one
+ * takes ~1 ms here; a worker given a run before that makes the run wait for it).
+ */
+export const REST_MS = 2
+
+/**
+ * The slot for the next run: the least busy one; among those, one whose worker is up, then one that
+ * has rested since its last run (so its spare sandbox is ready), the most recently used of those
+ * (its caches are warmest); if none has rested, the one idle the longest. So back-to-back runs
+ * alternate between workers while runs with pauses between them stay on one.
+ */
+export function pickSlot<S extends SlotState>(slots: readonly S[], load: (s: S) => number, now: number): S {
+  const rested = (s: S) => now - s.idleSince >= REST_MS
+  const better = (a: S, b: S) => {
+    if (load(a) !== load(b)) return load(a) < load(b)
+    if (a.ready !== b.ready) return a.ready
+    if (rested(a) !== rested(b)) return rested(a)
+    return rested(a) ? a.idleSince > b.idleSince : a.idleSince < b.idleSince
+  }
+  let best = slots[0] as S
+  for (const s of slots) if (better(s, best)) best = s
+  return best
+}
+
 export function createPool(options: PoolOptions): Pool {
   const slots: Slot[] = Array.from({ length: options.size }, () => ({
     ready: false,
+    idleSince: -Infinity,
     queue: [],
     runs: new Map(),
     results: [],
@@ -85,16 +118,13 @@ export function createPool(options: PoolOptions): Pool {
 
   const active = (s: Slot) => s.runs.size + s.queue.length
 
-  let turn = 0
-  /** The least busy slot; ties rotate, so a worker prepares its next sandbox while another runs. */
-  function pick(): Slot {
-    turn = (turn + 1) % slots.length
-    let best: Slot | undefined
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[(turn + i) % slots.length] as Slot
-      if (!best || active(s) < active(best) || (active(s) === active(best) && s.worker && !best.worker)) best = s
+  /** Starts every slot's worker, so the first runs already find a second one warm. */
+  function spawnAll(): void {
+    for (const s of slots) {
+      if (s.worker) continue
+      spawn(s)
+      if (active(s) === 0) keepAlive(s, false)
     }
-    return best as Slot
   }
 
   function spawn(slot: Slot): void {
@@ -223,7 +253,10 @@ export function createPool(options: PoolOptions): Pool {
     if (q >= 0) run.slot.queue.splice(q, 1)
     clearTimeout(run.watchdog)
     run.cleanup()
-    if (active(run.slot) === 0) keepAlive(run.slot, false)
+    if (active(run.slot) === 0) {
+      keepAlive(run.slot, false)
+      run.slot.idleSince = performance.now()
+    }
     const stats: RunOutcome["stats"] = { durationMs: performance.now() - run.started, toolCalls: part.toolCalls ?? 0 }
     if (part.memoryBytes !== undefined) stats.memoryBytes = part.memoryBytes
     run.resolve(part.ok ? { ok: true, value: part.value, logs: part.logs, stats } : { ok: false, error: part.error, logs: part.logs, stats })
@@ -264,7 +297,7 @@ export function createPool(options: PoolOptions): Pool {
 
   function run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal): Promise<RunOutcome> {
     return new Promise<RunOutcome>((resolve) => {
-      const slot = pick()
+      const slot = pickSlot(slots, active, performance.now())
       const onAbort = () => abort(hostRun)
       const hostRun: HostRun = {
         id: nextId++,
@@ -278,7 +311,7 @@ export function createPool(options: PoolOptions): Pool {
       }
       if (signal?.aborted) return finish(hostRun, { ok: false, error: abortedError(), logs: [] })
       signal?.addEventListener("abort", onAbort, { once: true })
-      if (!slot.worker) spawn(slot)
+      if (!slot.worker) spawnAll()
       keepAlive(slot, true)
       if (slot.ready) return dispatch(hostRun)
       slot.queue.push(hostRun)

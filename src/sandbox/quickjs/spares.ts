@@ -18,11 +18,18 @@ export interface SpareRequest {
 export interface Spares {
   /** A fresh sandbox for a run with this memory limit: the spare when it fits, else a new one. */
   take(req: SpareRequest): PreparedSandbox | Promise<PreparedSandbox>
-  /** Prepares the next spare soon (after the current event), off the run's critical path. */
+  /**
+   * Prepares the next spare soon (after the current event), off the run's critical path, if the
+   * worker is idle then; call it again when the worker's last run ends.
+   */
   refillSoon(): void
 }
 
-export function createSpares(modules: ModulePool, maxArgumentBytes: number, first: SpareRequest): Spares {
+/**
+ * @param idle whether the worker has no run in progress: a spare is prepared only then, because
+ *   preparing one holds the thread ~1 ms and a waiting run's tool result would wait behind it.
+ */
+export function createSpares(modules: ModulePool, maxArgumentBytes: number, first: SpareRequest, idle: () => boolean): Spares {
   let spare: { limit: number; sb: PreparedSandbox } | undefined
   let last = first
   let scheduled = false
@@ -57,7 +64,7 @@ export function createSpares(modules: ModulePool, maxArgumentBytes: number, firs
       scheduled = true
       setImmediate(() => {
         scheduled = false
-        if (spare) return
+        if (spare || !idle()) return
         const want = last
         prepare(want.memoryBytes).then(
           (sb) => {

@@ -21,7 +21,7 @@ function main(): void {
   lowerThreadPriority(config.nice)
   const runs = new Map<number, SandboxRun>()
   const modules = createModulePool({ slackBytes: config.moduleSlackBytes, retireBytes: config.moduleRetireBytes })
-  const spares = createSpares(modules, config.maxArgumentBytes, { memoryBytes: config.warmMemoryBytes, names: [], outputBudget: DEFAULT_LIMITS.maxOutputBytes })
+  const spares = createSpares(modules, config.maxArgumentBytes, { memoryBytes: config.warmMemoryBytes, names: [], outputBudget: DEFAULT_LIMITS.maxOutputBytes }, () => runs.size === 0)
   const env: RunEnv = {
     post: (msg: WorkerToHost) => port.postMessage(msg),
     modules,
