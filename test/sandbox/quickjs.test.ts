@@ -171,6 +171,24 @@ describe("quickjs: sandboxes prepared ahead and batched tool calls", () => {
     expect(got).toEqual([1, 2])
   })
 
+  it("queues calls where prototype setters of the code cannot see or break them", async () => {
+    const bindings = { "demo.echo": async (x: unknown) => x }
+    const code = `
+      // (QuickJS's JSON.stringify pushes the value it copies onto an internal array, so a setter
+      // sees the code's own argument object; the queue holds an index and a JSON string per call.)
+      let seen = 0
+      for (const key of ["0", "1", "2", "3"]) {
+        const set = (v) => { if (typeof v !== "object") seen++ }
+        Object.defineProperty(Object.prototype, key, { set, configurable: true })
+        Object.defineProperty(Array.prototype, key, { set, configurable: true })
+      }
+      const a = codemode.demo.echo({ a: 1 }), b = codemode.demo.echo({ b: 2 })
+      const r = { a: (await a).a, b: (await b).b }
+      return { r, seen }`
+    const out = await ex.run(code, bindings, LIMITS)
+    expect(out).toMatchObject({ ok: true, value: { r: { a: 1, b: 2 }, seen: 0 }, stats: { toolCalls: 2 } })
+  })
+
   it("counts batched calls against maxToolCalls before they leave the sandbox", async () => {
     let calls = 0
     const bindings = { "demo.count": async () => ++calls }

@@ -55,7 +55,7 @@ describe("pickSlot", () => {
 
 describe("spares", () => {
   const next = () => new Promise((r) => setImmediate(r))
-  const req = { memoryBytes: 16 * MiB, names: ["demo.echo"], outputBudget: DEFAULT_LIMITS.maxOutputBytes }
+  const req = { memoryBytes: 16 * MiB, names: ["demo.echo"], outputBudget: DEFAULT_LIMITS.maxOutputBytes, maxToolCalls: DEFAULT_LIMITS.maxToolCalls }
 
   it("prepares the next sandbox only while the worker is idle", async () => {
     const modules = createModulePool({ slackBytes: 16 * MiB, retireBytes: 48 * MiB })

@@ -11,7 +11,8 @@ import type { CappedModule } from "./wasm-modules.js"
 /** What a prepared sandbox calls back into: the run that owns it (none until a run takes it). */
 export interface SandboxOwner {
   shouldInterrupt(): boolean
-  onCall(name: string, json: string): number
+  /** The code made one tool call more than its run's `maxToolCalls`. */
+  onCallLimit(): void
   onLog(level: LogLevel, message: string): number
 }
 
@@ -19,37 +20,47 @@ export interface PreparedSandbox {
   readonly module: CappedModule
   readonly rt: QuickJSRuntime
   readonly ctx: QuickJSContext
-  /** Prelude functions: init(namesJson, outputBudget), settle, encodeResult, describe. */
+  /** Prelude functions: init(namesJson, outputBudget, maxToolCalls), settle, encodeResult, describe, take. */
   readonly init: QuickJSHandle
   readonly settle: QuickJSHandle
   readonly encodeResult: QuickJSHandle
   readonly describe: QuickJSHandle
+  /**
+   * Empties the call queue: `"<binding index>\x01<argument JSON>\x01"` per call, in call order
+   * (JSON text never holds a raw control character; a NUL would end the C string it crosses as).
+   */
+  readonly take: QuickJSHandle
   owner?: SandboxOwner
   /** The {@link initKey} `init` was last called with (undefined: not yet). */
   initKey?: string
 }
 
-/** Identifies what `init` installs: the binding names and the console output budget. */
-export function initKey(names: readonly string[], outputBudget: number): string {
-  return `${outputBudget}|${JSON.stringify(names)}`
+/** What `init` installs: the binding names, the console output budget and the tool-call limit. */
+export interface InitRequest {
+  names: readonly string[]
+  outputBudget: number
+  maxToolCalls: number
+}
+
+/** Identifies an {@link InitRequest}. */
+export function initKey(req: InitRequest): string {
+  return `${req.outputBudget}|${req.maxToolCalls}|${JSON.stringify(req.names)}`
 }
 
 /**
- * Installs `codemode.<ns>.<tool>` for `names` and sets the console output budget, unless the sandbox
- * was already initialized with exactly these (spares are initialized ahead with the last run's, so
- * the usual run skips this call into the sandbox).
+ * Installs `codemode.<ns>.<tool>` for the names and sets the output budget and tool-call limit,
+ * unless the sandbox was already initialized with exactly these (spares are initialized ahead with
+ * the last run's, so the usual run skips this call into the sandbox).
  */
-export function initSandbox(sb: PreparedSandbox, names: readonly string[], outputBudget: number): void {
-  const key = initKey(names, outputBudget)
+export function initSandbox(sb: PreparedSandbox, req: InitRequest): void {
+  const key = initKey(req)
   if (sb.initKey === key) return
   const { ctx } = sb
-  const nj = ctx.newString(JSON.stringify(names))
-  const budget = ctx.newNumber(outputBudget)
+  const args = [ctx.newString(JSON.stringify(req.names)), ctx.newNumber(req.outputBudget), ctx.newNumber(req.maxToolCalls)]
   try {
-    ctx.unwrapResult(ctx.callFunction(sb.init, ctx.undefined, nj, budget)).dispose()
+    ctx.unwrapResult(ctx.callFunction(sb.init, ctx.undefined, ...args)).dispose()
   } finally {
-    nj.dispose()
-    budget.dispose()
+    for (const h of args) h.dispose()
   }
   sb.initKey = key
 }
@@ -59,9 +70,7 @@ export function prepareSandbox(module: CappedModule, maxArgumentBytes: number): 
   const ctx = rt.newContext()
   let self: PreparedSandbox | undefined
   rt.setInterruptHandler(() => self?.owner?.shouldInterrupt() ?? false)
-  const hostCall = ctx.newFunction("hostCall", (name, json) =>
-    ctx.newNumber(self?.owner ? self.owner.onCall(ctx.getString(name), ctx.getString(json)) : -1),
-  )
+  const hostLimit = ctx.newFunction("hostLimit", () => self?.owner?.onCallLimit())
   const hostLog = ctx.newFunction("hostLog", (level, text) =>
     ctx.newNumber(self?.owner ? self.owner.onLog(ctx.getString(level) as LogLevel, ctx.getString(text)) : 0),
   )
@@ -69,7 +78,7 @@ export function prepareSandbox(module: CappedModule, maxArgumentBytes: number): 
   const hostLib = ctx.newFunction("hostLib", () => ctx.newString(LIB_SOURCE))
   const maxArg = ctx.newNumber(maxArgumentBytes)
   const fn = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, PRELUDE_FILE))
-  const list = ctx.unwrapResult(ctx.callFunction(fn, ctx.undefined, hostCall, hostLog, maxArg, hostLib))
+  const list = ctx.unwrapResult(ctx.callFunction(fn, ctx.undefined, hostLimit, hostLog, maxArg, hostLib))
   self = {
     module,
     rt,
@@ -78,8 +87,9 @@ export function prepareSandbox(module: CappedModule, maxArgumentBytes: number): 
     settle: ctx.getProp(list, 1),
     encodeResult: ctx.getProp(list, 2),
     describe: ctx.getProp(list, 3),
+    take: ctx.getProp(list, 4),
   }
-  for (const h of [hostCall, hostLog, hostLib, maxArg, fn, list]) h.dispose()
+  for (const h of [hostLimit, hostLog, hostLib, maxArg, fn, list]) h.dispose()
   return self
 }
 
@@ -96,7 +106,7 @@ export function disposeSandbox(s: PreparedSandbox): boolean {
   s.owner = undefined
   if (s.module.retired) return true
   try {
-    for (const h of [s.init, s.settle, s.encodeResult, s.describe]) h.dispose()
+    for (const h of [s.init, s.settle, s.encodeResult, s.describe, s.take]) h.dispose()
     s.ctx.dispose()
     s.rt.dispose()
     return true

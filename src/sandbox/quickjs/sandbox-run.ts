@@ -17,11 +17,6 @@ import type { ModulePool } from "./wasm-modules.js"
 
 /** Jobs executed between checks of the main promise. */
 const JOB_BATCH = 64
-/**
- * Tool calls per message while the code keeps making calls without waiting (e.g. a Promise.all):
- * fewer messages and wake-ups, yet the host starts on the first ones while the code makes the rest.
- */
-const CALL_BATCH = 8
 const LEVELS = new Set<LogLevel>(["log", "info", "warn", "error", "debug"])
 
 export interface RunEnv {
@@ -45,12 +40,6 @@ export class SandboxRun implements SandboxOwner {
   /** Bytes the module's heap grew while this run was executing. */
   private grownBytes = 0
   private readonly logs: LogLine[] = []
-  /**
-   * Tool calls made since the run last waited, after the first one (which leaves at once, so the
-   * host starts on it while the code goes on); posted together when the run waits or ends.
-   */
-  private outbox: ToolCall[] = []
-  private batching = false
   private readonly limits: Limits
 
   constructor(
@@ -70,7 +59,7 @@ export class SandboxRun implements SandboxOwner {
       this.timer = setTimeout(() => this.onDeadline(), Math.max(0, this.req.deadline - sharedNow()))
       const { rt, ctx } = sb
       rt.setMaxStackSize(this.limits.stackBytes)
-      initSandbox(sb, this.req.names, this.limits.maxOutputBytes)
+      initSandbox(sb, { names: this.req.names, outputBudget: this.limits.maxOutputBytes, maxToolCalls: this.limits.maxToolCalls })
       // Compiles and calls the wrapper in one step: an async function never throws synchronously, so
       // an error here is a compile error (or the code broke out of the wrapper and threw).
       const started = ctx.evalCode(WRAP_PREFIX + this.req.js + WRAP_SUFFIX, USER_FILE)
@@ -175,21 +164,8 @@ export class SandboxRun implements SandboxOwner {
     }
   }
 
-  onCall(name: string, json: string): number {
-    if (this.reason) return -1
-    this.checkMemory()
-    if (this.calls >= this.limits.maxToolCalls) {
-      this.stop(limitError("maxToolCalls", this.limits))
-      return -1
-    }
-    const call = this.calls++
-    if (this.batching) {
-      if (this.outbox.push({ call, name, json }) >= CALL_BATCH) this.sendOutbox()
-    } else {
-      this.batching = true
-      this.env.post({ t: "call", run: this.req.run, calls: [{ call, name, json }] })
-    }
-    return call
+  onCallLimit(): void {
+    this.stop(limitError("maxToolCalls", this.limits))
   }
 
   /** Keeps a log line within the output budget; returns the bytes left. */
@@ -231,21 +207,39 @@ export class SandboxRun implements SandboxOwner {
         else state.error.dispose()
         return this.finish()
       }
-      if (!rt.hasPendingJob()) return this.postCalls()
+      if (!rt.hasPendingJob()) {
+        this.postCalls()
+        if (this.reason) this.finish()
+        return
+      }
     }
   }
 
-  /** The run waits or ends: sends the calls still in the outbox and lets the next call leave at once. */
+  /**
+   * The code yielded (it waits or ended): takes the calls it queued since it last yielded and sends
+   * them to the host in one message, numbered in call order as the sandbox numbered them.
+   */
   private postCalls(): void {
-    this.batching = false
-    this.sendOutbox()
-  }
-
-  /** Sends the calls in the outbox in one message. */
-  private sendOutbox(): void {
-    if (this.outbox.length === 0) return
-    const calls = this.outbox
-    this.outbox = []
+    const { sb } = this
+    if (!sb || this.reason) return
+    const { ctx } = sb
+    const r = ctx.callFunction(sb.take, ctx.undefined)
+    if (r.error) {
+      r.error.dispose()
+      return this.stop({ kind: "runtime", message: "The tool calls could not be read from the sandbox." })
+    }
+    const queued = ctx.getString(r.value)
+    r.value.dispose()
+    if (queued === "") return
+    const parts = queued.split("\x01")
+    const calls: ToolCall[] = []
+    for (let k = 0; k + 1 < parts.length; k += 2) {
+      const name = this.req.names[Number(parts[k])]
+      if (name === undefined || this.calls >= this.limits.maxToolCalls) {
+        return this.stop(name === undefined ? { kind: "runtime", message: "The sandbox queued an unknown tool call." } : limitError("maxToolCalls", this.limits))
+      }
+      calls.push({ call: this.calls++, name, json: parts[k + 1] as string })
+    }
     this.env.post({ t: "call", run: this.req.run, calls })
   }
 

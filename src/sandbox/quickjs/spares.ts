@@ -5,14 +5,12 @@
  * one executor, one tool set) skips that step too; a run with others re-initializes it. A spare is
  * never reused: each one is handed to exactly one run, and a new one is prepared after that run.
  */
-import { disposeSandbox, initSandbox, prepareSandbox, type PreparedSandbox } from "./prepared.js"
+import { disposeSandbox, initSandbox, prepareSandbox, type InitRequest, type PreparedSandbox } from "./prepared.js"
 import type { ModulePool } from "./wasm-modules.js"
 
 /** What a run needs its sandbox to be prepared for. */
-export interface SpareRequest {
+export interface SpareRequest extends InitRequest {
   memoryBytes: number
-  names: readonly string[]
-  outputBudget: number
 }
 
 export interface Spares {
@@ -69,7 +67,7 @@ export function createSpares(modules: ModulePool, maxArgumentBytes: number, firs
         prepare(want.memoryBytes).then(
           (sb) => {
             try {
-              initSandbox(sb, want.names, want.outputBudget)
+              initSandbox(sb, want)
             } catch {
               // Not initialized ahead: the run that takes it initializes it (and reports failures).
             }

@@ -7,10 +7,10 @@
 import { readlinkSync } from "node:fs"
 import { setPriority } from "node:os"
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads"
-import { DEFAULT_LIMITS } from "../executor.js"
+import { DEFAULT_LIMITS, type Limits } from "../executor.js"
 import { sharedNow, type HostToWorker, type SettledCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
 import { SandboxRun, type RunEnv } from "./sandbox-run.js"
-import { createSpares } from "./spares.js"
+import { createSpares, type SpareRequest } from "./spares.js"
 import { SpinGate, TurnBudget } from "./spin.js"
 import { createModulePool } from "./wasm-modules.js"
 
@@ -21,7 +21,8 @@ function main(): void {
   lowerThreadPriority(config.nice)
   const runs = new Map<number, SandboxRun>()
   const modules = createModulePool({ slackBytes: config.moduleSlackBytes, retireBytes: config.moduleRetireBytes })
-  const spares = createSpares(modules, config.maxArgumentBytes, { memoryBytes: config.warmMemoryBytes, names: [], outputBudget: DEFAULT_LIMITS.maxOutputBytes }, () => runs.size === 0)
+  const warmLimits: Limits = { ...DEFAULT_LIMITS, memoryBytes: config.warmMemoryBytes }
+  const spares = createSpares(modules, config.maxArgumentBytes, spareRequest(warmLimits, []), () => runs.size === 0)
   const env: RunEnv = {
     post: (msg: WorkerToHost) => port.postMessage(msg),
     modules,
@@ -49,7 +50,7 @@ function main(): void {
         const run = new SandboxRun(msg, env)
         runs.set(msg.run, run)
         try {
-          const sb = spares.take({ memoryBytes: msg.limits.memoryBytes, names: msg.names, outputBudget: msg.limits.maxOutputBytes })
+          const sb = spares.take(spareRequest(msg.limits, msg.names))
           if (sb instanceof Promise) sb.then((s) => run.start(s), (err: unknown) => cannotStart(msg.run, err))
           else run.start(sb)
         } catch (err) {
@@ -109,13 +110,18 @@ function main(): void {
     spares.refillSoon()
     port.postMessage({ t: "ready" } satisfies WorkerToHost)
   }
-  Promise.resolve(spares.take({ memoryBytes: config.warmMemoryBytes, names: [], outputBudget: DEFAULT_LIMITS.maxOutputBytes })).then((sb) => {
+  Promise.resolve(spares.take(spareRequest(warmLimits, []))).then((sb) => {
     const warm = new SandboxRun(
-      { t: "run", run: 0, js: WARM_UP, names: [], deadline: sharedNow() + 10_000, limits: { ...DEFAULT_LIMITS } },
+      { t: "run", run: 0, js: WARM_UP, names: [], deadline: sharedNow() + 10_000, limits: warmLimits },
       { ...env, post: () => {}, ended: ready },
     )
     warm.start(sb)
   }, ready)
+}
+
+/** What a run's sandbox must be prepared and initialized for. */
+function spareRequest(limits: Limits, names: readonly string[]): SpareRequest {
+  return { memoryBytes: limits.memoryBytes, names, outputBudget: limits.maxOutputBytes, maxToolCalls: limits.maxToolCalls }
 }
 
 const WARM_UP = "console.log({ a: [1, 'x'] }, 1); try { null.x } catch (e) { console.log(e) } return { ok: [1] }"
