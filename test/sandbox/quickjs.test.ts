@@ -199,6 +199,34 @@ describe("quickjs: sandboxes prepared ahead and batched tool calls", () => {
   })
 })
 
+describe("quickjs: engine messages", () => {
+  it("stops a run whose heap can no longer be sampled without the engine printing to stderr", async () => {
+    const ex = quickjs({ poolSize: 1 })
+    const written: string[] = []
+    const original = process.stderr.write
+    process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+      written.push(String(chunk))
+      return (original as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest)
+    }) as typeof process.stderr.write
+    try {
+      // Recursion through a prototype setter that keeps allocating: the module runs out of memory
+      // while the interrupt handler samples the heap.
+      const js = `const seen = []
+        Object.defineProperty(Object.prototype, "0", { set(v) { seen.push([typeof v, String(v).slice(0, 60), new Error().stack]) }, configurable: true })
+        await codemode.demo.echo({ a: 1 })
+        return seen`
+      const out = await ex.run(js, { "demo.echo": async (x) => x }, { ...LIMITS, timeMs: 5000 })
+      expect(out.ok).toBe(false)
+      await new Promise((r) => setTimeout(r, 100)) // worker stderr arrives asynchronously
+      expect(written.join("")).not.toContain("C to host interrupt")
+      expect(await ex.run("return 'next'", {}, LIMITS)).toMatchObject({ ok: true, value: "next" })
+    } finally {
+      process.stderr.write = original
+      await ex.dispose()
+    }
+  })
+})
+
 describe("quickjs: boundary sizes", () => {
   it("refuses a tool argument over maxArgumentBytes with a sandbox TypeError", async () => {
     const ex = quickjs({ poolSize: 1, maxArgumentBytes: 100 })

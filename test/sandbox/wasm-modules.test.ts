@@ -98,7 +98,7 @@ describe("quickjs: capped modules after out-of-memory", () => {
     m.allowGrowth = undefined
     if (started.error) started.error.dispose()
     else started.value.dispose()
-    for (const h of [sb.init, sb.settle, sb.encodeResult, sb.describe]) h.dispose()
+    for (const h of [sb.init, sb.settle, sb.encodeResult, sb.describe, sb.take]) h.dispose()
     sb.ctx.dispose()
     let thrown: unknown
     try {

@@ -141,7 +141,15 @@ export class SandboxRun implements SandboxOwner {
       this.stop(limitError("timeMs", this.limits))
       return true
     }
-    this.checkMemory()
+    try {
+      this.checkMemory()
+    } catch (err) {
+      // Sampling the heap failed (its module is out of memory): stop here instead of letting the
+      // engine's interrupt callback report the error on stderr. (The run finishes once control is
+      // back in the worker; its runtime cannot be freed from inside its own interrupt.)
+      this.stop(sandboxFailure(err))
+      if (this.sb) this.env.modules.retire(this.sb.module)
+    }
     return this.reason !== undefined
   }
 
