@@ -252,6 +252,8 @@ describe("quickjs: options and limits validation", () => {
     expect(() => quickjs({ poolSize: 0 })).toThrow(/poolSize must be a positive number/)
     expect(() => quickjs({ workerNice: -1 })).toThrow(/workerNice must be a non-negative number/)
     expect(() => quickjs({ hostSpinUs: -1 })).toThrow(/hostSpinUs must be a non-negative number/)
+    expect(() => quickjs({ warmUpCalls: -1 })).toThrow(/warmUpCalls must be a non-negative number/)
+    expect(() => quickjs({ warmUpCalls: 0 })).not.toThrow()
   })
 
   it("runs tool calls the same with spinning off, and with slow tools while spinning", async () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest"
 import { DEFAULT_LIMITS } from "../../src/sandbox/executor.js"
 import { pickSlot, REST_MS, type SlotState } from "../../src/sandbox/quickjs/pool.js"
 import { createSpares } from "../../src/sandbox/quickjs/spares.js"
+import { warmUpWhenIdle } from "../../src/sandbox/quickjs/warm-up.js"
 import { createModulePool } from "../../src/sandbox/quickjs/wasm-modules.js"
 
 const MiB = 1 << 20
@@ -76,5 +77,27 @@ describe("spares", () => {
     expect(ready).not.toBeInstanceOf(Promise)
     if (ready instanceof Promise) return
     expect(ready.initKey).toContain("demo.echo") // initialized ahead for the last run's bindings
+  })
+})
+
+describe("idle-time warm-up", () => {
+  it("makes its calls only while the worker is idle, in chunks, then stops", async () => {
+    const modules = createModulePool({ slackBytes: 16 * MiB, retireBytes: 48 * MiB })
+    let idle = false
+    let chunksWhileBusy = 0
+    const done = warmUpWhenIdle({
+      calls: 250,
+      modules,
+      maxArgumentBytes: MiB,
+      limits: { ...DEFAULT_LIMITS, timeMs: 10_000 },
+      idle: () => {
+        if (!idle) chunksWhileBusy++
+        return idle
+      },
+    })
+    await new Promise((r) => setTimeout(r, 30))
+    expect(chunksWhileBusy).toBeGreaterThan(0) // it asked, and waited
+    idle = true
+    expect(await done).toBe(250)
   })
 })

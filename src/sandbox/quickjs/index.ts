@@ -56,6 +56,13 @@ export interface QuickJSOptions {
    * off. Default: 200.
    */
   workerSpinUs?: number
+  /**
+   * Tool calls each worker makes once, in its idle time, to a binding answered inside the worker, so
+   * that V8 and the WASM engine optimize the tool-call path before real runs need it (a new worker's
+   * first thousands of calls are several times slower). A chunk starts only while the worker has no
+   * run and lasts a few milliseconds. 0 turns it off. Default: 3,000.
+   */
+  warmUpCalls?: number
 }
 
 /** Defaults of {@link QuickJSOptions} (poolSize depends on the machine). */
@@ -69,6 +76,7 @@ export const QUICKJS_DEFAULTS = Object.freeze({
   workerNice: 10,
   hostSpinUs: 100,
   workerSpinUs: 200,
+  warmUpCalls: 3000,
 })
 
 /**
@@ -92,7 +100,7 @@ export function quickjsMemoryOverhead(options: QuickJSOptions = {}): number {
 export function quickjs(options: QuickJSOptions = {}): Executor {
   const opts = { ...QUICKJS_DEFAULTS, poolSize: Math.min(2, availableParallelism()), ...options }
   for (const [key, value] of Object.entries(opts)) {
-    const min = key === "workerNice" || key.endsWith("SpinUs") ? 0 : Number.MIN_VALUE
+    const min = key === "workerNice" || key === "warmUpCalls" || key.endsWith("SpinUs") ? 0 : Number.MIN_VALUE
     if (typeof value !== "number" || !(value >= min) || !Number.isFinite(value)) {
       throw codemodeError("CONFIG_INVALID", NAME, `option ${key} must be a ${min === 0 ? "non-negative" : "positive"} number, got ${String(value)}`)
     }
@@ -113,6 +121,7 @@ export function quickjs(options: QuickJSOptions = {}): Executor {
         warmMemoryBytes: DEFAULT_LIMITS.memoryBytes,
         nice: Math.min(19, Math.floor(opts.workerNice)),
         spinMs: opts.workerSpinUs / 1000,
+        warmUpCalls: Math.floor(opts.warmUpCalls),
       },
     }))
 

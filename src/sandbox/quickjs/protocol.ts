@@ -86,6 +86,8 @@ export interface WorkerConfig {
   maxArgumentBytes: number
   /** Memory limit whose module is created at start-up, so the first run does not wait for it. */
   warmMemoryBytes: number
+  /** Tool calls the worker makes in its idle time to warm the call path (warm-up.ts; 0: none). */
+  warmUpCalls: number
   /** OS niceness of the worker thread (Linux), so the host's thread wins the CPU over sandboxes. */
   nice: number
   /** How long the worker polls for a tool result before it sleeps, in ms (0: never). See spin.ts. */

@@ -12,6 +12,7 @@ import { sharedNow, type HostToWorker, type SettledCall, type WorkerConfig, type
 import { SandboxRun, type RunEnv } from "./sandbox-run.js"
 import { createSpares, type SpareRequest } from "./spares.js"
 import { SpinGate, TurnBudget } from "./spin.js"
+import { warmUpWhenIdle } from "./warm-up.js"
 import { createModulePool } from "./wasm-modules.js"
 
 function main(): void {
@@ -109,6 +110,7 @@ function main(): void {
   const ready = () => {
     spares.refillSoon()
     port.postMessage({ t: "ready" } satisfies WorkerToHost)
+    void warmUpWhenIdle({ calls: config.warmUpCalls, modules, maxArgumentBytes: config.maxArgumentBytes, limits: warmLimits, idle: () => runs.size === 0 })
   }
   Promise.resolve(spares.take(spareRequest(warmLimits, []))).then((sb) => {
     const warm = new SandboxRun(
