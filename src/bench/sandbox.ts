@@ -35,6 +35,14 @@ export interface SandboxBenchResult {
   /** The pause before each run of `coldExecute*` and of `bareQuickjsP50Us`, in ms. */
   pauseMs: number
   /**
+   * The same run after a long pause (`idlePauseMs`; 25 runs, or `iterations` if fewer): a request to an executor idle for a
+   * while, as between an agent's turns. Both threads have slept long, and every step runs slower.
+   */
+  coldAfterIdleP50Us: number
+  /** The bare QuickJS floor after the same long pause. */
+  bareAfterIdleP50Us: number
+  idlePauseMs: number
+  /**
    * Per awaited call, in a loop of `toolCalls` calls (run time minus an empty loop's, divided), once
    * the executor is warm: after `toolCallWarmupCalls` calls through it (V8 and the WASM engine
    * optimize the call path as it runs; see `toolCallFreshWorkerUs`).
@@ -98,6 +106,8 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
   const bareOp = await bareQuickjs()
   const bare = await timed(iterations, PAUSE_MS, bareOp)
   const bareBackToBack = await timed(iterations, 0, bareOp)
+  const idleRuns = Math.min(IDLE_RUNS, iterations)
+  const bareAfterIdle = await timed(idleRuns, IDLE_PAUSE_MS, bareOp)
   const nodeVm = await timed(iterations, 0, () => vm.runInContext("1+1", vm.createContext({})))
 
   const executor = quickjs(options.executor)
@@ -106,6 +116,7 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
     for (const ex of [executor, noSpin]) for (let i = 0; i < 20; i++) await ex.run(PROGRAM, echo, limits)
     const slice = Math.ceil(iterations / SLICES)
     const [cold, coldNoSpin] = await alternate([executor, noSpin], (ex) => coldRuns(ex, slice, limits, PAUSE_MS))
+    const afterIdle = await coldRuns(executor, idleRuns, limits, IDLE_PAUSE_MS)
     const [backToBack, backToBackNoSpin] = await alternate([executor, noSpin], (ex) => coldRuns(ex, slice, limits, 0))
     const [toolCallUs, toolCallNoSpinUs] = await toolCallCost([executor, noSpin], toolCalls, limits)
     const toolCallFreshWorkerUs = await freshToolCallCost(options.executor, toolCalls, limits)
@@ -118,6 +129,9 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
       coldExecuteP95Us: round(percentile(cold, 95)),
       coldBackToBackP50Us: round(backToBackP50),
       pauseMs: PAUSE_MS,
+      coldAfterIdleP50Us: round(percentile(afterIdle, 50)),
+      bareAfterIdleP50Us: round(percentile(bareAfterIdle, 50)),
+      idlePauseMs: IDLE_PAUSE_MS,
       toolCallUs: round(toolCallUs),
       toolCallWarmupCalls: WARM_LOOPS * toolCalls,
       toolCallFreshWorkerUs: round(toolCallFreshWorkerUs),
@@ -148,6 +162,9 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
 
 /** Pause before each cold run (and each bare floor measured with them), in ms. */
 const PAUSE_MS = 3
+/** The long pause of the after-idle figures, and how many runs are measured with it. */
+const IDLE_PAUSE_MS = 200
+const IDLE_RUNS = 25
 
 /** Slices the executors take turns in, so both see the same machine state. */
 const SLICES = 5

@@ -31,6 +31,7 @@ export function sandboxTable(r: SandboxBenchResult): string {
   const rows: Cell[][] = [
     ["cold execute p50", us(r.coldExecuteP50Us), `<= 2x bare QuickJS (${r.coldVsBare.toFixed(2)}x); ${r.pauseMs} ms pause before each`],
     ["cold execute p95", us(r.coldExecuteP95Us), ""],
+    ["cold execute p50, after idle", us(r.coldAfterIdleP50Us), `${r.idlePauseMs} ms pause; ${(r.coldAfterIdleP50Us / r.bareAfterIdleP50Us).toFixed(2)}x bare after the same pause (${us(r.bareAfterIdleP50Us)})`],
     ["cold execute p50, back to back", us(r.coldBackToBackP50Us), `no pause; ${r.backToBackVsBare.toFixed(2)}x bare back to back`],
     ["tool call round trip", `${r.toolCallUs.toFixed(1)} µs`, `<= 30 µs; warm (after ${r.toolCallWarmupCalls} calls)`],
     ["  same, first loop of a new executor", `${r.toolCallFreshWorkerUs.toFixed(1)} µs`, "V8 and WASM still optimizing the call path"],

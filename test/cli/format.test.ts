@@ -58,13 +58,14 @@ describe("CLI formatting", () => {
 
   it("renders the sandbox benchmark with its targets", () => {
     const table = sandboxTable({
-      coldExecuteP50Us: 300, coldExecuteP95Us: 450, coldBackToBackP50Us: 500, pauseMs: 3, parallelToolCallUs: 20, channel: { postMessageRttUs: 30, atomicsRttUs: 9 }, toolCallUs: 12.5, toolCallWarmupCalls: 8000, toolCallFreshWorkerUs: 80, withoutSpin: { coldExecuteP50Us: 400, coldBackToBackP50Us: 600, toolCallUs: 90 }, bytesPerSandbox: 400_000, bareQuickjsP50Us: 200, bareQuickjsBackToBackP50Us: 125, nodeVmP50Us: 900,
+      coldExecuteP50Us: 300, coldExecuteP95Us: 450, coldBackToBackP50Us: 500, pauseMs: 3, coldAfterIdleP50Us: 900, bareAfterIdleP50Us: 450, idlePauseMs: 200, parallelToolCallUs: 20, channel: { postMessageRttUs: 30, atomicsRttUs: 9 }, toolCallUs: 12.5, toolCallWarmupCalls: 8000, toolCallFreshWorkerUs: 80, withoutSpin: { coldExecuteP50Us: 400, coldBackToBackP50Us: 600, toolCallUs: 90 }, bytesPerSandbox: 400_000, bareQuickjsP50Us: 200, bareQuickjsBackToBackP50Us: 125, nodeVmP50Us: 900,
       coldVsBare: 1.5, backToBackVsBare: 4, moduleCreateP50Ms: 5.2, memoryCap: { limitBytes: 64 * 1024 * 1024, stoppedBy: "memory", hostGrowthBytes: 70 * 1024 * 1024, durationMs: 120 },
       iterations: 300, toolCalls: 1000, liveSandboxes: 200, machine: { node: "v20.20.2", cores: 2, loadAverage1m: 0.5 },
     })
     expect(table).toMatch(/^cold execute p50 +300 µs /m)
     expect(table).toContain("<= 2x bare QuickJS (1.50x)")
     expect(table).toContain("no pause; 4.00x bare back to back")
+    expect(table).toMatch(/^cold execute p50, after idle +900 µs +200 ms pause; 2\.00x bare after the same pause \(450 µs\)/m)
     expect(table).toMatch(/^tool call round trip +12\.5 µs +<= 30 µs; warm \(after 8000 calls\)/m)
     expect(table).toMatch(/^ {2}same, first loop of a new executor +80\.0 µs /m)
     expect(table).toMatch(/^ {2}same, back to back +125 µs +no pause/m)

@@ -152,7 +152,7 @@ describe("codemode bench", { timeout: 120_000 }, () => {
     const { code, stdout } = await cli(["bench", "sandbox", "--json", "--iterations", "20", "--tool-calls", "50", "--live", "10"])
     expect(code).toBe(0)
     const result = JSON.parse(stdout)
-    for (const key of ["coldExecuteP50Us", "coldExecuteP95Us", "toolCallUs", "toolCallFreshWorkerUs", "bytesPerSandbox", "bareQuickjsP50Us", "bareQuickjsBackToBackP50Us", "nodeVmP50Us"]) {
+    for (const key of ["coldExecuteP50Us", "coldExecuteP95Us", "toolCallUs", "toolCallFreshWorkerUs", "bytesPerSandbox", "bareQuickjsP50Us", "bareQuickjsBackToBackP50Us", "coldAfterIdleP50Us", "bareAfterIdleP50Us", "nodeVmP50Us"]) {
       expect(result[key], key).toBeGreaterThan(0)
     }
     expect(result).toMatchObject({ iterations: 20, toolCalls: 50, liveSandboxes: 10 })
