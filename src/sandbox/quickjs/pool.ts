@@ -120,11 +120,7 @@ export function createPool(options: PoolOptions): Pool {
 
   /** Starts every slot's worker, so the first runs already find a second one warm. */
   function spawnAll(): void {
-    for (const s of slots) {
-      if (s.worker) continue
-      spawn(s)
-      if (active(s) === 0) keepAlive(s, false)
-    }
+    for (const s of slots) if (!s.worker) spawn(s)
   }
 
   function spawn(slot: Slot): void {
@@ -135,6 +131,7 @@ export function createPool(options: PoolOptions): Pool {
     port.on("message", (msg: WorkerToHost) => onMessage(slot, port, msg))
     worker.on("error", (err) => lost(slot, worker, `the sandbox worker failed (${err.message})`))
     worker.on("exit", (code) => lost(slot, worker, `the sandbox worker exited (code ${code})`))
+    if (active(slot) === 0) keepAlive(slot, false)
   }
 
   /** Lets the process exit while the slot has no runs (a live worker or port would keep it up). */
@@ -289,10 +286,7 @@ export function createPool(options: PoolOptions): Pool {
     slot.worker = slot.port = undefined
     slot.ready = false
     void old?.terminate()
-    if (!closed && (respawn || slot.queue.length)) {
-      spawn(slot)
-      if (active(slot) === 0) keepAlive(slot, false)
-    }
+    if (!closed && (respawn || slot.queue.length)) spawn(slot)
   }
 
   function run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal): Promise<RunOutcome> {

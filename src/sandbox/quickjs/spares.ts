@@ -24,6 +24,22 @@ export interface Spares {
 }
 
 /**
+ * A new prepared sandbox in a module of `modules` with this memory limit; on failure the module is
+ * retired and released.
+ */
+export async function prepareInPool(modules: ModulePool, memoryBytes: number, maxArgumentBytes: number): Promise<PreparedSandbox> {
+  const m = await modules.acquire(memoryBytes)
+  m.allowGrowth = undefined // growth while preparing is charged to no run (the module cap holds)
+  try {
+    return prepareSandbox(m, maxArgumentBytes)
+  } catch (err) {
+    modules.retire(m)
+    modules.release(m)
+    throw err
+  }
+}
+
+/**
  * @param idle whether the worker has no run in progress: a spare is prepared only then, because
  *   preparing one holds the thread ~1 ms and a waiting run's tool result would wait behind it.
  */
@@ -32,17 +48,7 @@ export function createSpares(modules: ModulePool, maxArgumentBytes: number, firs
   let last = first
   let scheduled = false
 
-  const prepare = async (memoryBytes: number) => {
-    const m = await modules.acquire(memoryBytes)
-    m.allowGrowth = undefined // growth while preparing is charged to no run (the module cap holds)
-    try {
-      return prepareSandbox(m, maxArgumentBytes)
-    } catch (err) {
-      modules.retire(m)
-      modules.release(m)
-      throw err
-    }
-  }
+  const prepare = (memoryBytes: number) => prepareInPool(modules, memoryBytes, maxArgumentBytes)
   const drop = (sb: PreparedSandbox) => {
     if (!disposeSandbox(sb)) modules.retire(sb.module)
     modules.release(sb.module)

@@ -8,14 +8,38 @@
  * of it is shared with any run (each chunk has its own fresh sandbox, freed after it).
  */
 import type { Limits } from "../executor.js"
-import { prepareSandbox } from "./prepared.js"
+import type { PreparedSandbox } from "./prepared.js"
 import { sharedNow, type WorkerToHost } from "./protocol.js"
 import { SandboxRun } from "./sandbox-run.js"
+import { prepareInPool } from "./spares.js"
 import type { ModulePool } from "./wasm-modules.js"
 
 /** Calls per chunk: a run that arrives meanwhile waits for at most one chunk (a few ms). */
 const CHUNK_CALLS = 100
-const NAMES = ["warm.echo"]
+
+/**
+ * Runs `js` in `sb` inside the worker, outside the host's view: tool calls are answered at once with
+ * their own argument. Resolves with whether the run succeeded, once its sandbox is freed.
+ */
+export function runLocally(sb: PreparedSandbox, modules: ModulePool, js: string, names: readonly string[], limits: Limits): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    let ok = false
+    const run: SandboxRun = new SandboxRun(
+      { t: "run", run: 0, js, names: [...names], limits, deadline: sharedNow() + limits.timeMs },
+      {
+        modules,
+        post: (msg: WorkerToHost) => {
+          if (msg.t === "call") {
+            const results = msg.calls.map((c) => ({ run: 0, call: c.call, ok: true, payload: c.json }))
+            queueMicrotask(() => run.settle(results))
+          } else if (msg.t === "done") ok = msg.ok
+        },
+        ended: () => resolve(ok),
+      },
+    )
+    run.start(sb)
+  })
+}
 
 export interface WarmUpOptions {
   /** Tool calls to make in all (0: no warm-up). */
@@ -32,10 +56,16 @@ export interface WarmUpOptions {
  * it is over (fewer than asked if a chunk failed: the warm-up is only an optimization, so it stops).
  */
 export function warmUpWhenIdle(options: WarmUpOptions): Promise<number> {
-  let made = 0
+  const { modules } = options
   const limits: Limits = { ...options.limits, maxToolCalls: CHUNK_CALLS }
+  let made = 0
   let over!: (calls: number) => void
   const result = new Promise<number>((resolve) => (over = resolve))
+  const chunk = async (calls: number) => {
+    const sb = await prepareInPool(modules, limits.memoryBytes, options.maxArgumentBytes)
+    const js = `let s = 0; for (let i = 0; i < ${calls}; i++) s += (await codemode.warm.echo({ i })).i; return s`
+    return runLocally(sb, modules, js, ["warm.echo"], limits)
+  }
   const next = () => {
     const calls = Math.min(CHUNK_CALLS, options.calls - made)
     if (calls <= 0) return over(made)
@@ -48,28 +78,6 @@ export function warmUpWhenIdle(options: WarmUpOptions): Promise<number> {
       },
       () => over(made),
     )
-  }
-  const chunk = async (calls: number): Promise<boolean> => {
-    const module = await options.modules.acquire(limits.memoryBytes)
-    const sb = prepareSandbox(module, options.maxArgumentBytes)
-    return new Promise<boolean>((resolve) => {
-      let ok = false
-      const js = `let s = 0; for (let i = 0; i < ${calls}; i++) s += (await codemode.warm.echo({ i })).i; return s`
-      const run: SandboxRun = new SandboxRun(
-        { t: "run", run: 0, js, names: NAMES, limits, deadline: sharedNow() + limits.timeMs },
-        {
-          modules: options.modules,
-          post: (msg: WorkerToHost) => {
-            if (msg.t === "call") {
-              const results = msg.calls.map((c) => ({ run: 0, call: c.call, ok: true, payload: c.json }))
-              queueMicrotask(() => run.settle(results))
-            } else if (msg.t === "done") ok = msg.ok
-          },
-          ended: () => resolve(ok),
-        },
-      )
-      run.start(sb)
-    })
   }
   setImmediate(next)
   return result

@@ -8,11 +8,11 @@ import { readlinkSync } from "node:fs"
 import { setPriority } from "node:os"
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads"
 import { DEFAULT_LIMITS, type Limits } from "../executor.js"
-import { sharedNow, type HostToWorker, type SettledCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
+import { type HostToWorker, type SettledCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
 import { SandboxRun, type RunEnv } from "./sandbox-run.js"
 import { createSpares, type SpareRequest } from "./spares.js"
 import { SpinGate, TurnBudget } from "./spin.js"
-import { warmUpWhenIdle } from "./warm-up.js"
+import { runLocally, warmUpWhenIdle } from "./warm-up.js"
 import { createModulePool } from "./wasm-modules.js"
 
 function main(): void {
@@ -112,13 +112,9 @@ function main(): void {
     port.postMessage({ t: "ready" } satisfies WorkerToHost)
     void warmUpWhenIdle({ calls: config.warmUpCalls, modules, maxArgumentBytes: config.maxArgumentBytes, limits: warmLimits, idle: () => runs.size === 0 })
   }
-  Promise.resolve(spares.take(spareRequest(warmLimits, []))).then((sb) => {
-    const warm = new SandboxRun(
-      { t: "run", run: 0, js: WARM_UP, names: [], deadline: sharedNow() + 10_000, limits: warmLimits },
-      { ...env, post: () => {}, ended: ready },
-    )
-    warm.start(sb)
-  }, ready)
+  Promise.resolve(spares.take(spareRequest(warmLimits, [])))
+    .then((sb) => runLocally(sb, modules, WARM_UP, [], warmLimits))
+    .then(ready, ready)
 }
 
 /** What a run's sandbox must be prepared and initialized for. */
