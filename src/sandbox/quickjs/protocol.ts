@@ -1,6 +1,7 @@
 /**
- * Messages between the host thread and a sandbox worker thread. Only plain data crosses (structured
- * clone): values travel as JSON text produced and checked on the side that owns them.
+ * Messages between the host thread and a sandbox worker thread (carried by channel.ts: structured
+ * clone on the port, or codec.ts's text in shared memory). Only plain data crosses: values travel
+ * as JSON text produced and checked on the side that owns them.
  */
 import type { MessagePort } from "node:worker_threads"
 import type { Limits, LogLine, RunError } from "../executor.js"
@@ -92,8 +93,10 @@ export interface WorkerConfig {
   nice: number
   /** How long the worker polls for a tool result before it sleeps, in ms (0: never). See spin.ts. */
   spinMs: number
-  /** The worker's end of the channel every message of this protocol travels on. */
+  /** The worker's end of the MessageChannel under the channel every message travels on (channel.ts). */
   port: MessagePort
+  /** The channel's shared memory (channel.ts). */
+  memory: SharedArrayBuffer
 }
 
 /** The clock both threads share (ms since the epoch, sub-ms precision). */

@@ -7,19 +7,22 @@ import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from "node:worker_threads"
 import { codemodeError } from "../../errors.js"
+import { channelMemory } from "./channel.js"
 import type { WorkerConfig } from "./protocol.js"
 
-/** A started worker thread and the host's end of its message channel (see protocol.ts). */
+/** A started worker thread and the host's end of its channel (see channel.ts and protocol.ts). */
 export interface StartedWorker {
   worker: Worker
   port: MessagePort
+  memory: SharedArrayBuffer
 }
 
-export function startWorker(config: Omit<WorkerConfig, "port">, resourceLimits: ResourceLimits): StartedWorker {
-  // A channel of our own rather than the worker's built-in port: both ends can then be polled
-  // with receiveMessageOnPort while spinning (spin.ts).
+export function startWorker(config: Omit<WorkerConfig, "port" | "memory">, resourceLimits: ResourceLimits): StartedWorker {
+  // A MessageChannel of our own rather than the worker's built-in port: both ends can then be
+  // polled with receiveMessageOnPort (channel.ts).
   const { port1, port2 } = new MessageChannel()
-  return { worker: spawn({ ...config, port: port2 }, resourceLimits), port: port1 }
+  const memory = channelMemory()
+  return { worker: spawn({ ...config, port: port2, memory }, resourceLimits), port: port1, memory }
 }
 
 function spawn(config: WorkerConfig, resourceLimits: ResourceLimits): Worker {

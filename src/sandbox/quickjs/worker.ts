@@ -6,8 +6,10 @@
  */
 import { readlinkSync } from "node:fs"
 import { setPriority } from "node:os"
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads"
+import { parentPort, workerData } from "node:worker_threads"
 import { DEFAULT_LIMITS, type Limits } from "../executor.js"
+import { Channel } from "./channel.js"
+import { hostToWorker, workerToHost } from "./codec.js"
 import { type HostToWorker, type SettledCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
 import { SandboxRun, type RunEnv } from "./sandbox-run.js"
 import { createSpares, type SpareRequest } from "./spares.js"
@@ -18,14 +20,13 @@ import { createModulePool } from "./wasm-modules.js"
 function main(): void {
   if (!parentPort) throw new Error("[codemode] [quickjs] worker.ts must run in a worker thread")
   const config = workerData as WorkerConfig
-  const { port } = config
   lowerThreadPriority(config.nice)
   const runs = new Map<number, SandboxRun>()
   const modules = createModulePool({ slackBytes: config.moduleSlackBytes, retireBytes: config.moduleRetireBytes })
   const warmLimits: Limits = { ...DEFAULT_LIMITS, memoryBytes: config.warmMemoryBytes }
   const spares = createSpares(modules, config.maxArgumentBytes, spareRequest(warmLimits, []), () => runs.size === 0)
   const env: RunEnv = {
-    post: (msg: WorkerToHost) => port.postMessage(msg),
+    post: (msg: WorkerToHost) => channel.send(msg),
     modules,
     ended: (run) => {
       runs.delete(run)
@@ -34,7 +35,7 @@ function main(): void {
   }
   const cannotStart = (run: number, err: unknown) => {
     runs.delete(run)
-    port.postMessage({
+    channel.send({
       t: "done",
       run,
       ok: false,
@@ -86,30 +87,31 @@ function main(): void {
   const spinForResults = () => {
     while (waiting() && gate.sent(performance.now()) && turn.allows(performance.now())) {
       const until = performance.now() + gate.budgetMs
-      let got: { message: unknown } | undefined
-      do got = receiveMessageOnPort(port)
+      let got: boolean
+      do got = channel.pending()
       while (!got && performance.now() < until)
       if (!got) return gate.missed()
-      gate.answered(performance.now())
-      handle(got.message as HostToWorker)
+      channel.deliver()
     }
   }
-  port.on("message", (msg: HostToWorker) => {
+  const channel: Channel<HostToWorker, WorkerToHost> = new Channel(config.port, config.memory, "worker", { send: workerToHost, receive: hostToWorker }, (msg) => {
     gate.answered(performance.now())
     handle(msg)
     if (spinning) return
     spinning = true
+    channel.setAwake(true)
     try {
       spinForResults()
     } finally {
       spinning = false
+      channel.setAwake(false)
     }
   })
   // Load the WASM module and run one throw-away program through every path now, so the first real
   // run pays for neither (V8 compiles the glue lazily); then prepare a spare and tell the host.
   const ready = () => {
     spares.refillSoon()
-    port.postMessage({ t: "ready" } satisfies WorkerToHost)
+    channel.send({ t: "ready" })
     void warmUpWhenIdle({ calls: config.warmUpCalls, modules, maxArgumentBytes: config.maxArgumentBytes, limits: warmLimits, idle: () => runs.size === 0 })
   }
   Promise.resolve(spares.take(spareRequest(warmLimits, [])))
