@@ -10,6 +10,7 @@
  */
 import type { QuickJSHandle } from "quickjs-emscripten"
 import type { Limits, LogLevel, LogLine, RunError } from "../executor.js"
+import { directCalls, type DirectCalls } from "./direct-calls.js"
 import { disposeSandbox, initSandbox, type PreparedSandbox, type SandboxOwner } from "./prepared.js"
 import { sharedNow, type RunFinished, type SettledCall, type StartRun, type ToolCall, type WorkerToHost } from "./protocol.js"
 import { limitError, thrownError, USER_FILE, WRAP_PREFIX, WRAP_SUFFIX, type Described } from "./run-errors.js"
@@ -28,6 +29,8 @@ export interface RunEnv {
 
 export class SandboxRun implements SandboxOwner {
   private sb?: PreparedSandbox
+  /** The engine calls of the tool-call path (direct-calls.ts). */
+  private engine?: DirectCalls
   private main?: QuickJSHandle
   private timer?: ReturnType<typeof setTimeout>
   private reason?: RunError
@@ -52,6 +55,7 @@ export class SandboxRun implements SandboxOwner {
   /** Takes a prepared sandbox (used by this run only) and runs the code until it first waits. */
   start(sb: PreparedSandbox): void {
     this.sb = sb
+    this.engine = directCalls(sb.ctx, sb.rt)
     sb.owner = this
     if (this.reason) return this.finish()
     this.enter()
@@ -95,22 +99,16 @@ export class SandboxRun implements SandboxOwner {
 
   /** Tool calls finished on the host: delivers every result, then runs the code once. */
   settle(results: readonly SettledCall[]): void {
-    const { sb } = this
-    if (this.done || !sb) return
+    const { sb, engine } = this
+    if (this.done || !sb || !engine) return
     this.settled += results.length
-    const { ctx } = sb
     this.enter()
     try {
       for (const { call, ok, payload } of results) {
         if (this.reason) break
-        const args = [ctx.newNumber(call), ok ? ctx.true : ctx.false, ctx.newString(payload)]
-        const r = ctx.callFunction(sb.settle, ctx.undefined, ...args)
-        args[0]?.dispose()
-        args[2]?.dispose()
-        if (r.error) {
-          r.error.dispose()
+        if (!engine.callNumberBoolString(sb.settle, call, ok, payload)) {
           this.stop({ kind: "runtime", message: "A tool result could not be delivered to the sandbox." })
-        } else r.value.dispose()
+        }
       }
       this.drive()
     } catch (err) {
@@ -193,15 +191,15 @@ export class SandboxRun implements SandboxOwner {
 
   /** Runs jobs until the main promise settles, the run is stopped, or it waits for the host. */
   private drive(): void {
-    const { sb, main } = this
-    if (!sb || !main) return
-    const { rt, ctx } = sb
+    const { sb, main, engine } = this
+    if (!sb || !main || !engine) return
+    const { rt } = sb
     for (;;) {
       // Run jobs until none are left (at most 16 batches, then look at the main promise again, so
       // microtasks the code leaves spinning after its result do not keep the run alive).
       for (let batches = 0; batches < 16 && !this.reason && rt.hasPendingJob(); batches++) {
-        const r = rt.executePendingJobs(JOB_BATCH)
-        if (r.error) {
+        const r = engine.executeJobs(JOB_BATCH)
+        if (typeof r !== "number") {
           // Only uncatchable errors escape a job (an interrupt, or out of memory inside the engine).
           const d = this.describe(r.error)
           r.error.dispose()
@@ -209,12 +207,7 @@ export class SandboxRun implements SandboxOwner {
         }
       }
       if (this.reason) return this.finish()
-      const state = ctx.getPromiseState(main)
-      if (state.type !== "pending") {
-        if (state.type === "fulfilled") state.value.dispose()
-        else state.error.dispose()
-        return this.finish()
-      }
+      if (!engine.isPending(main)) return this.finish()
       if (!rt.hasPendingJob()) {
         this.postCalls()
         if (this.reason) this.finish()
@@ -230,14 +223,8 @@ export class SandboxRun implements SandboxOwner {
   private postCalls(): void {
     const { sb } = this
     if (!sb || this.reason) return
-    const { ctx } = sb
-    const r = ctx.callFunction(sb.take, ctx.undefined)
-    if (r.error) {
-      r.error.dispose()
-      return this.stop({ kind: "runtime", message: "The tool calls could not be read from the sandbox." })
-    }
-    const queued = ctx.getString(r.value)
-    r.value.dispose()
+    const queued = this.engine?.callForString(sb.take)
+    if (queued === undefined) return this.stop({ kind: "runtime", message: "The tool calls could not be read from the sandbox." })
     if (queued === "") return
     const parts = queued.split("\x01")
     const calls: ToolCall[] = []
