@@ -15,7 +15,8 @@ import { existsSync, symlinkSync } from "node:fs"
 import { mkdir, writeFile } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import type { Bindings, Executor } from "../src/sandbox/executor.js"
+import { COLD_PROGRAM, echo, toolLoop } from "../src/bench/sandbox.js"
+import type { Executor } from "../src/sandbox/executor.js"
 import { DEFAULT_LIMITS } from "../src/sandbox/executor.js"
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
@@ -23,9 +24,7 @@ const ROUNDS = Number(process.env.AB_ROUNDS ?? 24)
 const COLD_ROUNDS = Number(process.env.AB_COLD_ROUNDS ?? 200)
 const CALLS = 1000
 const limits = { ...DEFAULT_LIMITS, timeMs: 60_000, maxToolCalls: CALLS + 10 }
-const echo: Bindings = { "demo.echo": async (a) => a }
-const LOOP = `let s = 0; for (let i = 0; i < ${CALLS}; i++) s += (await codemode.demo.echo({ i })).i; return s`
-const PROGRAM = "return (await codemode.demo.echo({n:1})).n + 1"
+const LOOP = toolLoop(CALLS)
 
 /** A build directory for a ref or a path given on the command line. */
 function buildFor(arg: string): string {
@@ -79,7 +78,7 @@ try {
       const k = (j + r) % executors.length
       await new Promise((res) => setTimeout(res, 3))
       const t = performance.now()
-      await (executors[k] as Executor).run(PROGRAM, echo, limits)
+      await (executors[k] as Executor).run(COLD_PROGRAM, echo, limits)
       coldUs[k]?.push((performance.now() - t) * 1000)
     }
   }

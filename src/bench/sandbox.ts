@@ -92,8 +92,15 @@ export interface SandboxBenchResult {
   machine: { node: string; cores: number; loadAverage1m: number }
 }
 
-const PROGRAM = "return (await codemode.demo.echo({n:1})).n + 1"
-const echo: Bindings = { "demo.echo": async (a) => a }
+/** The cold-execute program: one tool call on a fresh sandbox. */
+export const COLD_PROGRAM = "return (await codemode.demo.echo({n:1})).n + 1"
+/** The one binding the sandbox benchmarks call. */
+export const echo: Bindings = { "demo.echo": async (a) => a }
+
+/** A loop of `n` awaited `demo.echo` calls, or (calls false) the same loop awaiting resolved promises. */
+export function toolLoop(n: number, calls = true): string {
+  return `let s = 0; for (let i = 0; i < ${n}; i++) s += ${calls ? "(await codemode.demo.echo({ i })).i" : "(await Promise.resolve({ i })).i"}; return s`
+}
 
 /** Runs the whole sandbox benchmark; takes tens of seconds. */
 export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<SandboxBenchResult> {
@@ -113,7 +120,7 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
   const executor = quickjs(options.executor)
   const noSpin = quickjs({ ...options.executor, hostSpinUs: 0, workerSpinUs: 0 })
   try {
-    for (const ex of [executor, noSpin]) for (let i = 0; i < 20; i++) await ex.run(PROGRAM, echo, limits)
+    for (const ex of [executor, noSpin]) for (let i = 0; i < 20; i++) await ex.run(COLD_PROGRAM, echo, limits)
     const slice = Math.ceil(iterations / SLICES)
     const [cold, coldNoSpin] = await alternate([executor, noSpin], (ex) => coldRuns(ex, slice, limits, PAUSE_MS))
     const afterIdle = await coldRuns(executor, idleRuns, limits, IDLE_PAUSE_MS)
@@ -187,7 +194,7 @@ async function coldRuns(executor: Executor, n: number, limits: Limits, pauseMs: 
   for (let i = 0; i < n; i++) {
     if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs))
     const t = performance.now()
-    const result = await executor.run(PROGRAM, echo, limits)
+    const result = await executor.run(COLD_PROGRAM, echo, limits)
     out.push((performance.now() - t) * 1000)
     if (!result.ok || result.value !== 2) throw new Error(`bench program failed: ${JSON.stringify(result)}`)
   }
@@ -212,10 +219,8 @@ const WARM_LOOPS = 8
 
 /** (loop with `n` awaited calls − the same loop without calls) / n, in µs. */
 async function perCall(executor: Executor, n: number, limits: Limits): Promise<number> {
-  const loop = (calls: boolean) =>
-    `let s = 0; for (let i = 0; i < ${n}; i++) s += ${calls ? "(await codemode.demo.echo({ i })).i" : "(await Promise.resolve({ i })).i"}; return s`
-  const withCalls = await executor.run(loop(true), echo, limits)
-  const without = await executor.run(loop(false), echo, limits)
+  const withCalls = await executor.run(toolLoop(n), echo, limits)
+  const without = await executor.run(toolLoop(n, false), echo, limits)
   if (!withCalls.ok || !without.ok) throw new Error("tool-call loop failed")
   return ((withCalls.stats.durationMs - without.stats.durationMs) * 1000) / n
 }

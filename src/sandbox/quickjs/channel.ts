@@ -30,7 +30,7 @@ const RING_BYTES = 64 * 1024
 /** Largest record written into the ring, in bytes; larger messages travel on the port. */
 export const MAX_RECORD_BYTES = 16 * 1024
 /** Int32 words of one direction's header: head (written by the sender), tail (by the receiver), receiver state. */
-const HEADER_WORDS = 4
+const HEADER_WORDS = 3
 const HEAD = 0
 const TAIL = 1
 const STATE = 2

@@ -9,18 +9,13 @@ import type { CallStarted, CallSettled, HostToWorker, WorkerToHost } from "./pro
 
 export const hostToWorker: Codec<HostToWorker> = {
   encode(msg) {
-    switch (msg.t) {
-      case "settle": {
-        let size = 0
-        for (const r of msg.results) size += r.payload.length
-        if (size > MAX_RECORD_BYTES) return undefined
-        let text = "s"
-        for (const r of msg.results) text += `${r.run},${r.call},${r.ok ? 1 : 0},${field(r.payload)}`
-        return text
-      }
-      default:
-        return undefined
-    }
+    if (msg.t !== "settle") return undefined
+    let size = 0
+    for (const r of msg.results) size += r.payload.length
+    if (size > MAX_RECORD_BYTES) return undefined
+    let text = ""
+    for (const r of msg.results) text += `${r.run},${r.call},${r.ok ? 1 : 0},${field(r.payload)}`
+    return text
   },
   decode(text) {
     const r = new FieldReader(text)
@@ -32,18 +27,13 @@ export const hostToWorker: Codec<HostToWorker> = {
 
 export const workerToHost: Codec<WorkerToHost> = {
   encode(msg) {
-    switch (msg.t) {
-      case "call": {
-        let size = 0
-        for (const c of msg.calls) size += c.json.length + c.name.length
-        if (size > MAX_RECORD_BYTES) return undefined
-        let text = `c${msg.run},`
-        for (const c of msg.calls) text += `${c.call},${field(c.name)}${field(c.json)}`
-        return text
-      }
-      default:
-        return undefined
-    }
+    if (msg.t !== "call") return undefined
+    let size = 0
+    for (const c of msg.calls) size += c.json.length + c.name.length
+    if (size > MAX_RECORD_BYTES) return undefined
+    let text = `${msg.run},`
+    for (const c of msg.calls) text += `${c.call},${field(c.name)}${field(c.json)}`
+    return text
   },
   decode(text) {
     const r = new FieldReader(text)
@@ -58,9 +48,9 @@ function field(s: string): string {
   return `${s.length},${s}`
 }
 
-/** Reads numbers (`<n>,`) and length-prefixed strings after a message's one-letter tag. */
+/** Reads numbers (`<n>,`) and length-prefixed strings. */
 class FieldReader {
-  private pos = 1
+  private pos = 0
 
   constructor(private readonly text: string) {}
 
