@@ -128,7 +128,7 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
     const [toolCallUs, toolCallNoSpinUs] = await toolCallCost([executor, noSpin], toolCalls, limits)
     const toolCallFreshWorkerUs = await freshToolCallCost(options.executor, toolCalls, limits)
     const parallelToolCallUs = await parallelCallCost(executor, PARALLEL_CALLS, limits)
-    const bytesPerSandbox = await density(executor, liveSandboxes, limits, gc)
+    const bytesPerSandbox = await density(options.executor, liveSandboxes, limits, gc)
     const coldP50 = percentile(cold, 50)
     const backToBackP50 = percentile(backToBack, 50)
     return {
@@ -268,8 +268,22 @@ async function parallelCallCost(executor: Executor, n: number, limits: Limits): 
   return percentile(costs, 50)
 }
 
-/** Parks `count` runs on a pending tool call and measures the host's RSS growth per run. */
-async function density(executor: Executor, count: number, limits: Limits, gc?: () => void): Promise<number> {
+/**
+ * Parks `count` runs on a pending tool call in a new executor and measures the host's RSS growth per
+ * run. A new executor, because one that already ran loops has WASM pages its allocator freed but
+ * kept: parked sandboxes reuse them and the RSS does not grow (measured: 0 bytes once).
+ */
+async function density(options: QuickJSOptions | undefined, count: number, limits: Limits, gc?: () => void): Promise<number> {
+  const executor = quickjs(options)
+  try {
+    for (let i = 0; i < 5; i++) await executor.run(COLD_PROGRAM, echo, limits) // workers and spares are up
+    return await parkedGrowth(executor, count, limits, gc)
+  } finally {
+    await executor.dispose()
+  }
+}
+
+async function parkedGrowth(executor: Executor, count: number, limits: Limits, gc?: () => void): Promise<number> {
   gc?.()
   await new Promise((r) => setTimeout(r, 50))
   const before = process.memoryUsage.rss()
