@@ -32,4 +32,20 @@ describe("turn budget", () => {
     await new Promise((r) => setImmediate(r))
     expect(t.allows(500)).toBe(true)
   })
+
+  it("in park mode starts a new stretch after parking once, without waiting for a turn", () => {
+    const t = new TurnBudget(2, "park")
+    expect(t.allows(100)).toBe(true)
+    expect(t.allows(102.1)).toBe(false)
+    expect(t.allows(102.2)).toBe(true)
+    expect(t.allows(104.1)).toBe(true)
+    expect(t.allows(104.3)).toBe(false)
+  })
+
+  it("in turn mode keeps refusing until the event loop turns", () => {
+    const t = new TurnBudget(2)
+    expect(t.allows(100)).toBe(true)
+    expect(t.allows(102.1)).toBe(false)
+    expect(t.allows(102.2)).toBe(false)
+  })
 })

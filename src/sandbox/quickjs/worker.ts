@@ -77,7 +77,7 @@ function main(): void {
   const gate = new SpinGate(config.spinMs)
   // The worker's event loop only runs its own timers (deadlines of waiting runs; the host's
   // watchdog backs them up), so it may go longer without a turn than the host's.
-  const turn = new TurnBudget(10)
+  const turn = new TurnBudget(10, "park")
   const waiting = () => {
     for (const run of runs.values()) if (run.waiting) return true
     return false
