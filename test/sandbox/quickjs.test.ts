@@ -2,6 +2,7 @@
  * The QuickJS backend: the shared executor contract, plus what is specific to its design (worker
  * pool, watchdog, capped WASM modules, options). The security corpus runs in test/security.
  */
+import { readdirSync, readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CodeModeError } from "../../src/errors.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../../src/sandbox/executor.js"
@@ -254,6 +255,25 @@ describe("quickjs: options and limits validation", () => {
     expect(() => quickjs({ hostSpinUs: -1 })).toThrow(/hostSpinUs must be a non-negative number/)
     expect(() => quickjs({ warmUpCalls: -1 })).toThrow(/warmUpCalls must be a non-negative number/)
     expect(() => quickjs({ warmUpCalls: 0 })).not.toThrow()
+  })
+
+  it.runIf(process.platform === "linux")("lowers the worker threads' priority when asked (workerNice), and leaves it by default", async () => {
+    const niceOfThreads = () =>
+      readdirSync("/proc/self/task").map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8")
+        // Fields after the command name, which sits in parentheses: nice is the 19th field overall.
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])
+      })
+    const before = niceOfThreads().filter((n) => n === 7).length
+    const niced = quickjs({ poolSize: 1, workerNice: 7 })
+    const plain = quickjs({ poolSize: 1 })
+    try {
+      await niced.run("return 1", echo, LIMITS)
+      await plain.run("return 1", echo, LIMITS)
+      expect(niceOfThreads().filter((n) => n === 7).length).toBe(before + 1)
+    } finally {
+      await Promise.all([niced.dispose(), plain.dispose()])
+    }
   })
 
   it("runs tool calls the same with spinning off, and with slow tools while spinning", async () => {
