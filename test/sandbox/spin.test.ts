@@ -6,7 +6,7 @@ describe("spin gate", () => {
     expect(new SpinGate(0).sent(0)).toBe(false)
   })
 
-  it("keeps spinning after one miss, backs off after misses in a row, and a quick answer ends the back-off", () => {
+  it("keeps spinning after one miss, backs off after misses in a row, and a quick answer to a spin ends the back-off", () => {
     const g = new SpinGate(0.1)
     expect(g.sent(0)).toBe(true)
     g.missed() // one miss: no back-off
@@ -16,10 +16,14 @@ describe("spin gate", () => {
     expect(g.sent(3)).toBe(true)
     g.missed() // third: skip 3
     expect([g.sent(4), g.sent(5), g.sent(6), g.sent(7)]).toEqual([false, false, false, true])
-    g.missed()
+    g.missed() // fourth: skip 7
     expect(g.sent(10)).toBe(false)
-    g.answered(10.05) // answered within the budget while not spinning
-    expect(g.sent(11)).toBe(true)
+    g.answered(10.05, false) // quick, but this thread was asleep: the back-off goes on
+    expect([g.sent(11), g.sent(12), g.sent(13), g.sent(14), g.sent(15), g.sent(16), g.sent(17)]).toEqual([false, false, false, false, false, false, true])
+    g.answered(17.05, true) // a quick answer to a spin
+    expect(g.sent(18)).toBe(true)
+    g.missed() // one miss after the reset: no back-off
+    expect(g.sent(19)).toBe(true)
   })
 })
 

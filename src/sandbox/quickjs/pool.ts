@@ -176,7 +176,7 @@ export function createPool(options: PoolOptions): Pool {
 
   function onMessage(slot: Slot, channel: Channel<WorkerToHost, HostToWorker>, msg: WorkerToHost): void {
     if (slot.channel !== channel) return
-    slot.spin.answered(performance.now())
+    slot.spin.answered(performance.now(), slot.spinning)
     if (msg.t === "ready") {
       slot.ready = true
       for (const run of slot.queue.splice(0)) dispatch(run)

@@ -7,7 +7,7 @@
  *
  * A gate decides whether a wait spins. Spins that go unanswered in a row make the next waits skip
  * spinning (exponential back-off), so slow tools and long computations cost at most one budget now
- * and then; an answer that comes within the budget (seen while spinning or not) ends the back-off.
+ * and then; an answer seen while spinning, within the budget, ends the back-off.
  */
 
 /** Longest back-off, in skipped waits. */
@@ -32,9 +32,14 @@ export class SpinGate {
     return true
   }
 
-  /** The answer arrived at `now`, while spinning or through the event loop. */
-  answered(now: number): void {
-    if (this.sentAt !== undefined && now - this.sentAt <= this.budgetMs) this.misses = this.skip = 0
+  /**
+   * The answer arrived at `now`; `spinning` tells whether this thread was polling for it. Only a
+   * quick answer seen while spinning ends the back-off: one that comes quickly while this thread
+   * sleeps is no reason to spin again (when both threads share a core, the other side runs only
+   * once this one sleeps, so a quick answer then and a missed spin next alternate).
+   */
+  answered(now: number, spinning: boolean): void {
+    if (spinning && this.sentAt !== undefined && now - this.sentAt <= this.budgetMs) this.misses = this.skip = 0
     this.sentAt = undefined
   }
 

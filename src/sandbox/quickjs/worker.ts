@@ -95,7 +95,7 @@ function main(): void {
     }
   }
   const channel: Channel<HostToWorker, WorkerToHost> = new Channel(config.port, config.memory, "worker", { send: workerToHost, receive: hostToWorker }, (msg) => {
-    gate.answered(performance.now())
+    gate.answered(performance.now(), spinning)
     handle(msg)
     if (spinning) return
     spinning = true
