@@ -264,13 +264,15 @@ describe("quickjs: options and limits validation", () => {
         // Fields after the command name, which sits in parentheses: nice is the 19th field overall.
         return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])
       })
-    const before = niceOfThreads().filter((n) => n === 7).length
+    const count = (pred: (n: number) => boolean) => niceOfThreads().filter(pred).length
+    const [sevens, nonZero] = [count((n) => n === 7), count((n) => n !== 0)]
     const niced = quickjs({ poolSize: 1, workerNice: 7 })
     const plain = quickjs({ poolSize: 1 })
     try {
       await niced.run("return 1", echo, LIMITS)
       await plain.run("return 1", echo, LIMITS)
-      expect(niceOfThreads().filter((n) => n === 7).length).toBe(before + 1)
+      expect(count((n) => n === 7)).toBe(sevens + 1) // the niced executor's worker
+      expect(count((n) => n !== 0)).toBe(nonZero + 1) // and not the default one's
     } finally {
       await Promise.all([niced.dispose(), plain.dispose()])
     }
