@@ -31,6 +31,24 @@ export const ERROR_CODES = [
   "ABORTED",
   /** The object was used after close()/dispose(). */
   "CLOSED",
+  /** The policy denied a tool call (thrown inside the program; the code may catch it). */
+  "POLICY_DENIED",
+  /** A call needed approval and was denied, or its approval timed out. */
+  "APPROVAL_DENIED",
+  /** A per-run or per-tool call quota of the policy was exceeded. */
+  "QUOTA_EXCEEDED",
+  /** A per-tool rate limit of the policy was exceeded. */
+  "RATE_LIMITED",
+  /** A resumed run made a different call than its journal holds at that position. */
+  "RUN_DIVERGED",
+  /** A call was in flight when its host died; it is not sent again (at-most-once). */
+  "CALL_INTERRUPTED",
+  /** A resume token is malformed, forged, tampered with, expired, or for another program or catalog. */
+  "RESUME_INVALID",
+  /** The run is being executed or resumed by another process right now. */
+  "RUN_BUSY",
+  /** The run store (file system, Redis) failed. */
+  "STORE_FAILED",
 ] as const
 
 export type CodeModeErrorCode = (typeof ERROR_CODES)[number]

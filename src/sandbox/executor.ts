@@ -68,6 +68,29 @@ export type RunOutcome =
   | { ok: false; error: RunError; logs: LogLine[]; stats: RunStats }
 
 /**
+ * Makes a run replayable (durable runs, see runtime/durable): given the same tool results in the
+ * same order, a second run with the same `seed` and the first run's clock reads behaves exactly
+ * like the first.
+ *
+ * - `Math.random()` is a PRNG seeded with `seed` (not cryptographic; nothing in the sandbox is).
+ * - Every read of the clock (`Date.now()`, `new Date()` and `Date()` without arguments) returns the
+ *   next value of `clock` while there is one, then the real time; each read past `clock` is
+ *   reported through `onClock`, in read order, before the host sees any tool call the code made
+ *   after that read (so a journal can write the reads ahead of those calls).
+ * - Tool results reach the code one at a time, each followed by running the code until it waits
+ *   again, so what the code observes depends only on the order of the results, not on how the host
+ *   happened to batch them.
+ */
+export interface Determinism {
+  /** Seed of `Math.random` (an unsigned 32-bit integer). */
+  seed: number
+  /** Clock reads of an earlier run of the same program, returned first and in order. */
+  clock: readonly number[]
+  /** Receives the reads the run made past `clock`, in batches, in read order. Must not throw. */
+  onClock(reads: number[]): void
+}
+
+/**
  * A sandbox backend.
  *
  * `run(js, …)` executes `js` as the body of an async function (it may `await` and `return`), in a
@@ -79,6 +102,7 @@ export type RunOutcome =
 export interface Executor {
   /** Backend name for messages, e.g. "quickjs". */
   readonly name: string
-  run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal): Promise<RunOutcome>
+  /** `determinism`: see {@link Determinism}; a backend that cannot honour it rejects with `SANDBOX_FAILED`. */
+  run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal, determinism?: Determinism): Promise<RunOutcome>
   dispose(): Promise<void>
 }
