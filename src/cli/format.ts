@@ -2,7 +2,7 @@
  * Plain-text rendering of an execute result for people (the CLI faces). No colors: the output is
  * meant to be readable in a terminal, a CI log and a pipe alike.
  */
-import type { ExecuteError, ExecuteResult } from "../runtime/codemode.js"
+import type { ExecuteError, ExecuteResult } from "../runtime/results.js"
 import type { CallRecord } from "../runtime/bindings.js"
 
 /** Longest argument / error text shown in one line of the call trace. */
@@ -32,7 +32,7 @@ function formatCall(call: CallRecord, index: number): string {
   } catch {
     args = "…"
   }
-  const status = call.ok ? "ok" : `failed: ${clip(call.error?.message ?? "", 80)}`
+  const status = call.replayed ? "replayed" : call.approval === "pending" ? "waiting for approval" : call.ok ? "ok" : `failed: ${clip(call.error?.message ?? "", 80)}`
   return `  ${String(index + 1).padStart(2)}. ${call.tool}(${clip(args)})  ${ms(call.durationMs)}  ${status}`
 }
 
@@ -46,7 +46,8 @@ function indent(text: string, prefix: string): string {
 /** Result (or error), logs, call trace and stats as readable sections. */
 export function formatReport(result: ExecuteResult): string {
   const out: string[] = []
-  if (result.ok) out.push("result:", indent(formatValue(result.value, true) || "undefined", "  "))
+  if (result.status === "paused") out.push("paused:", ...result.pending.map((p) => `  ${p.id}: ${p.tool}(${clip(JSON.stringify(p.args) ?? "")}) — ${p.reason}`))
+  else if (result.ok) out.push("result:", indent(formatValue(result.value, true) || "undefined", "  "))
   else out.push("error:", indent(formatError(result.error), "  "))
   if (result.logs.length > 0) {
     out.push("", `logs (${result.logs.length}):`)

@@ -2,9 +2,12 @@
 /** The `codemode` command line: assembles the commands, one per file. */
 import { createRequire } from "node:module"
 import { Command } from "commander"
+import { auditCommand } from "./audit.js"
 import { benchCommand } from "./bench.js"
 import { demoCommand } from "./demo.js"
+import { resumeCommand } from "./resume.js"
 import { runCommand } from "./run.js"
+import { runsCommand } from "./runs.js"
 import { searchCommand } from "./search.js"
 import { serveCommand } from "./serve.js"
 import { tokensCommand } from "./tokens.js"
@@ -17,11 +20,14 @@ const program = new Command("codemode")
   .version(version)
   .description("Code Mode runtime: tools as a typed TypeScript API, model-written programs in a QuickJS sandbox")
   .addCommand(runCommand())
+  .addCommand(resumeCommand())
+  .addCommand(runsCommand())
   .addCommand(demoCommand())
   .addCommand(typesCommand())
   .addCommand(serveCommand())
   .addCommand(searchCommand())
   .addCommand(tokensCommand())
   .addCommand(benchCommand())
+  .addCommand(auditCommand())
 
 await program.parseAsync(process.argv)

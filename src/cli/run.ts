@@ -1,43 +1,49 @@
 /** `codemode run <file|->`: run a program against the configured tools and print its value. */
 import { Command } from "commander"
-import { formatError, formatReport, formatValue } from "./format.js"
+import { approvalHandler, approveMode } from "./approve.js"
+import { addGovernanceFlags } from "./governance.js"
 import { readProgram } from "./input.js"
-import { EXIT_CODE_FAILED, withCodeMode, type SessionFlags } from "./session.js"
+import { printResult, type OutputFlags } from "./output.js"
+import { withCodeMode, type SessionFlags } from "./session.js"
 
-interface RunFlags extends SessionFlags {
-  json?: boolean
-  trace?: boolean
+interface RunFlags extends SessionFlags, OutputFlags {
+  approve?: string
 }
 
 export function runCommand(): Command {
-  return new Command("run")
+  const command = new Command("run")
     .description("run a program (JS or TS, fenced or not) in the sandbox and print its value")
     .argument("<file>", "the program, or - to read it from standard input")
-    .option("-c, --config <file>", "tool sources from a codemode.json / Claude Desktop / Cursor config")
+    .option("-c, --config <file>", "tool sources (and policy, runs, audit) from a codemode.json / Claude Desktop / Cursor config")
     .option("--openapi <spec>", "tools from an OpenAPI 3.x spec (path or URL)")
     .option("--namespace <ns>", "namespace of the --openapi tools", "api")
     .option("--base-url <url>", "base URL of the --openapi API (default: the spec's first server)")
     .option("--demo", "add the built-in demo functions (the default when no other source is given)")
     .option("--timeout <ms>", "wall-time limit of the run in milliseconds")
-    .option("--json", "print the whole outcome (value, logs, calls, error, stats) as JSON")
+  addGovernanceFlags(command)
+  return command
+    .option("--approve <mode>", "calls that need approval: prompt (ask here), all, none, defer (print a resume token and exit 0); default prompt on a terminal, else defer")
+    .option("--json", "print the whole outcome (status, value, logs, calls, error, stats; or the resume token and pending calls) as JSON")
     .option("--trace", "print logs, the call trace and stats to stderr")
-    .addHelpText("after", "\nExample:\n  echo 'return 1 + 1' | codemode run -\n\nExit code: 0 ok, 1 the program failed, 2 codemode could not run it.")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  echo 'return 1 + 1' | codemode run -\n  codemode run job.js --config codemode.json --ask 'github.*delete*' --approve defer --json\n\nExit code: 0 done or paused, 1 the program failed, 2 codemode could not run it.",
+    )
     .action(async (file: string, flags: RunFlags) => {
-      await withCodeMode(flags, async (cm) => {
-        const result = await cm.execute(await readProgram(file))
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
-        } else {
-          if (flags.trace) process.stderr.write(`${formatReport(result)}\n`)
-          else for (const log of result.logs) process.stderr.write(`${log.message}\n`)
-          if (result.ok) {
-            const text = formatValue(result.value)
-            if (text !== "") process.stdout.write(`${text}\n`)
-          } else if (!flags.trace) {
-            process.stderr.write(`${formatError(result.error)}\n`)
-          }
-        }
-        return result.ok ? 0 : EXIT_CODE_FAILED
-      })
+      const mode = approveModeOrReport(flags.approve)
+      if (!mode) return
+      const onApproval = approvalHandler(mode)
+      await withCodeMode(flags, async (cm) => printResult(await cm.execute(await readProgram(file), { onApproval: onApproval ?? false }), flags))
     })
+}
+
+/** The approve mode, or undefined after reporting a bad flag (exit code 2). */
+function approveModeOrReport(flag: string | undefined): ReturnType<typeof approveMode> | undefined {
+  try {
+    return approveMode(flag)
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`)
+    process.exitCode = 2
+    return undefined
+  }
 }

@@ -7,9 +7,10 @@ import type { Limits } from "../sandbox/executor.js"
 import { listenHttp } from "../server/http.js"
 import { createCodeModeServer, type CodeModeServer } from "../server/server.js"
 import { EXIT_HOST_FAILED } from "./session.js"
-import { sourcesFromFlags, type SourceFlags } from "./sources.js"
+import { addGovernanceFlags, governanceOptions, type GovernanceFlags } from "./governance.js"
+import { configFromFlags, type SourceFlags } from "./sources.js"
 
-interface ServeFlags extends SourceFlags {
+interface ServeFlags extends SourceFlags, GovernanceFlags {
   http?: string
   host: string
   token?: string
@@ -59,8 +60,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   const limits: Partial<Limits> = timeMs ? { timeMs } : {}
   const budget = positive("--budget", flags.budget)
   const maxChars = positive("--max-result-chars", flags.maxResultChars)
+  const config = await configFromFlags(flags)
   const server: CodeModeServer = await createCodeModeServer({
-    sources: await sourcesFromFlags(flags),
+    sources: config.sources,
+    ...(await governanceOptions(flags, config)),
     limits,
     name: "codemode",
     version: packageVersion(),
@@ -89,7 +92,7 @@ async function serve(flags: ServeFlags): Promise<void> {
 }
 
 export function serveCommand(): Command {
-  return new Command("serve")
+  const command = new Command("serve")
     .description("run the MCP server: `search` + `execute` (or `execute` alone for small APIs) over stdio or Streamable HTTP")
     .option("-c, --config <file>", "tool sources from a codemode.json / Claude Desktop / Cursor config")
     .option("--openapi <spec>", "tools from an OpenAPI 3.x spec (path or URL)")
@@ -102,6 +105,7 @@ export function serveCommand(): Command {
     .option("--timeout <ms>", "wall-time limit of each run in milliseconds (default 30000)")
     .option("--budget <tokens>", "declarations up to this many tokens go whole into `execute` (default 4000)")
     .option("--max-result-chars <n>", "longest result text returned to the model (default 24000)")
+  return addGovernanceFlags(command)
     .addHelpText(
       "after",
       "\nExamples:\n  codemode serve --config codemode.json\n  codemode serve --openapi ./github.json --namespace github --http 3000 --token secret",

@@ -1,17 +1,19 @@
 /**
- * Shared plumbing of the CLI commands that execute code: build the sources from flags, create a
- * codemode instance, always close it, and turn host failures into a message and an exit code.
+ * Shared plumbing of the CLI commands that execute code: build the sources, policy and run store
+ * from flags and config, create a codemode instance, always close it, and turn host failures into
+ * a message and an exit code.
  */
 import { CodeModeError } from "../errors.js"
-import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
+import { createCodeMode, type CodeMode, type CodeModeOptions } from "../runtime/codemode.js"
 import type { Limits } from "../sandbox/executor.js"
-import { sourcesFromFlags, type SourceFlags } from "./sources.js"
+import { governanceOptions, type GovernanceFlags, type GovernanceOptions } from "./governance.js"
+import { configFromFlags, type SourceFlags } from "./sources.js"
 
 /** Exit codes of the CLI: the code failed (1) or codemode itself could not run it (2). */
 export const EXIT_CODE_FAILED = 1
 export const EXIT_HOST_FAILED = 2
 
-export interface SessionFlags extends SourceFlags {
+export interface SessionFlags extends SourceFlags, GovernanceFlags {
   /** Wall-time limit of the run in ms (`--timeout`). */
   timeout?: string
 }
@@ -31,11 +33,20 @@ export function reportHostFailure(error: unknown): void {
   process.exitCode = EXIT_HOST_FAILED
 }
 
-/** Runs `body` with a codemode instance built from `flags`; sets `process.exitCode`, never throws. */
-export async function withCodeMode(flags: SessionFlags, body: (cm: CodeMode) => Promise<number>): Promise<void> {
+/**
+ * Runs `body` with a codemode instance built from `flags` (plus `extra` options); sets
+ * `process.exitCode`, never throws.
+ */
+export async function withCodeMode(
+  flags: SessionFlags,
+  body: (cm: CodeMode) => Promise<number>,
+  extra: Partial<CodeModeOptions> = {},
+  governance: GovernanceOptions = {},
+): Promise<void> {
   let cm: CodeMode | undefined
   try {
-    cm = await createCodeMode({ sources: await sourcesFromFlags(flags), limits: limitsFromFlags(flags) })
+    const config = await configFromFlags(flags)
+    cm = await createCodeMode({ sources: config.sources, limits: limitsFromFlags(flags), ...(await governanceOptions(flags, config, governance)), ...extra })
     process.exitCode = await body(cm)
   } catch (error) {
     reportHostFailure(error)

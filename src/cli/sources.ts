@@ -1,10 +1,10 @@
 /**
- * The tool sources a CLI command works against, from its flags: `--config codemode.json`,
- * `--openapi <spec>` (with `--namespace` / `--base-url`), and the built-in demo functions when
- * neither is given.
+ * The tool sources (and, from a config file, the policy, run store and audit settings) a CLI
+ * command works against, from its flags: `--config codemode.json`, `--openapi <spec>` (with
+ * `--namespace` / `--base-url`), and the built-in demo functions when neither is given.
  */
 import { demoSource } from "../runtime/demo.js"
-import { loadConfig } from "../tools/config.js"
+import { loadCodeModeConfig, type CodeModeConfig } from "../tools/config.js"
 import { openapi } from "../tools/openapi/index.js"
 import type { ToolSource } from "../tools/tool.js"
 
@@ -24,9 +24,10 @@ export interface SourceFlags {
 /** Default namespace of `--openapi` tools. */
 export const DEFAULT_OPENAPI_NAMESPACE = "api"
 
-export async function sourcesFromFlags(flags: SourceFlags): Promise<ToolSource[]> {
-  const sources: ToolSource[] = []
-  if (flags.config) sources.push(...(await loadConfig(flags.config)))
+/** The config the flags describe: the config file's, with the `--openapi` and demo sources added. */
+export async function configFromFlags(flags: SourceFlags): Promise<CodeModeConfig> {
+  const config: CodeModeConfig = flags.config ? await loadCodeModeConfig(flags.config) : { sources: [] }
+  const sources: ToolSource[] = [...config.sources]
   if (flags.openapi) {
     sources.push(
       openapi(flags.namespace ?? DEFAULT_OPENAPI_NAMESPACE, {
@@ -36,5 +37,9 @@ export async function sourcesFromFlags(flags: SourceFlags): Promise<ToolSource[]
     )
   }
   if (flags.demo || sources.length === 0) sources.push(demoSource())
-  return sources
+  return { ...config, sources }
+}
+
+export async function sourcesFromFlags(flags: SourceFlags): Promise<ToolSource[]> {
+  return (await configFromFlags(flags)).sources
 }

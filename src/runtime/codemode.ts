@@ -1,21 +1,29 @@
 /**
  * `createCodeMode`: tool sources + a sandbox backend → `execute(code)`. The pipeline of one run:
- * normalize the model's code, wrap the tools as bindings that record a call trace, run in a fresh
- * sandbox under limits, map error positions back to the model's code.
+ * normalize the model's code, pass every tool call through the policy (and the journal, for durable
+ * runs) on its way to the tool, run in a fresh sandbox under limits, map error positions back to the
+ * model's code. Durable runs pause for approvals and resume from a signed token (program-run.ts).
  */
 import { normalizeCode, type NormalizedCode } from "../code/normalize.js"
-import { codeExcerpt } from "../code/excerpt.js"
 import { CodeModeError, codemodeError } from "../errors.js"
-import { DEFAULT_LIMITS, type Executor, type Limits, type LogLine, type RunError, type RunStats } from "../sandbox/executor.js"
+import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
-import { createBindings, type CallRecord } from "./bindings.js"
+import type { CallRecord } from "./bindings.js"
 import { createCatalogCache, type Catalog, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
 import type { RenderedHit } from "../catalog/render.js"
 import { generateDeclarations } from "../types/declarations.js"
-import { unknownToolHint } from "./hints.js"
+import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
+import { newRunId } from "./journal.js"
+import { compilePolicy, type CompiledPolicy, type Policy } from "./policy.js"
+import { runProgram, type ApprovalHandler, type RunEnvironment } from "./program-run.js"
+import { createRedactor } from "./redact.js"
+import { syntaxResult, type ExecuteResult } from "./results.js"
+import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary } from "./run-book.js"
 import { loadSources, type SourceSet } from "./sources.js"
 
 export type { CallRecord } from "./bindings.js"
+export type { ExecuteResult, ExecuteError, DoneResult, FailedResult, PausedResult } from "./results.js"
+export type { ApprovalHandler, ApprovalRequest } from "./program-run.js"
 
 export interface CodeModeOptions {
   /** Where the tools come from; each source has its own namespace. Loaded once, in parallel, on create. */
@@ -36,6 +44,24 @@ export interface CodeModeOptions {
   onError?: (error: CodeModeError) => void
   /** How the model gets to know the tools: token budget for whole declarations, search hit docs. */
   catalog?: CatalogOptions
+  /**
+   * Who may call what: allow / ask / deny rules over tool globs and hints, quotas, rate limits.
+   * Default "allow" (every call runs, as without a policy); "safe" allows read-only tools and asks
+   * for everything else. See docs/policy.md.
+   */
+  policy?: Policy
+  /**
+   * Inline approvals: asked about each call the policy says needs approval; anything but
+   * "approve" within `approvalTimeoutMs` denies it. Without it, a run that needs an approval
+   * returns `status: "paused"` with a resume token (deferred approvals).
+   */
+  onApproval?: ApprovalHandler
+  /** How long `onApproval` may take per call before the call is denied. Default 300,000 (5 min). */
+  approvalTimeoutMs?: number
+  /** Durable runs: where they are journaled, token lifetime, leases. See {@link RunsOptions}. */
+  runs?: RunsOptions
+  /** An audit log of every tool call (JSONL, rotated by size): options for one, or one to share. Default: none. */
+  audit?: Omit<AuditLogOptions, "redactor"> | AuditLog
 }
 
 export interface ExecuteOptions {
@@ -45,26 +71,31 @@ export interface ExecuteOptions {
   limits?: Partial<Limits>
   /** Called as each tool call settles, while the run goes on (progress, live logging). Must not throw. */
   onCall?: (call: CallRecord) => void
+  /** Inline approver for this run, over the instance's; `false`: deferred approvals (a paused result) for this run. */
+  onApproval?: ApprovalHandler | false
 }
-
-/** A run's error, positions in the code as the model sent it. */
-export interface ExecuteError extends RunError {
-  /** The offending line, the one before it and a caret, when the position is known. */
-  excerpt?: string
-}
-
-/** Everything a run produced. Failures of the code are values (`ok: false`), never throws. */
-export type ExecuteResult =
-  | { ok: true; value: unknown; error?: undefined; logs: LogLine[]; calls: CallRecord[]; stats: RunStats }
-  | { ok: false; value?: undefined; error: ExecuteError; logs: LogLine[]; calls: CallRecord[]; stats: RunStats }
 
 export interface CodeMode {
   /**
    * Runs model code (fenced or not, JS or TS, a body or a wrapper function) in a fresh sandbox.
-   * Resolves with `ok: false` for anything the code does wrong (syntax, runtime error, limit,
-   * abort); rejects only for host failures (`CLOSED`, `SANDBOX_FAILED`, `CONFIG_INVALID` limits).
+   * Resolves with `status: "failed"` for anything the code does wrong (syntax, runtime error, limit,
+   * abort, divergence), `"paused"` when it waits for approvals (deferred mode); rejects only for
+   * host failures (`CLOSED`, `SANDBOX_FAILED`, `STORE_FAILED`, `CONFIG_INVALID` limits).
    */
   execute(code: string, options?: ExecuteOptions): Promise<ExecuteResult>
+  /**
+   * Continues a paused run (or one whose host died) from its journal: calls already made return
+   * their recorded results without running again. `decisions`: "approve" / "deny" for every
+   * pending call, or per pending id (`{ c3: "approve" }`); undecided calls pause the run again.
+   * A run that already finished returns its settled result and runs nothing. Rejects with
+   * `RESUME_INVALID` (forged, tampered, expired, stale or unknown token; tools changed) or
+   * `RUN_BUSY` (another process is executing the run).
+   */
+  resume(resumeToken: string, decisions?: ResumeDecisions, options?: Omit<ExecuteOptions, "limits">): Promise<ExecuteResult>
+  /** Durable runs kept in the run store (paused, running, finished), newest first; [] without one. */
+  runs(): Promise<RunSummary[]>
+  /** Whether runs are journaled in a run store, so that they can pause for approval and be resumed. */
+  readonly durable: boolean
   /** The currently loaded tools of every source, in source order. */
   tools(): Tool[]
   /**
@@ -76,11 +107,14 @@ export interface CodeMode {
   search(query: string, options?: CatalogSearchOptions): RenderedHit[]
   /** The current catalog (mode, declarations within budget, search); rebuilt when the tools change. */
   catalog(): Catalog
-  /** Closes every source and the executor. Idempotent; `execute` afterwards rejects with `CLOSED`. */
+  /** Closes every source, the executor, the run store and the audit log. Idempotent; `execute` afterwards rejects with `CLOSED`. */
   close(): Promise<void>
 }
 
 const ORIGIN = "runtime"
+
+/** Default time an inline approver has per call: 5 minutes. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 300_000
 
 function mergeLimits(base: Readonly<Limits>, override: Partial<Limits> | undefined): Limits {
   const limits = { ...base, ...override }
@@ -98,43 +132,6 @@ function mergeLimits(base: Readonly<Limits>, override: Partial<Limits> | undefin
 async function defaultExecutor(): Promise<Executor> {
   const { quickjs } = await import("../sandbox/quickjs/index.js")
   return quickjs()
-}
-
-function syntaxResult(error: CodeModeError, startedAt: number): ExecuteResult {
-  const data = error.data as { reason?: string; line?: number; column?: number; excerpt?: string } | undefined
-  // As for runtime errors, position and excerpt travel in their own fields.
-  const reason = data?.reason ?? error.message.replace(/^\[codemode\] \[code\] /, "")
-  const runError: ExecuteError = { kind: "syntax", message: reason.startsWith("SyntaxError") ? reason : `SyntaxError: ${reason}` }
-  if (data?.line !== undefined) runError.line = data.line
-  if (data?.column !== undefined) runError.column = data.column
-  if (data?.excerpt) runError.excerpt = data.excerpt
-  return { ok: false, error: runError, logs: [], calls: [], stats: { durationMs: performance.now() - startedAt, toolCalls: 0 } }
-}
-
-/**
- * Moves the sandbox's position (in the normalized code) to the model's code, adds an excerpt, and a
- * hint when the failing line calls a tool that does not exist.
- */
-function mapError(error: RunError, code: NormalizedCode, tools: readonly Tool[]): ExecuteError {
-  if (error.line === undefined) return error.stack ? { ...error, stack: mapStack(error.stack, code) } : { ...error }
-  const at = code.toOriginal(error.column === undefined ? { line: error.line } : { line: error.line, column: error.column })
-  const mapped: ExecuteError = { ...error, line: at.line }
-  const hint = error.kind === "runtime" ? unknownToolHint(code.source.split("\n")[at.line - 1] ?? "", tools) : undefined
-  if (hint) mapped.message = `${error.message} (${hint})`
-  if (at.column === undefined) delete mapped.column
-  else mapped.column = at.column
-  const excerpt = codeExcerpt(code.source, at.line, at.column)
-  if (excerpt) mapped.excerpt = excerpt
-  if (error.stack) mapped.stack = mapStack(error.stack, code)
-  return mapped
-}
-
-/** Rewrites every `file:line:column` of a sandbox stack to the model's code. */
-function mapStack(stack: string, code: NormalizedCode): string {
-  return stack.replace(/([^\s(]+):(\d+):(\d+)/g, (_all, file: string, line: string, column: string) => {
-    const at = code.toOriginal({ line: Number(line), column: Number(column) })
-    return `${file}:${at.line}${at.column === undefined ? "" : `:${at.column}`}`
-  })
 }
 
 /**
@@ -160,9 +157,40 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   }
   let executor: Promise<Executor> | undefined = options.executor ? Promise.resolve(options.executor) : undefined
   let closing: Promise<void> | undefined
+  const policy = compilePolicy(options.policy)
+  const secrets = (await Promise.all(options.sources.map((s) => s.secrets?.().catch(() => []) ?? []))).flat()
+  const redactor = secrets.length ? createRedactor(secrets) : undefined
+  const ownAudit = options.audit !== undefined && !("write" in options.audit)
+  const audit = options.audit === undefined ? undefined : "write" in options.audit ? options.audit : createAuditLog({ ...options.audit, ...(redactor ? { redactor } : {}) })
+  const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
+  const book = createRunBook({ runs: options.runs, durable: policy.canAsk, catalog: () => catalogs.current() })
+  const env: RunEnvironment = {
+    executor: () =>
+      (executor ??= defaultExecutor().catch((error: unknown) => {
+        executor = undefined // let the next execute try again
+        throw codemodeError("SANDBOX_FAILED", ORIGIN, `cannot load the default sandbox: ${String(error)}`, { cause: error })
+      })),
+    tools: () => sources.tools(),
+    redactor,
+    audit,
+    approvalTimeoutMs: options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
+    runs: book.environment,
+  }
+  // A resumed run keeps the policy it started under (compiled once per distinct policy).
+  const policies = new Map<string, CompiledPolicy>([[JSON.stringify(options.policy ?? null), policy]])
+  const policyOf = (recorded: Policy | undefined): CompiledPolicy => {
+    const key = JSON.stringify(recorded ?? null)
+    let compiled = policies.get(key)
+    if (!compiled) policies.set(key, (compiled = compilePolicy(recorded)))
+    return compiled
+  }
+  const approverFor = (runOptions: ExecuteOptions) => (runOptions.onApproval === false ? undefined : (runOptions.onApproval ?? options.onApproval))
+  const assertOpen = (what: string) => {
+    if (closing) throw codemodeError("CLOSED", ORIGIN, `${what}() after close(): create a new instance with createCodeMode()`)
+  }
 
   async function execute(code: string, runOptions: ExecuteOptions = {}): Promise<ExecuteResult> {
-    if (closing) throw codemodeError("CLOSED", ORIGIN, "execute() after close(): create a new instance with createCodeMode()")
+    assertOpen("execute")
     const startedAt = performance.now()
     const runLimits = mergeLimits(limits, runOptions.limits)
     let normalized: NormalizedCode
@@ -172,32 +200,50 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       if (CodeModeError.is(error, "CODE_INVALID")) return syntaxResult(error, startedAt)
       throw error
     }
-    const backend = await (executor ??= defaultExecutor().catch((error: unknown) => {
-      executor = undefined // let the next execute try again
-      throw codemodeError("SANDBOX_FAILED", ORIGIN, `cannot load the default sandbox: ${String(error)}`, { cause: error })
-    }))
-    // Tools see one signal that fires when the caller cancels or when the run is over.
-    const toolsDone = new AbortController()
-    const onAbort = () => toolsDone.abort(runOptions.signal?.reason)
-    runOptions.signal?.addEventListener("abort", onAbort, { once: true })
-    const tools = sources.tools()
-    const run = createBindings(tools, toolsDone.signal, runOptions.onCall)
-    try {
-      const outcome = await backend.run(normalized.js, run.bindings, runLimits, runOptions.signal)
-      run.finish()
-      const stats: RunStats = { ...outcome.stats, durationMs: performance.now() - startedAt }
-      return outcome.ok
-        ? { ok: true, value: outcome.value, logs: outcome.logs, calls: run.calls, stats }
-        : { ok: false, error: mapError(outcome.error, normalized, tools), logs: outcome.logs, calls: run.calls, stats }
-    } finally {
-      runOptions.signal?.removeEventListener("abort", onAbort)
-      toolsDone.abort(codemodeError("ABORTED", ORIGIN, "the run has ended"))
-    }
+    const durable = await book.start(String(code), runOptions.limits, options.policy)
+    return runProgram(env, {
+      code: normalized,
+      runId: durable?.record.id ?? newRunId(),
+      limits: runLimits,
+      policy,
+      signal: runOptions.signal,
+      onCall: runOptions.onCall,
+      onApproval: approverFor(runOptions),
+      startedAt,
+      durable,
+    })
   }
 
-  const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
+  async function resume(token: string, decisions: ResumeDecisions = {}, runOptions: Omit<ExecuteOptions, "limits"> = {}): Promise<ExecuteResult> {
+    assertOpen("resume")
+    const startedAt = performance.now()
+    const opened = await book.open(token, decisions)
+    if ("settled" in opened) return opened.settled
+    let normalized: NormalizedCode
+    try {
+      normalized = await normalizeCode(opened.record.program)
+    } catch (error) {
+      await opened.lease.release()
+      throw error
+    }
+    return runProgram(env, {
+      code: normalized,
+      runId: opened.record.id,
+      limits: mergeLimits(limits, opened.record.limits),
+      policy: policyOf(opened.record.policy),
+      signal: runOptions.signal,
+      onCall: runOptions.onCall,
+      onApproval: approverFor(runOptions),
+      startedAt,
+      durable: opened,
+    })
+  }
+
   return {
     execute,
+    resume,
+    runs: () => book.list(),
+    durable: book.environment !== undefined,
     tools: () => sources.tools(),
     declarations: (declOptions = {}) =>
       declOptions.namespace === undefined
@@ -210,6 +256,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
         const backend = executor
         await sources.close()
         if (backend) await (await backend.catch(() => undefined))?.dispose()
+        await book.close()
+        if (ownAudit) await audit?.close()
       })()),
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { LogLine } from "../sandbox/executor.js"
 import type { CallRecord } from "./bindings.js"
-import type { ExecuteError, ExecuteResult } from "./codemode.js"
+import type { ExecuteError, ExecuteResult, PausedResult } from "./results.js"
 
 /** Options of {@link shapeValue} and {@link formatExecuteResult}. */
 export interface ShapeOptions {
@@ -185,6 +185,7 @@ const HINTS: Record<ExecuteError["kind"], string> = {
   limit: "Stay under the limit: fewer calls or less output per run.",
   aborted: "The run was cancelled by the client.",
   denied: "A policy denied the call; do not retry it.",
+  diverged: "The resumed program made other calls than before; run it again as a new program if that is what you want.",
 }
 
 /** The error as the model should read it: kind, position, message, excerpt, limit, what to do. */
@@ -229,7 +230,9 @@ export interface FormattedResult {
  */
 export function formatExecuteResult(result: ExecuteResult, options: ShapeOptions = {}): FormattedResult {
   const sections: string[] = []
-  if (result.ok) {
+  if (result.status === "paused") {
+    sections.push(formatPaused(result))
+  } else if (result.ok) {
     const shaped = shapeValue(result.value, options)
     sections.push(result.value === undefined ? "undefined (the program returned nothing: end it with `return <value>`)" : shaped.text)
     if (shaped.note) sections.push(shaped.note)
@@ -238,5 +241,30 @@ export function formatExecuteResult(result: ExecuteResult, options: ShapeOptions
   }
   if (result.logs.length > 0) sections.push(formatLogs(result.logs, options.maxLogChars))
   if (result.calls.length > 0) sections.push(summarizeCalls(result.calls, options.maxCallGroups))
-  return { text: sections.join("\n\n"), isError: !result.ok }
+  return { text: sections.join("\n\n"), isError: result.status === "failed" }
+}
+
+/**
+ * A paused run for the model: which calls wait for approval and why, and how to go on (the `resume`
+ * tool of the MCP face, with the token). Says plainly that nothing after the pause has run.
+ */
+export function formatPaused(result: PausedResult): string {
+  const n = result.pending.length
+  const lines = [`PAUSED: ${n === 1 ? "1 call needs" : `${n} calls need`} approval before the program can go on (run ${result.runId}).`]
+  for (const p of result.pending) {
+    let args: string
+    try {
+      args = JSON.stringify(p.args) ?? ""
+    } catch {
+      args = "…"
+    }
+    lines.push(`- ${p.id}: codemode.${p.tool}(${args.length > 300 ? `${args.slice(0, 299)}…` : args}) — ${p.reason}`)
+  }
+  lines.push(
+    "Nothing that depends on these calls has run; calls already made will not run again.",
+    `Ask the user whether to allow ${n === 1 ? "it" : "them"}, then call the \`resume\` tool with this token and \`decision\` "approve" or "deny" (or \`decisions\` per id, e.g. {"${result.pending[0]?.id ?? "c0"}": "approve"}).`,
+    `resumeToken: ${result.resumeToken}`,
+    `(expires ${result.expiresAt})`,
+  )
+  return lines.join("\n")
 }

@@ -48,7 +48,8 @@ export interface RunStats {
   memoryBytes?: number
 }
 
-export type RunErrorKind = "syntax" | "runtime" | "timeout" | "memory" | "stack" | "limit" | "aborted" | "denied"
+/** `diverged`: a resumed run made other calls than its journal holds (set by the runtime, not by backends). */
+export type RunErrorKind = "syntax" | "runtime" | "timeout" | "memory" | "stack" | "limit" | "aborted" | "denied" | "diverged"
 
 export interface RunError {
   kind: RunErrorKind

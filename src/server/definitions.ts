@@ -23,9 +23,16 @@ export const ExecuteArgsSchema = z.object({
 })
 export type ExecuteArgs = z.infer<typeof ExecuteArgsSchema>
 
+export const ResumeArgsSchema = z.object({
+  token: z.string().min(1).describe("The resumeToken a paused execute returned"),
+  decision: z.enum(["approve", "deny"]).optional().describe("For every call the run waits for"),
+  decisions: z.record(z.string(), z.enum(["approve", "deny"])).optional().describe('Per pending call id, e.g. {"c2": "approve"}'),
+})
+export type ResumeArgs = z.infer<typeof ResumeArgsSchema>
+
 /** A tool as `tools/list` returns it. */
 export interface ToolDefinition {
-  name: "search" | "execute"
+  name: "search" | "execute" | "resume"
   description: string
   inputSchema: { type: "object"; [key: string]: unknown }
   annotations: ToolAnnotations
@@ -97,20 +104,33 @@ function searchDescription(catalog: Catalog): string {
   )
 }
 
-/** What `tools/list` shows for this catalog. */
-export function toolDefinitions(catalog: Catalog, limits: Readonly<Limits>): ToolDefinition[] {
+const APPROVALS = "Some calls may need the user's approval: the run then pauses and says which; ask the user, then call `resume`."
+
+const RESUME: ToolDefinition = {
+  name: "resume",
+  description:
+    "Continue a run that `execute` paused because some calls need the user's approval. Ask the user first, then pass the run's resumeToken " +
+    'and decision "approve" or "deny" (or `decisions` per pending call id). Calls made before the pause are not made again. Returns what execute returns.',
+  inputSchema: jsonSchema(ResumeArgsSchema),
+  annotations: { title: "Resume a paused run", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+}
+
+/** What `tools/list` shows for this catalog; `resume` when runs can pause for approval. */
+export function toolDefinitions(catalog: Catalog, limits: Readonly<Limits>, options: { resume?: boolean } = {}): ToolDefinition[] {
+  const extra = options.resume ? [RESUME] : []
+  const approvals = options.resume ? ` ${APPROVALS}` : ""
   const execute: ToolDefinition = {
     name: "execute",
-    description: executeDescription(catalog, limits),
+    description: executeDescription(catalog, limits) + approvals,
     inputSchema: jsonSchema(ExecuteArgsSchema),
     annotations: executeAnnotations(catalog.tools),
   }
-  if (catalog.mode === "execute") return [execute]
+  if (catalog.mode === "execute") return [execute, ...extra]
   const search: ToolDefinition = {
     name: "search",
     description: searchDescription(catalog),
     inputSchema: jsonSchema(SearchArgsSchema),
     annotations: { title: "Search the API", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   }
-  return [search, execute]
+  return [search, execute, ...extra]
 }

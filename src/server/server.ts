@@ -5,6 +5,7 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { ApprovalHandler, CallRecord, CodeModeOptions, ExecuteResult } from "../runtime/codemode.js"
 import type { z } from "zod"
 import { CodeModeError } from "../errors.js"
 import type { CatalogOptions } from "../runtime/catalog.js"
@@ -12,12 +13,15 @@ import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
 import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
-import { ExecuteArgsSchema, SearchArgsSchema, toolDefinitions, type ToolDefinition } from "./definitions.js"
+import { ExecuteArgsSchema, ResumeArgsSchema, SearchArgsSchema, toolDefinitions, type ToolDefinition } from "./definitions.js"
 import { createProgress, createRequestLogger, type LogLevelState, type Notify } from "./notify.js"
 import { searchText } from "./search-text.js"
 
 /** Options of {@link createCodeModeServer}. */
-export interface CodeModeServerOptions extends CatalogOptions, ShapeOptions {
+export interface CodeModeServerOptions
+  extends CatalogOptions,
+    ShapeOptions,
+    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs"> {
   /** Where the tools come from. A source that fails to load is reported to `onError` and skipped. */
   sources: ToolSource[]
   /** The sandbox backend. Default: `quickjs()`. Owned (disposed) by the server. */
@@ -50,6 +54,25 @@ const text = (value: string, isError = false): CallToolResult => ({ content: [{ 
 function invalidArgs(tool: string, error: z.ZodError): CallToolResult {
   const issues = error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ")
   return text(`[codemode] [server] invalid arguments for ${tool}: ${issues}`, true)
+}
+
+/**
+ * Asks the client's user about a call through MCP elicitation: a yes/no form naming the tool, its
+ * arguments and the rule. Declined, cancelled or unanswered counts as a no.
+ */
+function elicitApproval(session: Server): ApprovalHandler {
+  return async (request, signal) => {
+    let args = JSON.stringify(request.args) ?? ""
+    if (args.length > 1_000) args = `${args.slice(0, 999)}…`
+    const answer = await session.elicitInput(
+      {
+        message: `The program wants to call ${request.tool}(${args}). ${request.reason}. Allow it?`,
+        requestedSchema: { type: "object", properties: { approve: { type: "boolean", title: "Allow this call", default: false } }, required: ["approve"] },
+      },
+      { signal, timeout: 2_147_483_647 }, // bounded by approvalTimeoutMs (the signal), not the SDK's 60 s request default
+    )
+    return answer.action === "accept" && answer.content?.approve === true ? "approve" : "deny"
+  }
 }
 
 /** Calls `check` once the source set has stored a (re)loaded tool list. */
@@ -90,30 +113,39 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     skipUnavailableSources: true,
     catalog: options, // the server options carry the catalog options (token budget, hit docs)
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.policy !== undefined ? { policy: options.policy } : {}),
+    ...(options.runs ? { runs: options.runs } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.approvalTimeoutMs ? { approvalTimeoutMs: options.approvalTimeoutMs } : {}),
   })
   const codemode = cm
-  const definitions = () => toolDefinitions(codemode.catalog(), limits)
+  const definitions = () => toolDefinitions(codemode.catalog(), limits, { resume: codemode.durable })
   lastListed = JSON.stringify(definitions())
 
-  async function execute(args: z.infer<typeof ExecuteArgsSchema>, signal: AbortSignal, notify: Notify, state: LogLevelState, token?: string | number) {
+  /** Runs `start` (an execute or a resume) with cancellation, progress, logging; formats what it returns. */
+  async function runTool(
+    start: (signal: AbortSignal, onCall: (call: CallRecord) => void) => Promise<ExecuteResult>,
+    signal: AbortSignal,
+    notify: Notify,
+    state: LogLevelState,
+    token?: string | number,
+  ) {
     const run = new AbortController()
     const cancel = () => run.abort(signal.reason)
     signal.addEventListener("abort", cancel, { once: true })
     const log = createRequestLogger(state, notify)
     const progress = createProgress(notify, { ...(token === undefined ? {} : { token }), ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) })
     try {
-      const result = await codemode.execute(args.code, {
-        signal: run.signal,
-        onCall: (call) => {
-          progress.call(call)
-          void log.call(call)
-        },
+      const result = await start(run.signal, (call) => {
+        progress.call(call)
+        void log.call(call)
       })
       await log.console(result.logs)
       const formatted = formatExecuteResult(result, options)
       return text(formatted.text, formatted.isError)
     } catch (error) {
-      // host failures (sandbox crashed, server closing): the model can only retry later
+      // A bad resume token or a busy run is the model's to fix; other host failures only a retry may fix.
+      if (CodeModeError.is(error, "RESUME_INVALID") || CodeModeError.is(error, "RUN_BUSY") || CodeModeError.is(error, "CONFIG_INVALID")) return text(error.message, true)
       const message = error instanceof Error ? error.message : String(error)
       await log.error(message)
       return text(`${message}\nThis is a failure of the codemode host, not of your code; retry later.`, true)
@@ -142,10 +174,24 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
         if (!parsed.success) return invalidArgs(name, parsed.error)
         return text(searchText(codemode.catalog(), parsed.data))
       }
+      // Approvals by elicitation when the client can answer them; otherwise the run pauses and the model gets `resume`.
+      const onApproval = session.getClientCapabilities()?.elicitation?.form ? elicitApproval(session) : false
       if (name === "execute") {
         const parsed = ExecuteArgsSchema.safeParse(args ?? {})
         if (!parsed.success) return invalidArgs(name, parsed.error)
-        return execute(parsed.data, extra.signal, notify, state, extra._meta?.progressToken)
+        return runTool((runSignal, onCall) => codemode.execute(parsed.data.code, { signal: runSignal, onCall, onApproval }), extra.signal, notify, state, extra._meta?.progressToken)
+      }
+      if (name === "resume" && codemode.durable) {
+        const parsed = ResumeArgsSchema.safeParse(args ?? {})
+        if (!parsed.success) return invalidArgs(name, parsed.error)
+        const { token, decision, decisions } = parsed.data
+        return runTool(
+          (runSignal, onCall) => codemode.resume(token, decision ?? decisions ?? {}, { signal: runSignal, onCall, onApproval }),
+          extra.signal,
+          notify,
+          state,
+          extra._meta?.progressToken,
+        )
       }
       return text(`[codemode] [server] unknown tool "${name}": this server has ${definitions().map((d) => d.name).join(" and ")}`, true)
     })

@@ -1,6 +1,7 @@
 /**
  * `codemode.json`: the `mcpServers` object of Claude Desktop / Cursor configs as is, plus `openapi`
- * entries, turned into tool sources. Validated with zod here, at the edge; errors name the JSON path.
+ * entries, turned into tool sources, and the optional `policy`, `runs` and `audit` settings.
+ * Validated with zod here, at the edge; errors name the JSON path.
  */
 import { readFile } from "node:fs/promises"
 import { dirname, isAbsolute, resolve } from "node:path"
@@ -11,6 +12,7 @@ import { toIdentifier } from "./identifiers.js"
 import { mcp } from "./mcp/index.js"
 import { openapi } from "./openapi/index.js"
 import type { OpenApiAuth } from "./openapi/index.js"
+import { checkPolicy, PositiveIntSchema, strictSchema, zodProblem, type Policy } from "./policy-config.js"
 import type { ToolSource } from "./tool.js"
 
 const ORIGIN = "config"
@@ -82,18 +84,74 @@ const ConfigSchema = z.looseObject({
   openapi: z.record(z.string(), z.unknown()).optional(),
 })
 
+/** `"runs"`: where durable runs (paused for approval, resumable after a crash) are kept. Paths are absolute once parsed. */
+export const RunsConfigSchema = strictSchema(
+  {
+    /** Folder of the file run store, relative to the config file (e.g. ".codemode"). */
+    stateDir: z.string().min(1, "must be a folder path").optional(),
+    /** A Redis URL for a run store shared by several processes. */
+    redis: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. "redis://127.0.0.1:6379/0"' }).optional(),
+    /** Milliseconds a paused run and its resume token stay valid (e.g. 86400000, a day). */
+    expiresIn: PositiveIntSchema.optional(),
+    /** The secret resume tokens are signed with; use "${CODEMODE_RUN_KEY}" rather than writing it in the file. At least 16 characters. */
+    key: z.string().min(16, "must be at least 16 characters (a secret that signs resume tokens)").optional(),
+    /** Milliseconds an approval question waits for an answer (e.g. 300000, five minutes). */
+    approvalTimeoutMs: PositiveIntSchema.optional(),
+  },
+  "an object",
+)
+
+/** `"audit"`: the JSON-lines log of tool calls, rotated by size. `false` turns it off. */
+export const AuditConfigSchema = strictSchema(
+  {
+    /** The log file, relative to the config file (e.g. "audit.jsonl"). */
+    file: z.string().min(1, "must be a file path").optional(),
+    /** Rotate when the file reaches this many bytes (e.g. 10485760, 10 MiB). */
+    maxBytes: PositiveIntSchema.optional(),
+    /** Rotated files kept beside the current one (e.g. 5); 0 keeps none. */
+    keep: z.number({ error: "must be an integer ≥ 0" }).int("must be an integer ≥ 0").nonnegative("must be an integer ≥ 0").optional(),
+  },
+  "an object",
+  " or false",
+)
+
 export type StdioEntry = z.infer<typeof StdioEntrySchema>
 export type HttpEntry = z.infer<typeof HttpEntrySchema>
 export type OpenApiEntry = z.infer<typeof OpenApiEntrySchema>
+export type RunsConfig = z.infer<typeof RunsConfigSchema>
+export type AuditConfig = z.infer<typeof AuditConfigSchema>
+
+/** Everything a `codemode.json` holds. */
+export interface CodeModeConfig {
+  /** One per enabled `mcpServers` / `openapi` entry, filtered; nothing is started yet. */
+  sources: ToolSource[]
+  /** `"policy"` as written (validated, not compiled). */
+  policy?: Policy
+  /** `"runs"`, `${VAR}`s substituted, `stateDir` absolute. */
+  runs?: RunsConfig
+  /** `"audit"`, `${VAR}`s substituted, `file` absolute; `false` when turned off. */
+  audit?: AuditConfig | false
+}
 
 /**
  * Reads a `codemode.json` (or a Claude Desktop / Cursor config) and returns its enabled sources.
- * Nothing is started or fetched yet; sources connect on `load()`.
+ * Nothing is started or fetched yet; sources connect on `load()`. The whole file is validated
+ * (`policy`, `runs`, `audit` too); {@link loadCodeModeConfig} returns those as well.
  *
  * @param env Where `${VAR}` references are looked up. Default `process.env`.
  * @throws CodeModeError `CONFIG_INVALID` naming the file, the JSON path and what to change.
  */
 export async function loadConfig(path: string, env: Env = process.env): Promise<ToolSource[]> {
+  return (await loadCodeModeConfig(path, env)).sources
+}
+
+/**
+ * Reads a `codemode.json`: its sources (as {@link loadConfig}) and its `policy`, `runs` and `audit`.
+ *
+ * @param env Where `${VAR}` references are looked up. Default `process.env`.
+ * @throws CodeModeError `CONFIG_INVALID` naming the file, the JSON path and what to change.
+ */
+export async function loadCodeModeConfig(path: string, env: Env = process.env): Promise<CodeModeConfig> {
   const file = resolve(path)
   let text: string
   try {
@@ -107,15 +165,25 @@ export async function loadConfig(path: string, env: Env = process.env): Promise<
   } catch (error) {
     throw codemodeError("CONFIG_INVALID", ORIGIN, `${file} is not valid JSON: ${(error as Error).message}`, { cause: error })
   }
-  return parseConfig(json, { baseDir: dirname(file), env, file })
+  return parseCodeModeConfig(json, { baseDir: dirname(file), env, file })
 }
 
 /**
  * Turns a parsed config object into sources: one `mcp()` per enabled `mcpServers` entry, one
  * `openapi()` per `openapi` entry, each wrapped in its `include`/`exclude` filter. The namespace is
- * the entry's key made an identifier (`"my-api"` → `my_api`).
+ * the entry's key made an identifier (`"my-api"` → `my_api`). {@link parseCodeModeConfig} also
+ * returns `policy`, `runs` and `audit`.
  */
 export function parseConfig(json: unknown, options: ParseConfigOptions): ToolSource[] {
+  return parseCodeModeConfig(json, options).sources
+}
+
+/**
+ * A parsed config object as a {@link CodeModeConfig}. `policy` is validated but not compiled;
+ * `runs` and `audit` get `${VAR}` substitution and their paths resolved against `baseDir`.
+ * A file needs `mcpServers` or `openapi` even when it has the other keys.
+ */
+export function parseCodeModeConfig(json: unknown, options: ParseConfigOptions): CodeModeConfig {
   const file = options.file ?? "codemode.json"
   const env = options.env ?? process.env
   const fail = (path: string, message: string) => codemodeError("CONFIG_INVALID", ORIGIN, `${file}: ${path ? `${path}: ` : ""}${message}`)
@@ -124,6 +192,7 @@ export function parseConfig(json: unknown, options: ParseConfigOptions): ToolSou
   if (top.data.mcpServers === undefined && top.data.openapi === undefined) {
     throw fail("", 'no "mcpServers" or "openapi" object found; see docs/mcp.md for the format')
   }
+  const settings = parseSettings(top.data, options.baseDir, env, fail)
   const sources: ToolSource[] = []
   const namespaces = new Map<string, string>()
   const claim = (path: string, key: string): string => {
@@ -159,7 +228,31 @@ export function parseConfig(json: unknown, options: ParseConfigOptions): ToolSou
     })
     sources.push(withFilter(source, e))
   }
-  return sources
+  return { sources, ...settings }
+}
+
+/** `policy`, `runs` and `audit`, each when present. */
+function parseSettings(top: Record<string, unknown>, baseDir: string, env: Env, fail: Fail): Omit<CodeModeConfig, "sources"> {
+  const settings: Omit<CodeModeConfig, "sources"> = {}
+  if (top.policy !== undefined) {
+    const checked = checkPolicy(top.policy, "policy")
+    if ("problem" in checked) throw fail(checked.problem.path, checked.problem.message)
+    settings.policy = checked.policy
+  }
+  if (top.runs !== undefined) {
+    const parsed = RunsConfigSchema.safeParse(substitute(top.runs, "runs", undefined, env, fail))
+    if (!parsed.success) throw zodFailure(parsed.error, "runs", fail)
+    const runs = parsed.data
+    settings.runs = runs.stateDir === undefined ? runs : { ...runs, stateDir: resolve(baseDir, runs.stateDir) }
+  }
+  if (top.audit === false) settings.audit = false
+  else if (top.audit !== undefined) {
+    const parsed = AuditConfigSchema.safeParse(substitute(top.audit, "audit", undefined, env, fail))
+    if (!parsed.success) throw zodFailure(parsed.error, "audit", fail)
+    const audit = parsed.data
+    settings.audit = audit.file === undefined ? audit : { ...audit, file: resolve(baseDir, audit.file) }
+  }
+  return settings
 }
 
 type Fail = (path: string, message: string) => CodeModeError
@@ -205,8 +298,11 @@ function isDisabled(raw: unknown): boolean {
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
 
-/** Replaces `${VAR}` / `${VAR:-default}` in every string of `value`; a missing variable is an error naming it. */
-function substitute(value: unknown, path: string, entry: string, env: Env, fail: Fail): unknown {
+/**
+ * Replaces `${VAR}` / `${VAR:-default}` in every string of `value`; a missing variable is an error
+ * naming it and the `entry` (of `mcpServers` / `openapi`) or, for a top-level setting, the path.
+ */
+function substitute(value: unknown, path: string, entry: string | undefined, env: Env, fail: Fail): unknown {
   if (typeof value === "string") {
     return value.replace(VAR, (_, name: string, fallback: string | undefined) => {
       const v = env[name]
@@ -222,7 +318,8 @@ function substitute(value: unknown, path: string, entry: string, env: Env, fail:
   return value
 }
 
-function missingVar(name: string, path: string, entry: string, fail: Fail): CodeModeError {
+function missingVar(name: string, path: string, entry: string | undefined, fail: Fail): CodeModeError {
+  if (entry === undefined) return fail(path, `environment variable ${name} is not set; set it, or give a default: "\${${name}:-…}"`)
   return fail(path, `environment variable ${name} is not set (needed by entry "${entry}"); set it, or add "disabled": true to the entry`)
 }
 
@@ -243,9 +340,6 @@ function resolveAuth(auth: z.infer<typeof AuthSchema>, path: string, entry: stri
 }
 
 function zodFailure(error: z.ZodError, base: string, fail: Fail): CodeModeError {
-  const issue = error.issues[0]
-  const sub = (issue?.path ?? []).map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")
-  const path = `${base}${sub}`.replace(/^\./, "")
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})` : ""
-  return fail(path, `${issue?.message ?? "invalid value"}${more}`)
+  const { path, message } = zodProblem(error, base)
+  return fail(path, message)
 }

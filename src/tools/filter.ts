@@ -58,6 +58,7 @@ export function filterTools(source: ToolSource, filter: ToolFilter): ToolSource 
     kind: source.kind,
     load: async () => (await source.load()).filter(keep),
     ...(source.onToolsChanged ? { onToolsChanged: source.onToolsChanged.bind(source) } : {}),
+    ...(source.secrets ? { secrets: source.secrets.bind(source) } : {}),
     ...(source.close ? { close: source.close.bind(source) } : {}),
   }
 }

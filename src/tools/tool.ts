@@ -61,6 +61,13 @@ export interface ToolSource {
   load(): Promise<Tool[]>
   /** Registers a listener called when the tool list changes; returns an unsubscribe function. */
   onToolsChanged?(listener: () => void): () => void
+  /**
+   * Credential values this source sends upstream (tokens, API keys, passwords), so the runtime can
+   * redact them if an upstream echoes them back; resolved on the host, never shown to the sandbox.
+   * May be called before `load()` and more than once (a rotating token is covered as of the last call).
+   * Does not reject for a credential that cannot be resolved: it is never sent, so it is left out.
+   */
+  secrets?(): Promise<string[]>
   /** Releases connections and child processes. Idempotent. */
   close?(): Promise<void>
 }

@@ -22,6 +22,7 @@ describe("CLI formatting", () => {
 
   it("renders a report with result, logs, calls and stats", () => {
     const result: ExecuteResult = {
+      status: "done",
       ok: true,
       value: { n: 2 },
       logs: [{ level: "warn", message: "careful" }],

@@ -1,7 +1,7 @@
 /** Shared helpers of the server tests: how to start the CLI, in-memory clients, real upstreams. */
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { Client, type ClientOptions } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { CodeModeServer } from "../../src/server/server.js"
@@ -14,11 +14,14 @@ export const MEMORY_SERVER = join(ROOT, "node_modules/@modelcontextprotocol/serv
 /** `node --import tsx src/cli/main.ts`: the CLI from its sources (the last element is the entry file). */
 export const CLI_ARGS: readonly string[] = ["--import", "tsx", join(ROOT, "src/cli/main.ts")]
 
-/** A client connected to a fresh session of `server` over an in-memory transport. */
-export async function connect(server: CodeModeServer): Promise<Client> {
+/**
+ * A client connected to a fresh session of `server` over an in-memory transport; `options` declare
+ * its capabilities (e.g. `{ capabilities: { elicitation: {} } }`).
+ */
+export async function connect(server: CodeModeServer, options?: ClientOptions): Promise<Client> {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
   await server.createSession().connect(serverSide)
-  const client = new Client({ name: "test", version: "0" })
+  const client = new Client({ name: "test", version: "0" }, options)
   await client.connect(clientSide)
   return client
 }

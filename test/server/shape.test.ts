@@ -79,9 +79,9 @@ describe("errors, logs and calls for the model", () => {
   })
 
   it("puts value, console and calls together, and hints when nothing was returned", () => {
-    const ok: ExecuteResult = { ok: true, value: undefined, logs: [{ level: "log", message: "hi" }], calls: [], stats }
+    const ok: ExecuteResult = { status: "done", ok: true, value: undefined, logs: [{ level: "log", message: "hi" }], calls: [], stats }
     expect(formatExecuteResult(ok)).toEqual({ text: "undefined (the program returned nothing: end it with `return <value>`)\n\nconsole (1 line):\nhi", isError: false })
-    const failed: ExecuteResult = { ok: false, error: { kind: "syntax", message: "SyntaxError: unexpected token", line: 1 }, logs: [], calls: [], stats }
+    const failed: ExecuteResult = { status: "failed", ok: false, error: { kind: "syntax", message: "SyntaxError: unexpected token", line: 1 }, logs: [], calls: [], stats }
     expect(formatExecuteResult(failed)).toEqual({ text: "syntax error at line 1: SyntaxError: unexpected token\nFix the syntax and send the whole program again.", isError: true })
   })
 })

@@ -1,8 +1,9 @@
 /**
  * How tool calls and their results — the messages of a tool-call loop — are written as text for the
  * channel's shared-memory ring (channel.ts): numbers and length-prefixed strings, 4–5× cheaper than
- * JSON here, and a JSON payload is not escaped a second time. Everything else (one or two messages
- * per run) and large batches are left to the port.
+ * JSON here, and a JSON payload is not escaped a second time. A deterministic run's clock reads ride
+ * in front of its calls (`c<count>,<number>,…`). Everything else (one or two messages per run) and
+ * large batches are left to the port.
  */
 import { MAX_RECORD_BYTES, type Codec } from "./channel.js"
 import type { CallStarted, CallSettled, HostToWorker, WorkerToHost } from "./protocol.js"
@@ -25,19 +26,34 @@ export const hostToWorker: Codec<HostToWorker> = {
   },
 }
 
+/** First character of a call record that starts with a deterministic run's clock reads. */
+const READS_MARK = "c"
+/** Characters a number may take in the text, with its comma (`-1.2345678901234567e+308,`). */
+const NUMBER_CHARS = 25
+
 export const workerToHost: Codec<WorkerToHost> = {
   encode(msg) {
     if (msg.t !== "call") return undefined
-    let size = 0
+    const { reads } = msg
+    let size = reads ? reads.length * NUMBER_CHARS : 0
     for (const c of msg.calls) size += c.json.length + c.name.length
     if (size > MAX_RECORD_BYTES) return undefined
-    let text = `${msg.run},`
+    let text = reads ? `${READS_MARK}${reads.length},` : ""
+    if (reads) for (const n of reads) text += `${n},`
+    text += `${msg.run},`
     for (const c of msg.calls) text += `${c.call},${field(c.name)}${field(c.json)}`
     return text
   },
   decode(text) {
-    const r = new FieldReader(text)
+    const withReads = text.startsWith(READS_MARK)
+    const r = new FieldReader(text, withReads ? READS_MARK.length : 0)
+    let reads: number[] | undefined
+    if (withReads) {
+      reads = []
+      for (let n = r.num(); n > 0; n--) reads.push(r.num())
+    }
     const msg: CallStarted = { t: "call", run: r.num(), calls: [] }
+    if (reads) msg.reads = reads
     while (r.more()) msg.calls.push({ call: r.num(), name: r.str(), json: r.str() })
     return msg
   },
@@ -50,9 +66,10 @@ function field(s: string): string {
 
 /** Reads numbers (`<n>,`) and length-prefixed strings. */
 class FieldReader {
-  private pos = 0
-
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private pos = 0,
+  ) {}
 
   more(): boolean {
     return this.pos < this.text.length

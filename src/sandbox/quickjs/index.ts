@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from "node:os"
 import { codemodeError } from "../../errors.js"
-import { DEFAULT_LIMITS, type Bindings, type Executor, type Limits, type RunOutcome } from "../executor.js"
+import { DEFAULT_LIMITS, type Bindings, type Determinism, type Executor, type Limits, type RunOutcome } from "../executor.js"
 import { createPool, type Pool } from "./pool.js"
 
 const NAME = "quickjs"
@@ -131,17 +131,28 @@ export function quickjs(options: QuickJSOptions = {}): Executor {
 
   return {
     name: NAME,
-    async run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal): Promise<RunOutcome> {
+    async run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal, determinism?: Determinism): Promise<RunOutcome> {
       if (closed) throw codemodeError("CLOSED", NAME, "run() was called after dispose(); create a new executor")
       checkLimits(limits, opts.workerStackMb)
       if (typeof js !== "string") throw codemodeError("CONFIG_INVALID", NAME, "run(js): js must be a string")
-      return getPool().run(js, bindings, limits, signal)
+      if (determinism !== undefined) checkDeterminism(determinism)
+      return getPool().run(js, bindings, limits, signal, determinism)
     },
     async dispose() {
       closed = true
       await pool?.dispose()
     },
   }
+}
+
+function checkDeterminism(d: Determinism): void {
+  const bad = (what: string) => codemodeError("CONFIG_INVALID", NAME, `determinism.${what}`)
+  if (typeof d !== "object" || d === null) throw codemodeError("CONFIG_INVALID", NAME, "determinism must be an object")
+  if (!Number.isInteger(d.seed) || d.seed < 0 || d.seed > 0xffff_ffff) throw bad(`seed must be an unsigned 32-bit integer, got ${String(d.seed)}`)
+  const { clock } = d
+  if (!Array.isArray(clock)) throw bad("clock must be an array of finite numbers")
+  for (let i = 0; i < clock.length; i++) if (!Number.isFinite(clock[i])) throw bad(`clock[${i}] must be a finite number, got ${String(clock[i])}`)
+  if (typeof d.onClock !== "function") throw bad("onClock must be a function")
 }
 
 function checkLimits(limits: Limits, workerStackMb: number): void {

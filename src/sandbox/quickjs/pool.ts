@@ -4,11 +4,23 @@
  * terminated and replaced (its other runs fail with a clear message); the pool keeps serving.
  */
 import type { ResourceLimits, Worker } from "node:worker_threads"
-import type { Bindings, Limits, LogLine, RunError, RunOutcome } from "../executor.js"
+import type { Bindings, Determinism, Limits, LogLine, RunError, RunOutcome } from "../executor.js"
 import { encodeHostValue, hostErrorMessage } from "./host-values.js"
 import { Channel } from "./channel.js"
 import { hostToWorker, workerToHost } from "./codec.js"
-import { sharedNow, type CallStarted, type HostToWorker, type RunFinished, type SettledCall, type StartRun, type ToolCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
+import { expandRuns, runLengths } from "./determinism.js"
+import {
+  sharedNow,
+  type CallStarted,
+  type HostToWorker,
+  type RunDeterminism,
+  type RunFinished,
+  type SettledCall,
+  type StartRun,
+  type ToolCall,
+  type WorkerConfig,
+  type WorkerToHost,
+} from "./protocol.js"
 import { limitError } from "./run-errors.js"
 import { SpinGate, TurnBudget } from "./spin.js"
 import { startWorker } from "./worker-entry.js"
@@ -49,6 +61,8 @@ interface HostRun {
   js: string
   bindings: Bindings
   limits: Limits
+  /** A deterministic run: its seed and clock as sent to the worker, and the caller's options (for `onClock`). */
+  det?: { wire: RunDeterminism; determinism: Determinism }
   started: number
   slot: Slot
   watchdog?: ReturnType<typeof setTimeout>
@@ -64,7 +78,7 @@ type Ended = ({ ok: true; value: unknown } | { ok: false; error: RunError }) & {
 }
 
 export interface Pool {
-  run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal): Promise<RunOutcome>
+  run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal, determinism?: Determinism): Promise<RunOutcome>
   dispose(): Promise<void>
 }
 
@@ -181,7 +195,11 @@ export function createPool(options: PoolOptions): Pool {
       slot.ready = true
       for (const run of slot.queue.splice(0)) dispatch(run)
     } else if (msg.t === "call") onCalls(slot, msg)
-    else finish(slot.runs.get(msg.run), fromWorker(msg))
+    else {
+      const run = slot.runs.get(msg.run)
+      if (run && msg.reads && !reportReads(run, msg.reads)) return
+      finish(run, fromWorker(msg))
+    }
   }
 
   function dispatch(run: HostRun): void {
@@ -195,6 +213,7 @@ export function createPool(options: PoolOptions): Pool {
       limits: run.limits,
       deadline: sharedNow() + run.limits.timeMs,
     }
+    if (run.det) msg.det = run.det.wire
     slot.channel?.send(msg)
     clearTimeout(run.watchdog)
     run.watchdog = setTimeout(() => overrun(run, limitError("timeMs", run.limits)), run.limits.timeMs + options.graceMs)
@@ -202,7 +221,27 @@ export function createPool(options: PoolOptions): Pool {
 
   function onCalls(slot: Slot, msg: CallStarted): void {
     const run = slot.runs.get(msg.run)
-    if (run) for (const call of msg.calls) onCall(slot, run, call)
+    if (!run || (msg.reads && !reportReads(run, msg.reads))) return
+    for (const call of msg.calls) onCall(slot, run, call)
+  }
+
+  /**
+   * Hands a deterministic run's clock reads to its `onClock`, before the calls that came with them
+   * reach any binding (or before its outcome). If `onClock` throws, the run cannot be replayed: it
+   * is stopped with an error and false is returned.
+   */
+  function reportReads(run: HostRun, reads: readonly number[]): boolean {
+    const { det } = run
+    if (!det) return true
+    try {
+      expandRuns(reads, (values) => det.determinism.onClock(values))
+      return true
+    } catch {
+      run.slot.channel?.send({ t: "abort", run: run.id })
+      const message = "The run was stopped: its clock reads could not be recorded (determinism.onClock threw)."
+      finish(run, { ok: false, error: { kind: "runtime", message }, logs: [] })
+      return false
+    }
   }
 
   /**
@@ -299,7 +338,7 @@ export function createPool(options: PoolOptions): Pool {
     if (!closed && (respawn || slot.queue.length)) spawn(slot)
   }
 
-  function run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal): Promise<RunOutcome> {
+  function run(js: string, bindings: Bindings, limits: Limits, signal?: AbortSignal, determinism?: Determinism): Promise<RunOutcome> {
     return new Promise<RunOutcome>((resolve) => {
       const slot = pickSlot(slots, active, performance.now())
       const onAbort = () => abort(hostRun)
@@ -313,6 +352,8 @@ export function createPool(options: PoolOptions): Pool {
         resolve,
         cleanup: () => signal?.removeEventListener("abort", onAbort),
       }
+      // The clock is copied now: the caller's array may change while the run waits for its worker.
+      if (determinism) hostRun.det = { wire: { seed: determinism.seed, clock: runLengths(determinism.clock) }, determinism }
       if (signal?.aborted) return finish(hostRun, { ok: false, error: abortedError(), logs: [] })
       signal?.addEventListener("abort", onAbort, { once: true })
       if (!slot.worker) spawnAll()

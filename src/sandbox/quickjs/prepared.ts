@@ -33,6 +33,11 @@ export interface PreparedSandbox {
   owner?: SandboxOwner
   /** The {@link initKey} `init` was last called with (undefined: not yet). */
   initKey?: string
+  /**
+   * determinism.ts's installer, compiled but not called: only code, no state (compiled ahead when
+   * the run before was deterministic, or by a deterministic run itself).
+   */
+  installer?: QuickJSHandle
 }
 
 /** What `init` installs: the binding names, the console output budget and the tool-call limit. */
@@ -107,6 +112,7 @@ export function disposeSandbox(s: PreparedSandbox): boolean {
   if (s.module.retired) return true
   try {
     for (const h of [s.init, s.settle, s.encodeResult, s.describe, s.take]) h.dispose()
+    s.installer?.dispose()
     s.ctx.dispose()
     s.rt.dispose()
     return true

@@ -16,6 +16,16 @@ export interface StartRun {
   limits: Limits
   /** Absolute deadline, in ms on the shared clock `performance.timeOrigin + performance.now()`. */
   deadline: number
+  /** Present only for a deterministic run (executor.ts `Determinism`). */
+  det?: RunDeterminism
+}
+
+/** What a deterministic run installs in its sandbox: `Determinism` without the host's callback. */
+export interface RunDeterminism {
+  /** Seed of `Math.random`, an unsigned 32-bit integer. */
+  seed: number
+  /** The clock values to replay, run-length encoded: `[value, count, value, count, …]` (determinism.ts). */
+  clock: number[]
 }
 
 /** The result of one tool call. */
@@ -56,6 +66,11 @@ export interface CallStarted {
   t: "call"
   run: number
   calls: ToolCall[]
+  /**
+   * A deterministic run's clock reads past its replayed clock since the last message, run-length
+   * encoded (`[value, count, …]`); the host reports them before it calls any binding of `calls`.
+   */
+  reads?: number[]
 }
 
 /** Worker → host: a run ended. The value is JSON text (`""` for `undefined`), already size-checked. */
@@ -68,6 +83,8 @@ export interface RunFinished {
   logs: LogLine[]
   toolCalls: number
   memoryBytes?: number
+  /** A deterministic run's last clock reads (as in {@link CallStarted}), reported before the outcome. */
+  reads?: number[]
 }
 
 /** Worker → host: the worker loaded its WASM module and is ready. */

@@ -7,12 +7,16 @@
  * after returning never runs. Limits stop the run through `stop()`, which only records the reason:
  * the interrupt handler then ends any JS still running (QuickJS's interrupt is uncatchable) and the
  * run is finished once control is back in the worker. Nothing here ever throws to the caller.
+ *
+ * A deterministic run (`req.det`) installs determinism.ts in its sandbox before its code, sends its
+ * clock reads with its calls and its end, and takes tool results one at a time (see `settle`).
  */
 import type { QuickJSHandle } from "quickjs-emscripten"
 import type { Limits, LogLevel, LogLine, RunError } from "../executor.js"
+import { installDeterminism } from "./determinism.js"
 import { directCalls, type DirectCalls } from "./direct-calls.js"
 import { disposeSandbox, initSandbox, type PreparedSandbox, type SandboxOwner } from "./prepared.js"
-import { sharedNow, type RunFinished, type SettledCall, type StartRun, type ToolCall, type WorkerToHost } from "./protocol.js"
+import { sharedNow, type CallStarted, type RunFinished, type SettledCall, type StartRun, type ToolCall, type WorkerToHost } from "./protocol.js"
 import { limitError, thrownError, USER_FILE, WRAP_PREFIX, WRAP_SUFFIX, type Described } from "./run-errors.js"
 import type { ModulePool } from "./wasm-modules.js"
 
@@ -32,6 +36,10 @@ export class SandboxRun implements SandboxOwner {
   /** The engine calls of the tool-call path (direct-calls.ts). */
   private engine?: DirectCalls
   private main?: QuickJSHandle
+  /** A deterministic run's `take()` of its clock reads (determinism.ts). */
+  private reads?: QuickJSHandle
+  /** True while taking the clock reads, which must complete even after the run was stopped. */
+  private draining = false
   private timer?: ReturnType<typeof setTimeout>
   private reason?: RunError
   private done = false
@@ -64,6 +72,8 @@ export class SandboxRun implements SandboxOwner {
       const { rt, ctx } = sb
       rt.setMaxStackSize(this.limits.stackBytes)
       initSandbox(sb, { names: this.req.names, outputBudget: this.limits.maxOutputBytes, maxToolCalls: this.limits.maxToolCalls })
+      // Into this run's own sandbox, before its code: no sandbox carries another run's determinism.
+      if (this.req.det) this.reads = installDeterminism(sb, this.req.det)
       // Compiles and calls the wrapper in one step: an async function never throws synchronously, so
       // an error here is a compile error (or the code broke out of the wrapper and threw).
       const started = ctx.evalCode(WRAP_PREFIX + this.req.js + WRAP_SUFFIX, USER_FILE)
@@ -97,7 +107,11 @@ export class SandboxRun implements SandboxOwner {
     return !this.done && this.settled < this.calls
   }
 
-  /** Tool calls finished on the host: delivers every result, then runs the code once. */
+  /**
+   * Tool calls finished on the host: delivers every result, then runs the code once. A
+   * deterministic run instead runs the code after each result until it waits again, so what it
+   * observes depends only on the order of the results, not on how the host batched them.
+   */
   settle(results: readonly SettledCall[]): void {
     const { sb, engine } = this
     if (this.done || !sb || !engine) return
@@ -108,7 +122,7 @@ export class SandboxRun implements SandboxOwner {
         if (this.reason) break
         if (!engine.callNumberBoolString(sb.settle, call, ok, payload)) {
           this.stop({ kind: "runtime", message: "A tool result could not be delivered to the sandbox." })
-        }
+        } else if (this.req.det && !this.runJobs()) return this.finish()
       }
       this.drive()
     } catch (err) {
@@ -134,6 +148,7 @@ export class SandboxRun implements SandboxOwner {
   }
 
   shouldInterrupt(): boolean {
+    if (this.draining) return false
     if (this.reason) return true
     if (sharedNow() >= this.req.deadline) {
       this.stop(limitError("timeMs", this.limits))
@@ -191,8 +206,16 @@ export class SandboxRun implements SandboxOwner {
 
   /** Runs jobs until the main promise settles, the run is stopped, or it waits for the host. */
   private drive(): void {
+    if (!this.sb || !this.main || !this.engine) return
+    if (!this.runJobs()) return this.finish()
+    this.postCalls()
+    if (this.reason) this.finish()
+  }
+
+  /** Runs jobs until the code waits (true), or until its promise settled or the run was stopped (false). */
+  private runJobs(): boolean {
     const { sb, main, engine } = this
-    if (!sb || !main || !engine) return
+    if (!sb || !main || !engine) return false
     const { rt } = sb
     for (;;) {
       // Run jobs until none are left (at most 16 batches, then look at the main promise again, so
@@ -206,13 +229,8 @@ export class SandboxRun implements SandboxOwner {
           this.stop(thrownError(d, this.limits, false, this.codeLines()))
         }
       }
-      if (this.reason) return this.finish()
-      if (!engine.isPending(main)) return this.finish()
-      if (!rt.hasPendingJob()) {
-        this.postCalls()
-        if (this.reason) this.finish()
-        return
-      }
+      if (this.reason || !engine.isPending(main)) return false
+      if (!rt.hasPendingJob()) return true
     }
   }
 
@@ -235,7 +253,34 @@ export class SandboxRun implements SandboxOwner {
       }
       calls.push({ call: this.calls++, name, json: parts[k + 1] as string })
     }
-    this.env.post({ t: "call", run: this.req.run, calls })
+    const msg: CallStarted = { t: "call", run: this.req.run, calls }
+    if (this.reads) {
+      const reads = this.takeReads()
+      if (reads === undefined) return this.stop(unreadableClock())
+      if (reads.length > 0) msg.reads = reads
+    }
+    this.env.post(msg)
+  }
+
+  /**
+   * Empties a deterministic run's clock reads past its replayed clock (`[value, count, …]`);
+   * undefined if the sandbox could not give them. Runs even after the run was stopped (e.g. by its
+   * deadline): `take()` is the installer's own bounded loop, no code of the run's.
+   */
+  private takeReads(): number[] | undefined {
+    const { engine, reads } = this
+    if (!engine || !reads) return undefined
+    this.draining = true
+    let text: string | undefined
+    try {
+      text = engine.callForString(reads)
+    } finally {
+      this.draining = false
+    }
+    if (text === undefined) return undefined
+    const parts = text.split(",")
+    parts.pop()
+    return parts.map(Number)
   }
 
   private finishWithThrown(error: QuickJSHandle, compiling: boolean): void {
@@ -304,8 +349,15 @@ export class SandboxRun implements SandboxOwner {
     clearTimeout(this.timer)
     let msg: RunFinished
     try {
-      const out = this.reason ? { error: this.reason } : this.encodeResult()
+      let out: { json: string } | { error: RunError } = this.reason ? { error: this.reason } : this.encodeResult()
+      let reads: number[] | undefined
+      if (this.reads) {
+        // After the result was encoded: its toJSON and getters may read the clock too.
+        reads = this.takeReads()
+        if (reads === undefined && !("error" in out)) out = { error: unreadableClock() }
+      }
       msg = this.message("error" in out ? { ok: false, json: "", error: out.error } : { ok: true, json: out.json })
+      if (reads?.length) msg.reads = reads
     } catch (err) {
       msg = this.message({ ok: false, json: "", error: sandboxFailure(err) })
     }
@@ -334,6 +386,7 @@ export class SandboxRun implements SandboxOwner {
     sb.module.allowGrowth = undefined
     try {
       this.main?.dispose()
+      this.reads?.dispose()
     } catch {
       // Freed with the runtime below.
     }
@@ -341,6 +394,10 @@ export class SandboxRun implements SandboxOwner {
     if (!disposeSandbox(sb)) this.env.modules.retire(sb.module)
     this.env.modules.release(sb.module)
   }
+}
+
+function unreadableClock(): RunError {
+  return { kind: "runtime", message: "The clock reads could not be read from the sandbox." }
 }
 
 function sandboxFailure(err: unknown): RunError {

@@ -2,15 +2,20 @@
  * Worker side: keeps one prepared sandbox ready (for the memory limit last asked for), so a run
  * starts on a runtime + context + prelude that already exist. The spare is also initialized ahead
  * with the last run's binding names and output budget, so a run with the same ones (the usual case:
- * one executor, one tool set) skips that step too; a run with others re-initializes it. A spare is
- * never reused: each one is handed to exactly one run, and a new one is prepared after that run.
+ * one executor, one tool set) skips that step too; a run with others re-initializes it. After a
+ * deterministic run the spare also gets determinism.ts's installer compiled (not called: no state,
+ * each run installs its own seed and clock at its start). A spare is never reused: each one is
+ * handed to exactly one run, and a new one is prepared after that run.
  */
+import { compileInstaller } from "./determinism.js"
 import { disposeSandbox, initSandbox, prepareSandbox, type InitRequest, type PreparedSandbox } from "./prepared.js"
 import type { ModulePool } from "./wasm-modules.js"
 
 /** What a run needs its sandbox to be prepared for. */
 export interface SpareRequest extends InitRequest {
   memoryBytes: number
+  /** The run is deterministic: the spare after it gets determinism.ts's installer compiled ahead. */
+  deterministic?: boolean
 }
 
 export interface Spares {
@@ -74,6 +79,7 @@ export function createSpares(modules: ModulePool, maxArgumentBytes: number, firs
           (sb) => {
             try {
               initSandbox(sb, want)
+              if (want.deterministic) compileInstaller(sb)
             } catch {
               // Not initialized ahead: the run that takes it initializes it (and reports failures).
             }

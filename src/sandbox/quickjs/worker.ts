@@ -24,7 +24,7 @@ function main(): void {
   const runs = new Map<number, SandboxRun>()
   const modules = createModulePool({ slackBytes: config.moduleSlackBytes, retireBytes: config.moduleRetireBytes })
   const warmLimits: Limits = { ...DEFAULT_LIMITS, memoryBytes: config.warmMemoryBytes }
-  const spares = createSpares(modules, config.maxArgumentBytes, spareRequest(warmLimits, []), () => runs.size === 0)
+  const spares = createSpares(modules, config.maxArgumentBytes, spareRequest(warmLimits, [], false), () => runs.size === 0)
   const env: RunEnv = {
     post: (msg: WorkerToHost) => channel.send(msg),
     modules,
@@ -52,7 +52,7 @@ function main(): void {
         const run = new SandboxRun(msg, env)
         runs.set(msg.run, run)
         try {
-          const sb = spares.take(spareRequest(msg.limits, msg.names))
+          const sb = spares.take(spareRequest(msg.limits, msg.names, msg.det !== undefined))
           if (sb instanceof Promise) sb.then((s) => run.start(s), (err: unknown) => cannotStart(msg.run, err))
           else run.start(sb)
         } catch (err) {
@@ -114,14 +114,14 @@ function main(): void {
     channel.send({ t: "ready" })
     void warmUpWhenIdle({ calls: config.warmUpCalls, modules, maxArgumentBytes: config.maxArgumentBytes, limits: warmLimits, idle: () => runs.size === 0 })
   }
-  Promise.resolve(spares.take(spareRequest(warmLimits, [])))
+  Promise.resolve(spares.take(spareRequest(warmLimits, [], false)))
     .then((sb) => runLocally(sb, modules, WARM_UP, [], warmLimits))
     .then(ready, ready)
 }
 
 /** What a run's sandbox must be prepared and initialized for. */
-function spareRequest(limits: Limits, names: readonly string[]): SpareRequest {
-  return { memoryBytes: limits.memoryBytes, names, outputBudget: limits.maxOutputBytes, maxToolCalls: limits.maxToolCalls }
+function spareRequest(limits: Limits, names: readonly string[], deterministic: boolean): SpareRequest {
+  return { memoryBytes: limits.memoryBytes, names, outputBudget: limits.maxOutputBytes, maxToolCalls: limits.maxToolCalls, deterministic }
 }
 
 const WARM_UP = "console.log({ a: [1, 'x'] }, 1); try { null.x } catch (e) { console.log(e) } return { ok: [1] }"

@@ -47,10 +47,19 @@ export interface McpStatus {
 export interface McpSource extends ToolSource {
   readonly kind: "mcp"
   onToolsChanged(listener: () => void): () => void
+  /**
+   * The config's credential-bearing values: every stdio `env` value of at least 6 characters (which of
+   * them are credentials cannot be known, so all are taken; shorter ones would only redact ordinary
+   * words) and every HTTP `headers` value. Never rejects.
+   */
+  secrets(): Promise<string[]>
   /** Closes the session; a stdio child gets stdin closed, then SIGTERM, then SIGKILL (2 s apart, by the SDK). Idempotent. */
   close(): Promise<void>
   status(): McpStatus
 }
+
+// Shorter env values (ports, flags, "true") are not credentials worth redacting.
+const MIN_ENV_SECRET_LENGTH = 6
 
 // A server that keeps sending cursors is broken; stop rather than loop forever.
 const MAX_PAGES = 1_000
@@ -286,6 +295,10 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
     onToolsChanged(listener) {
       listeners.add(listener)
       return () => void listeners.delete(listener)
+    },
+    async secrets() {
+      if ("command" in server) return Object.values(server.env ?? {}).filter((v) => v.length >= MIN_ENV_SECRET_LENGTH)
+      return Object.values(server.headers ?? {})
     },
     status() {
       const state = closing ? "closed" : live && !live.closed ? "connected" : pending ? "connecting" : "idle"

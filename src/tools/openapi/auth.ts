@@ -6,6 +6,9 @@ import { codemodeError } from "../../errors.js"
 import { isObject } from "./refs.js"
 import type { OpenApiAuth, SecretValue } from "./types.js"
 
+/** Header names whose values are credentials: Authorization, Cookie, X-Api-Key, X-Auth-Token, anything with a secret, password, session or signature. */
+const CREDENTIAL_HEADER = /auth|key|token|secret|passw|cookie|session|credential|signature/i
+
 /** Throws `CONFIG_INVALID` when `auth` does not have one of the documented shapes. */
 export function checkAuth(auth: unknown, origin: string): void {
   if (auth === undefined) return
@@ -87,4 +90,25 @@ export async function resolveCredentials(auth: OpenApiAuth | undefined, origin: 
   const password = await resolveSecret(auth.basic.password, "auth.basic.password", origin)
   const encoded = Buffer.from(`${username}:${password}`).toString("base64")
   return { apply: (_url, headers) => headers.set("authorization", `Basic ${encoded}`), secrets: [password, encoded] }
+}
+
+/**
+ * The credential values a source sends: every resolved `auth` value (for basic auth the username, the
+ * password and the base64 of `user:pass`) and the static `headers` whose name looks like a credential
+ * (see {@link CREDENTIAL_HEADER}; `Accept` or `X-GitHub-Api-Version` values are not secrets and would only
+ * be redacted from results). Auth that cannot be resolved now (unset variable, failing callback) is left
+ * out: no request carries it.
+ */
+export async function sourceSecrets(auth: OpenApiAuth | undefined, headers: Record<string, string> | undefined, origin: string): Promise<string[]> {
+  const fromHeaders = Object.entries(headers ?? {})
+    .filter(([name]) => CREDENTIAL_HEADER.test(name))
+    .map(([, value]) => value)
+  let fromAuth: string[] = []
+  try {
+    fromAuth = [...(await resolveCredentials(auth, origin)).secrets]
+    if (auth && "basic" in auth) fromAuth.push(await resolveSecret(auth.basic.username, "auth.basic.username", origin))
+  } catch {
+    // unresolvable: never sent
+  }
+  return [...fromAuth, ...fromHeaders]
 }

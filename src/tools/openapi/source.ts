@@ -5,7 +5,7 @@
 import { CodeModeError, codemodeError } from "../../errors.js"
 import { isIdentifier } from "../identifiers.js"
 import type { Tool, ToolSource } from "../tool.js"
-import { checkAuth } from "./auth.js"
+import { checkAuth, sourceSecrets } from "./auth.js"
 import { createCall, type CallSettings } from "./call.js"
 import { readOpenApiSpec } from "./load.js"
 import { listOperations, type OperationDescriptor } from "./operations.js"
@@ -66,6 +66,7 @@ export function openapi(namespace: string, options: OpenApiOptions): ToolSource 
       })
       return loading
     },
+    secrets: () => sourceSecrets(options.auth, options.headers, origin),
     async close() {
       loading = undefined
     },

@@ -1,0 +1,165 @@
+/**
+ * Runs a program to its end or its next pause: one sandbox attempt after another. An attempt that
+ * pauses for approvals either returns a paused result (deferred approvals) or asks `onApproval`
+ * (inline), journals the answers, and replays the program against its journal in a fresh sandbox —
+ * calls already made are answered from the journal, so nothing runs twice.
+ */
+import type { NormalizedCode } from "../code/normalize.js"
+import { codemodeError } from "../errors.js"
+import type { Executor, Limits, RunError, RunStats } from "../sandbox/executor.js"
+import type { Tool } from "../tools/tool.js"
+import type { AuditLog } from "./audit.js"
+import type { CallRecord } from "./bindings.js"
+import type { CallEntry, Journal, Lease, PendingApproval, RunRecord } from "./journal.js"
+import type { CompiledPolicy } from "./policy.js"
+import type { Redactor } from "./redact.js"
+import { mapError, type ExecuteResult, type FailedResult } from "./results.js"
+import { signResumeToken } from "./resume-token.js"
+import { createRunGate } from "./run-gate.js"
+
+/** An approval question: a call of a run that the policy says needs one. */
+export interface ApprovalRequest extends PendingApproval {
+  runId: string
+}
+
+/** Answers an approval question; a rejection or a timeout counts as "deny". */
+export type ApprovalHandler = (request: ApprovalRequest, signal: AbortSignal) => Promise<"approve" | "deny">
+
+/** What every run of one instance shares. */
+export interface RunEnvironment {
+  executor(): Promise<Executor>
+  tools(): Tool[]
+  redactor?: Redactor | undefined
+  audit?: AuditLog | undefined
+  approvalTimeoutMs: number
+  /** Durable runs: where they are journaled and how long their tokens live. */
+  runs?: { journal: Journal; hostKey(): Promise<Buffer>; expiresInMs: number } | undefined
+}
+
+export interface ProgramRun {
+  code: NormalizedCode
+  runId: string
+  limits: Limits
+  /** The policy every call of the run passes (a resumed run keeps the one it started under). */
+  policy: CompiledPolicy
+  signal?: AbortSignal | undefined
+  onCall?: ((call: CallRecord) => void) | undefined
+  onApproval?: ApprovalHandler | undefined
+  startedAt: number
+  /** Durable runs: the record (status "running"), the lease held on it, the journal so far. */
+  durable?: { record: RunRecord; lease: Lease; entries: CallEntry[] } | undefined
+}
+
+/** Asks `handler` about one call, within `timeoutMs`; anything but "approve" in time is a no. */
+async function ask(handler: ApprovalHandler, request: ApprovalRequest, timeoutMs: number, signal?: AbortSignal): Promise<"approved" | "denied" | "timeout"> {
+  const timeout = new AbortController()
+  const timer = setTimeout(() => timeout.abort(), timeoutMs)
+  const both = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal
+  try {
+    const answer = await Promise.race([
+      handler(request, both).catch(() => "deny" as const),
+      new Promise<"timeout">((resolve) => both.addEventListener("abort", () => resolve("timeout"), { once: true })),
+    ])
+    return answer === "approve" ? "approved" : answer === "timeout" ? "timeout" : "denied"
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function failed(error: RunError, code: NormalizedCode, tools: readonly Tool[], calls: CallRecord[], logs: ExecuteResult["logs"], stats: RunStats, runId: string): FailedResult {
+  return { status: "failed", ok: false, error: mapError(error, code, tools), logs, calls, stats, runId }
+}
+
+export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<ExecuteResult> {
+  const backend = await env.executor()
+  const durable = run.durable
+  try {
+    for (;;) {
+      const tools = env.tools()
+      // Tools see one signal that fires when the caller cancels or when the attempt is over.
+      const toolsDone = new AbortController()
+      const onAbort = () => toolsDone.abort(run.signal?.reason)
+      run.signal?.addEventListener("abort", onAbort, { once: true })
+      const gate = createRunGate({
+        tools,
+        policy: run.policy,
+        quota: run.policy.startRun(),
+        runId: run.runId,
+        signal: toolsDone.signal,
+        onCall: run.onCall,
+        redactor: env.redactor,
+        audit: env.audit,
+        durable: durable && env.runs ? { journal: env.runs.journal, record: durable.record, entries: durable.entries } : undefined,
+      })
+      let outcome
+      let diverged: RunError | undefined
+      try {
+        // Only a durable run's gate stops an attempt (pause, divergence, journal failure).
+        const signal = !durable ? run.signal : run.signal ? AbortSignal.any([run.signal, gate.stopSignal]) : gate.stopSignal
+        outcome = await backend.run(run.code.js, gate.bindings, run.limits, signal, gate.determinism)
+      } finally {
+        run.signal?.removeEventListener("abort", onAbort)
+        diverged = await gate.finish()
+        toolsDone.abort(codemodeError("ABORTED", "runtime", "the run has ended"))
+      }
+      const stats: RunStats = { ...outcome.stats, durationMs: performance.now() - run.startedAt }
+      const stop = gate.stopped()
+      if (stop?.kind === "paused" && durable && env.runs) {
+        const { journal } = env.runs
+        if (run.onApproval && !run.signal?.aborted) {
+          await decideInline(env, run, journal, durable.record, stop.pending)
+          durable.entries = await journal.calls(run.runId)
+          continue
+        }
+        return await pause(env, durable.record, stop.pending, { logs: outcome.logs, calls: gate.calls, stats: { ...stats, toolCalls: gate.calls.length } })
+      }
+      const result: ExecuteResult =
+        stop?.kind === "failed"
+          ? failed(stop.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
+          : !outcome.ok
+            ? failed(outcome.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
+            : diverged
+              ? failed(diverged, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
+              : { status: "done", ok: true, value: outcome.value, logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
+      if (durable && env.runs) {
+        durable.record.status = result.ok ? "done" : "failed"
+        durable.record.outcome = result
+        delete durable.record.pending
+        await env.runs.journal.putRun(durable.record)
+      }
+      return result
+    }
+  } finally {
+    await durable?.lease.release()
+  }
+}
+
+/** Asks the inline approver about each pending call, in call order, and journals the answers. */
+async function decideInline(env: RunEnvironment, run: ProgramRun, journal: Journal, record: RunRecord, pending: PendingApproval[]): Promise<void> {
+  const handler = run.onApproval as ApprovalHandler
+  const entries = new Map((await journal.calls(record.id)).map((e) => [`c${e.pos}`, e]))
+  for (const request of pending) {
+    const entry = entries.get(request.id)
+    if (!entry?.decision) continue
+    entry.decision.approval = await ask(handler, { ...request, runId: record.id }, env.approvalTimeoutMs, run.signal)
+    await journal.putCall(record, entry)
+  }
+}
+
+/** Saves the paused run and returns its result with a fresh resume token. */
+async function pause(env: RunEnvironment, record: RunRecord, pending: PendingApproval[], part: Pick<ExecuteResult, "logs" | "calls" | "stats">): Promise<ExecuteResult> {
+  const runs = env.runs as NonNullable<RunEnvironment["runs"]>
+  record.status = "paused"
+  record.pause += 1
+  record.pending = pending
+  record.expiresAt = Date.now() + runs.expiresInMs
+  await runs.journal.putRun(record)
+  const resumeToken = signResumeToken(await runs.hostKey(), {
+    run: record.id,
+    program: record.programHash,
+    catalog: record.catalogHash,
+    pause: record.pause,
+    exp: record.expiresAt,
+  })
+  return { status: "paused", ok: false, runId: record.id, resumeToken, pending, expiresAt: new Date(record.expiresAt).toISOString(), ...part }
+}

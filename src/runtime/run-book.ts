@@ -1,0 +1,230 @@
+/**
+ * The durable runs of one instance: whether runs are journaled, starting a run's record, opening a
+ * paused (or orphaned) run from its resume token, listing runs. Which store, which key, how long
+ * tokens live and leases last are decided here once.
+ */
+import { randomBytes } from "node:crypto"
+import { codemodeError } from "../errors.js"
+import type { Limits } from "../sandbox/executor.js"
+import { memoryStore } from "../store/memory.js"
+import type { RunStore } from "../store/store.js"
+import type { Catalog } from "./catalog.js"
+import type { Policy } from "./policy.js"
+import { Journal, newRunId, storeFailure, type CallEntry, type Lease, type PendingApproval, type RunRecord, type RunStatus } from "./journal.js"
+import type { RunEnvironment } from "./program-run.js"
+import type { ExecuteResult } from "./results.js"
+import { shortHash, signResumeToken, verifyResumeToken } from "./resume-token.js"
+
+const ORIGIN = "runs"
+
+/** Options of durable runs (`createCodeMode({ runs })`). */
+export interface RunsOptions {
+  /**
+   * Where runs are journaled. Giving one journals every run (crash recovery), and the instance owns
+   * it (closes it). Default: an in-memory store when the policy can ask (paused runs live as long as
+   * the process), else none: runs are not journaled.
+   */
+  store?: RunStore
+  /** The key that signs resume tokens. Default: a random key kept in the store (`hmac-key`). */
+  key?: string
+  /** How long after a pause the run can be resumed. Default 24 h. */
+  expiresInMs?: number
+  /**
+   * How long a process holds a run it is executing (renewed while it runs). After a crash another
+   * process can take the run over once this passed. Default 30,000.
+   */
+  leaseMs?: number
+}
+
+export const DEFAULT_RUN_EXPIRY_MS = 24 * 3_600_000
+export const DEFAULT_LEASE_MS = 30_000
+
+/** `resume` decisions: one for every pending call, or per pending id. */
+export type ResumeDecisions = "approve" | "deny" | Record<string, "approve" | "deny">
+
+/** A run as `runs()` lists it. */
+export interface RunSummary {
+  runId: string
+  status: RunStatus
+  createdAt: string
+  expiresAt: string
+  /** The calls waiting for approval (paused runs). */
+  pending?: PendingApproval[]
+  /** Continues the run (paused runs, and running ones whose host died). */
+  resumeToken?: string
+}
+
+export interface OpenedRun {
+  record: RunRecord
+  lease: Lease
+  entries: CallEntry[]
+}
+
+export interface RunBook {
+  /** The durable part of the run environment, or undefined when runs are not journaled. */
+  environment: RunEnvironment["runs"]
+  /** Records a new run about to start (undefined when runs are not journaled). */
+  start(program: string, limits: Partial<Limits> | undefined, policy: Policy | undefined): Promise<OpenedRun | undefined>
+  /** Checks a resume token, applies the decisions, takes the lease; or the settled outcome. */
+  open(token: string, decisions: ResumeDecisions): Promise<OpenedRun | { settled: ExecuteResult }>
+  list(): Promise<RunSummary[]>
+  close(): Promise<void>
+}
+
+interface RunBookOptions {
+  runs: RunsOptions | undefined
+  /** The policy can ask: runs need a journal even without a configured store. */
+  durable: boolean
+  catalog(): Catalog
+}
+
+/** Hash of what a program can call: tool names and input schemas. */
+const catalogHashes = new WeakMap<Catalog, string>()
+function catalogHash(catalog: Catalog): string {
+  let hash = catalogHashes.get(catalog)
+  if (hash === undefined) {
+    hash = shortHash(JSON.stringify(catalog.tools.map((t) => [`${t.namespace}.${t.name}`, t.inputSchema])))
+    catalogHashes.set(catalog, hash)
+  }
+  return hash
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== "number" || !(value > 0)) throw codemodeError("CONFIG_INVALID", ORIGIN, `runs.${name} must be a positive number of ms, got ${JSON.stringify(value)}`)
+  return value
+}
+
+export function createRunBook(options: RunBookOptions): RunBook {
+  const given = options.runs ?? {}
+  const expiresInMs = positive("expiresInMs", given.expiresInMs, DEFAULT_RUN_EXPIRY_MS)
+  const leaseMs = positive("leaseMs", given.leaseMs, DEFAULT_LEASE_MS)
+  const store = given.store ?? (options.durable ? memoryStore() : undefined)
+  if (!store) return { environment: undefined, start: async () => undefined, open: () => Promise.reject(notDurable()), list: async () => [], close: async () => undefined }
+  const journal = new Journal(store)
+  let key: Promise<Buffer> | undefined = given.key !== undefined ? Promise.resolve(Buffer.from(given.key, "utf8")) : undefined
+  const hostKey = () =>
+    (key ??= journal.hostKey().catch((error: unknown) => {
+      key = undefined
+      throw storeFailure(error, "cannot read or create the host key")
+    }))
+  const token = async (record: RunRecord) =>
+    signResumeToken(await hostKey(), { run: record.id, program: record.programHash, catalog: record.catalogHash, pause: record.pause, exp: record.expiresAt })
+
+  const wrap = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn()
+    } catch (error) {
+      throw storeFailure(error, what)
+    }
+  }
+
+  return {
+    environment: { journal, hostKey, expiresInMs },
+
+    start: (program, limits, policy) =>
+      wrap("cannot record the run", async () => {
+        const now = Date.now()
+        const record: RunRecord = {
+          v: 1,
+          id: newRunId(),
+          program,
+          programHash: shortHash(program),
+          catalogHash: catalogHash(options.catalog()),
+          seed: randomBytes(4).readUInt32LE(0),
+          ...(limits ? { limits } : {}),
+          ...(policy !== undefined ? { policy } : {}),
+          createdAt: now,
+          expiresAt: now + expiresInMs,
+          status: "running",
+          pause: 0,
+        }
+        const lease = await journal.lease(record.id, leaseMs)
+        await journal.putRun(record)
+        return { record, lease, entries: [] }
+      }),
+
+    async open(resumeToken, decisions) {
+      const claims = verifyResumeToken(await hostKey(), resumeToken)
+      const record = await wrap("cannot read the run", () => journal.getRun(claims.run))
+      if (!record) {
+        throw codemodeError("RESUME_INVALID", ORIGIN, `run ${claims.run} is not in the ${store.name} store (it expired and was removed, or this process uses another store)`)
+      }
+      if (record.programHash !== claims.program) throw codemodeError("RESUME_INVALID", ORIGIN, `the token does not match run ${record.id}'s program`)
+      if (record.status === "done" || record.status === "failed") return { settled: record.outcome as ExecuteResult }
+      if (claims.pause !== record.pause) {
+        throw codemodeError("RESUME_INVALID", ORIGIN, `the token is for pause ${claims.pause} of run ${record.id}, which has paused ${record.pause} time(s) since; use the latest token`)
+      }
+      const current = catalogHash(options.catalog())
+      if (claims.catalog !== current) {
+        throw codemodeError(
+          "RESUME_INVALID",
+          ORIGIN,
+          `the tools changed since run ${record.id} paused (catalog ${claims.catalog.slice(0, 8)} → ${current.slice(0, 8)}); resuming could make different calls, so it is refused`,
+        )
+      }
+      const lease = await journal.lease(record.id, leaseMs)
+      try {
+        // Another process may have finished the run between our read and the lease.
+        const fresh = (await journal.getRun(record.id)) ?? record
+        if (fresh.status === "done" || fresh.status === "failed") {
+          await lease.release()
+          return { settled: fresh.outcome as ExecuteResult }
+        }
+        const entries = await journal.calls(fresh.id)
+        await applyDecisions(journal, fresh, entries, decisions)
+        fresh.status = "running"
+        delete fresh.pending
+        await journal.putRun(fresh)
+        return { record: fresh, lease, entries }
+      } catch (error) {
+        await lease.release()
+        throw storeFailure(error, "cannot open the run")
+      }
+    },
+
+    list: () =>
+      wrap("cannot list runs", async () => {
+        const records = (await journal.runs()).sort((a, b) => b.createdAt - a.createdAt)
+        return Promise.all(
+          records.map(async (r) => ({
+            runId: r.id,
+            status: r.status,
+            createdAt: new Date(r.createdAt).toISOString(),
+            expiresAt: new Date(r.expiresAt).toISOString(),
+            ...(r.pending ? { pending: r.pending } : {}),
+            ...(r.status === "paused" || r.status === "running" ? { resumeToken: await token(r) } : {}),
+          })),
+        )
+      }),
+
+    close: async () => {
+      await store.close?.()
+    },
+  }
+}
+
+function notDurable() {
+  return codemodeError(
+    "CONFIG_INVALID",
+    ORIGIN,
+    "this instance keeps no runs to resume: give it a run store (`runs: { store }`, `--state-dir`) or a policy that asks for approval",
+  )
+}
+
+async function applyDecisions(journal: Journal, record: RunRecord, entries: CallEntry[], decisions: ResumeDecisions): Promise<void> {
+  const open = entries.filter((e) => e.state === "pending" && !e.decision?.approval)
+  if (typeof decisions === "object") {
+    const ids = new Set(open.map((e) => `c${e.pos}`))
+    const unknown = Object.keys(decisions).filter((id) => !ids.has(id))
+    if (unknown.length) {
+      throw codemodeError("CONFIG_INVALID", ORIGIN, `no pending call ${unknown.join(", ")} in run ${record.id}; pending: ${[...ids].join(", ") || "none"}`)
+    }
+  }
+  for (const entry of open) {
+    const decision = typeof decisions === "string" ? decisions : decisions[`c${entry.pos}`]
+    if (!decision || !entry.decision) continue
+    entry.decision.approval = decision === "approve" ? "approved" : "denied"
+    await journal.putCall(record, entry)
+  }
+}

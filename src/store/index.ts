@@ -1,0 +1,7 @@
+export { STORE_KEY, defineStore } from "./store.js"
+export type { RunStore, StoreSetOptions } from "./store.js"
+export { memoryStore } from "./memory.js"
+export { fileStore, FILE_STORE_DEFAULTS } from "./file.js"
+export type { FileStoreOptions } from "./file.js"
+export { redisStore, REDIS_STORE_DEFAULTS, REDIS_INSTALL_COMMAND } from "./redis.js"
+export type { RedisStoreOptions } from "./redis.js"
