@@ -161,5 +161,5 @@ async function pause(env: RunEnvironment, record: RunRecord, pending: PendingApp
     pause: record.pause,
     exp: record.expiresAt,
   })
-  return { status: "paused", ok: false, runId: record.id, resumeToken, pending, expiresAt: new Date(record.expiresAt).toISOString(), ...part }
+  return { status: "paused", resumeToken, pending, runId: record.id, expiresAt: new Date(record.expiresAt).toISOString(), ok: false, ...part }
 }
