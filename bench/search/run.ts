@@ -36,9 +36,15 @@ for (const spec of result.specs) {
       if (first.queries === 0) continue
       lines.push([split.padEnd(9), kind.padEnd(10), String(first.queries).padStart(3), ...spec.variants.map((v) => fmt(pick(v)[kind]).padEnd(col))].join(" | "))
     }
+    const none = pick(spec.variants[0] as VariantResult).noAnswer
+    if (none.queries > 0) {
+      lines.push([split.padEnd(9), "noAnswer".padEnd(10), String(none.queries).padStart(3), ...spec.variants.map((v) => `flagged ${pick(v).noAnswer.flagged.toFixed(2)}`.padEnd(col))].join(" | "))
+    }
   }
+  lines.push(["lost to cut-off (of top 5)".padEnd(26), ...spec.variants.map((v) => String(v.lostToCutoff).padEnd(col))].join(" | "))
   lines.push(["build ms".padEnd(26), ...spec.variants.map((v) => v.buildMs.toFixed(0).padEnd(col))].join(" | "))
   lines.push(["query ms mean/p95".padEnd(26), ...spec.variants.map((v) => `${v.queryMs.mean.toFixed(2)}/${v.queryMs.p95.toFixed(2)}`.padEnd(col))].join(" | "))
+  if (spec.meanResultTokens !== undefined) lines.push(`mean search result tokens (o200k, default catalog, ${spec.resultTokens?.length} queries): ${spec.meanResultTokens}`)
   process.stdout.write(`${lines.join("\n")}\n`)
   if (args.has("--misses")) {
     const full = spec.variants.find((v) => v.variant === "codemode") as VariantResult

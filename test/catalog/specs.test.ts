@@ -57,7 +57,8 @@ describe("benchSearch", () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  const write = (queries: BenchQuery[]) => writeFile(path.join(dir, "github.json"), JSON.stringify({ queries }))
+  const write = (queries: BenchQuery[], resultTokenQueries?: string[]) =>
+    writeFile(path.join(dir, "github.json"), JSON.stringify({ queries, ...(resultTokenQueries && { resultTokenQueries }) }))
 
   it("reports recall and MRR per kind and split for the baseline and codemode", async () => {
     await write([
@@ -87,6 +88,25 @@ describe("benchSearch", () => {
     expect(result.variants).toEqual(["bm25", "previous", "codemode", "+associations", "+output", "+siblings", "+routing"])
     const previous = result.specs[0]?.variants.find((v) => v.variant === "previous")
     expect(previous?.splits.fresh3.nameLike).toEqual({ queries: 1, recall1: 1, recall5: 1, mrr: 1 })
+  }, 60_000)
+
+  it("counts no-answer queries apart and measures the search tool's result tokens", async () => {
+    await write(
+      [
+        { id: "a", kind: "name-like", query: "create an issue", expected: ["issues/create"], split: "tuning" },
+        { id: "z", kind: "no-answer", query: "zzzqx", expected: [], split: "heldout" },
+      ],
+      ["create an issue", "merge a pull request"],
+    )
+    const [spec] = (await benchSearch({ specs: ["github"], dataDir, queriesDir: dir })).specs
+    const full = spec?.variants.find((v) => v.variant === "codemode")
+    expect(full?.all.queries).toBe(1)
+    // no tool has the word at all: search returns nothing, which the model reads as "no good match"
+    expect(full?.noAnswer).toEqual({ queries: 1, flagged: 1 })
+    expect(full?.splits.heldout.noAnswer.queries).toBe(1)
+    expect(full?.ranks.z).toBeUndefined()
+    expect(spec?.resultTokens?.map((r) => r.query)).toEqual(["create an issue", "merge a pull request"])
+    expect(spec?.meanResultTokens).toBeGreaterThan(50)
   }, 60_000)
 
   it("rejects a malformed query with CONFIG_INVALID naming the query", async () => {
