@@ -119,9 +119,7 @@ export interface BenchSearchOptions {
   queriesDir?: string
   /** Also run the ablation variants (each feature added one at a time). Default false. */
   ablations?: boolean
-  /** Also run the spec-derived expansion experiments ({@link EXPERIMENTS}). Default false. */
-  experiments?: boolean
-  /** Extra named variants to run after bm25, previous, codemode and the experiments (for tuning experiments). Default none. */
+  /** Extra named variants to run after bm25 and codemode (for tuning experiments). Default none. */
   variants?: ReadonlyArray<readonly [string, SearchIndexOptions]>
 }
 
@@ -136,8 +134,6 @@ export const BASELINE_OPTIONS: SearchIndexOptions = {
     tags: { weight: 0, b: 0 },
     resource: { weight: 0, b: 0 },
     namespace: { weight: 0, b: 0 },
-    output: { weight: 0, b: 0 },
-    siblings: { weight: 0, b: 0 },
   },
   actionSynonymWeight: 0,
   abbreviationWeight: 0,
@@ -147,44 +143,18 @@ export const BASELINE_OPTIONS: SearchIndexOptions = {
   coverage: 0,
   summaryBoost: 0,
   deprecatedPenalty: 0,
-  associationWeight: 0,
-  routingWeight: 0,
 }
-
-/**
- * The ranking before the spec-derived expansion work (output-schema and sibling fields, mined
- * associations, resource routing), pinned so the comparison stays reproducible whatever the
- * defaults become. (Those features did not help on the untouched splits, so today it equals the
- * default.)
- */
-export const PREVIOUS_OPTIONS: SearchIndexOptions = {
-  fields: { output: { weight: 0, b: 0.75 }, siblings: { weight: 0, b: 0.75 } },
-  associationWeight: 0,
-  routingWeight: 0,
-}
-
-/**
- * The spec-derived expansions, each added on its own to {@link PREVIOUS_OPTIONS} with the setting
- * chosen on the tuning split and the leave-out run (docs/search.md): output-schema field docs,
- * summaries of sibling operations, term associations mined from the spec, resource routing.
- */
-export const EXPERIMENTS: ReadonlyArray<readonly [string, SearchIndexOptions]> = [
-  ["+associations", { ...PREVIOUS_OPTIONS, associationWeight: 0.5 }],
-  ["+output", { ...PREVIOUS_OPTIONS, fields: { output: { weight: 0.15, b: 0.75 }, siblings: { weight: 0, b: 0.75 } } }],
-  ["+siblings", { ...PREVIOUS_OPTIONS, fields: { output: { weight: 0, b: 0.75 }, siblings: { weight: 0.4, b: 0.75 } } }],
-  ["+routing", { ...PREVIOUS_OPTIONS, routingWeight: 0.15 }],
-]
 
 const NO_EXPANSION: SearchIndexOptions = { actionSynonymWeight: 0, abbreviationWeight: 0, thesaurusWeight: 0 }
 const NO_RERANK: SearchIndexOptions = { intentBoost: 0, intentPenalty: 0, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }
 
 /** Ablation steps between the baseline and the full ranking, in order. */
 export const ABLATIONS: ReadonlyArray<readonly [string, SearchIndexOptions]> = [
-  ["fields", { ...PREVIOUS_OPTIONS, ...NO_EXPANSION, ...NO_RERANK }],
-  ["+synonyms", { ...PREVIOUS_OPTIONS, ...NO_RERANK, thesaurusWeight: 0 }],
-  ["+thesaurus", { ...PREVIOUS_OPTIONS, ...NO_RERANK }],
-  ["+intent", { ...PREVIOUS_OPTIONS, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }],
-  ["+summary", { ...PREVIOUS_OPTIONS, coverage: 0, deprecatedPenalty: 0 }],
+  ["fields", { ...NO_EXPANSION, ...NO_RERANK }],
+  ["+synonyms", { ...NO_RERANK, thesaurusWeight: 0 }],
+  ["+thesaurus", { ...NO_RERANK }],
+  ["+intent", { coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }],
+  ["+summary", { coverage: 0, deprecatedPenalty: 0 }],
 ]
 
 const RANK_DEPTH = 50
@@ -304,9 +274,7 @@ export async function benchSearch(options: BenchSearchOptions = {}): Promise<Sea
   const variants: Array<readonly [string, SearchIndexOptions]> = [
     ["bm25", BASELINE_OPTIONS],
     ...(options.ablations ? ABLATIONS : []),
-    ["previous", PREVIOUS_OPTIONS],
     ["codemode", {}],
-    ...(options.experiments ? EXPERIMENTS : []),
     ...(options.variants ?? []),
   ]
   const specs: SpecResult[] = []

@@ -1,7 +1,7 @@
 /**
  * Scoring expanded query groups against a BM25F index: each group adds its best alternative's score
  * per document, so a document is not counted three times for "make" matching "create", "add" and
- * "new". Shared by the tool index and the resource index.
+ * "new".
  */
 import type { Bm25f } from "./bm25.js"
 import type { ParsedQuery } from "./query.js"

@@ -2,20 +2,16 @@
  * The ranked tool index: BM25F over each tool's name, summary, description, parameters, tags and
  * path, queried with expanded groups (action synonyms, abbreviations, thesaurus concepts) and
  * re-ranked by intent (the query's action against the tool's) and by how much of each summary the
- * query covers. Expansions from the spec's own text (output-schema docs, sibling summaries, mined
- * term associations, resource routing) are available as options but off by default: they did not
- * help on the benchmark's untouched splits (docs/search.md). Everything runs locally, without any
+ * query covers. Everything runs locally, without any
  * network call: building the index over ~1,500 operations takes a few hundred milliseconds and a
  * query a few milliseconds (bench/search).
  */
 import { CodeModeError } from "../errors.js"
 import type { Tool } from "../tools/tool.js"
 import { createBm25f, type FieldParams } from "./bm25.js"
-import { createAssociations, type AssociationOptions, type Associations } from "./associations.js"
-import { resourceKey, splitSummary, toolDocument, type Field, type ToolDocument } from "./document.js"
+import { toolDocument, type Field, type ToolDocument } from "./document.js"
 import { matchGroups } from "./match.js"
-import { createResourceIndex, type ResourceOptions } from "./resources.js"
-import { compileLexicon, parseQuery, type ExpansionOptions, type ParsedQuery, type QueryGroup } from "./query.js"
+import { compileLexicon, parseQuery, type ExpansionOptions, type ParsedQuery } from "./query.js"
 import { CRUD_ACTIONS, RELATED_ACTIONS, type Action } from "./synonyms.js"
 
 /** One search result. */
@@ -63,22 +59,6 @@ export interface SearchIndexOptions extends ExpansionOptions {
    * `(1 - c) + c × matched / groups`. Default 0.4; 0 turns it off.
    */
   coverage?: number
-  /**
-   * Weight of a head term the catalog's own text associates with a query word (see
-   * {@link createAssociations}), times the association's confidence. Default 0 (off: it did not
-   * help on the benchmark's untouched splits, see docs/search.md).
-   */
-  associationWeight?: number
-  /**
-   * Resource routing: every operation of the best-matching resources (all docs under one path, see
-   * {@link createResourceIndex}) gains this share of the best tool score, times its resource's
-   * normalised score. Default 0 (off).
-   */
-  routingWeight?: number
-  /** Settings of resource routing. Default {@link ResourceOptions}' defaults. */
-  routing?: ResourceOptions
-  /** Thresholds of the mined associations. Default {@link AssociationOptions}' defaults. */
-  associations?: AssociationOptions
 }
 
 /** A searchable catalog of tools. */
@@ -94,10 +74,7 @@ export interface SearchIndex {
 /** Default number of hits. */
 export const DEFAULT_SEARCH_LIMIT = 5
 
-/**
- * Default field parameters: names and summaries say what a tool does, descriptions ramble. The
- * spec-derived fields `output` and `siblings` are off (weight 0): see docs/search.md.
- */
+/** Default field parameters: names and summaries say what a tool does, descriptions ramble. */
 export const DEFAULT_FIELD_PARAMS: Readonly<Record<Field, FieldParams>> = {
   name: { weight: 3, b: 0.5 },
   summary: { weight: 4, b: 0.5 },
@@ -107,41 +84,6 @@ export const DEFAULT_FIELD_PARAMS: Readonly<Record<Field, FieldParams>> = {
   path: { weight: 1.2, b: 0.5 },
   resource: { weight: 1.5, b: 0 },
   namespace: { weight: 0.5, b: 0 },
-  output: { weight: 0, b: 0.75 },
-  siblings: { weight: 0, b: 0.75 },
-}
-
-/** The head fields: what an operation is about (used to mine associations). */
-const HEAD_FIELDS: readonly Field[] = ["name", "summary", "resource", "path", "tags"]
-
-/** Summaries of the other operations on each tool's resource (OpenAPI tools; others have none). */
-function siblingSummaries(tools: readonly Tool[]): Array<string[] | undefined> {
-  const byResource = new Map<string, number[]>()
-  tools.forEach((tool, i) => {
-    const path = tool.origin?.path
-    if (path === undefined) return
-    const key = `${tool.namespace} ${resourceKey(path)}`
-    let list = byResource.get(key)
-    if (!list) byResource.set(key, (list = []))
-    list.push(i)
-  })
-  return tools.map((tool, i) => {
-    const path = tool.origin?.path
-    if (path === undefined) return undefined
-    const group = byResource.get(`${tool.namespace} ${resourceKey(path)}`) ?? []
-    return group.filter((j) => j !== i).map((j) => splitSummary(tools[j]?.description).summary)
-  })
-}
-
-/** Adds, to each word group, the head terms the catalog associates with its words. */
-function withAssociations(parsed: ParsedQuery, associations: Associations, weight: number): ParsedQuery {
-  const groups = parsed.groups.map((group): QueryGroup => {
-    const original = group.alternatives.find((a) => a.weight === 1)
-    if (original === undefined) return group
-    const extra = original.terms.flatMap((t) => associations.of(t).map((a) => ({ terms: [a.term], weight: weight * a.confidence })))
-    return extra.length === 0 ? group : { ...group, alternatives: [...group.alternatives, ...extra] }
-  })
-  return { ...parsed, groups }
 }
 
 function checkLimit(limit: number): number {
@@ -192,36 +134,14 @@ export function createSearchIndex(tools: readonly Tool[], options: SearchIndexOp
   const coverage = options.coverage ?? 0.4
   const summaryBoost = options.summaryBoost ?? 0.5
   const deprecatedPenalty = options.deprecatedPenalty ?? 0.15
-  const associationWeight = options.associationWeight ?? 0
   const list = [...tools]
-  const siblings = fields.siblings.weight > 0 ? siblingSummaries(list) : []
-  const documents = list.map((tool, i) => {
-    const found = siblings[i]
-    return toolDocument(tool, { output: fields.output.weight > 0, ...(found !== undefined && { siblings: found }) })
-  })
+  const documents = list.map((tool) => toolDocument(tool))
   const bm25 = createBm25f(documents.map((d) => d.fields), { fields, ...(options.k1 === undefined ? {} : { k1: options.k1 }) })
   const lexicon = compileLexicon(options, new Set(list.map((t) => t.namespace)))
-  const associations = associationWeight > 0
-    ? createAssociations(
-      documents.map((d) => new Set(HEAD_FIELDS.flatMap((f) => d.fields[f]))),
-      documents.map((d) => new Set(Object.values(d.fields).flat())),
-      options.associations,
-    )
-    : undefined
-  const routingWeight = options.routingWeight ?? 0
-  const resources = routingWeight > 0 ? createResourceIndex(list, documents, options.routing) : undefined
-  const parse = (query: string): ParsedQuery => {
-    const parsed = parseQuery(query, lexicon)
-    return associations ? withAssociations(parsed, associations, associationWeight) : parsed
-  }
+  const parse = (query: string): ParsedQuery => parseQuery(query, lexicon)
 
   function score(parsed: ParsedQuery, namespace: string | undefined): Map<number, number> {
     const { total, matched } = matchGroups(parsed, bm25)
-    if (resources !== undefined && total.size > 0) {
-      // Routing: every operation of the best resources gets a share of the best tool score.
-      const max = Math.max(...total.values())
-      for (const [d, r] of resources.route(parsed)) total.set(d, (total.get(d) ?? 0) + routingWeight * max * r)
-    }
     const n = parsed.groups.length
     const weights = summaryBoost > 0 ? queryTermWeights(parsed) : undefined
     for (const [d, s] of total) {

@@ -66,7 +66,7 @@ describe("benchSearch", () => {
       { id: "b", kind: "paraphrase", query: "land the PR into main", expected: ["pulls/merge"], split: "heldout" },
     ])
     const result = await benchSearch({ specs: ["github"], dataDir, queriesDir: dir })
-    expect(result.variants).toEqual(["bm25", "previous", "codemode"])
+    expect(result.variants).toEqual(["bm25", "codemode"])
     const [spec] = result.specs
     expect(spec?.tools).toBeGreaterThan(1000)
     const full = spec?.variants.find((v) => v.variant === "codemode")
@@ -80,14 +80,6 @@ describe("benchSearch", () => {
     expect(full?.untouched.paraphrase).toEqual({ queries: 1, recall1: 1, recall5: 1, mrr: 1 })
     expect(full?.ranks.b).toBe(1)
     expect(full?.queryMs.mean).toBeGreaterThan(0)
-  }, 60_000)
-
-  it("runs the spec-derived expansion experiments next to the previous ranking when asked", async () => {
-    await write([{ id: "a", kind: "name-like", query: "create an issue", expected: ["issues/create"], split: "fresh3" }])
-    const result = await benchSearch({ specs: ["github"], dataDir, queriesDir: dir, experiments: true })
-    expect(result.variants).toEqual(["bm25", "previous", "codemode", "+associations", "+output", "+siblings", "+routing"])
-    const previous = result.specs[0]?.variants.find((v) => v.variant === "previous")
-    expect(previous?.splits.fresh3.nameLike).toEqual({ queries: 1, recall1: 1, recall5: 1, mrr: 1 })
   }, 60_000)
 
   it("counts no-answer queries apart and measures the search tool's result tokens", async () => {
