@@ -143,18 +143,25 @@ export const BASELINE_OPTIONS: SearchIndexOptions = {
   coverage: 0,
   summaryBoost: 0,
   deprecatedPenalty: 0,
+  exactBoost: 0,
+  exactFirst: false,
+  capExpansions: false,
 }
 
 const NO_EXPANSION: SearchIndexOptions = { actionSynonymWeight: 0, abbreviationWeight: 0, thesaurusWeight: 0 }
-const NO_RERANK: SearchIndexOptions = { intentBoost: 0, intentPenalty: 0, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }
+const NO_RERANK: SearchIndexOptions = { intentBoost: 0, intentPenalty: 0, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0, exactBoost: 0, exactFirst: false }
+const NO_EXACT: SearchIndexOptions = { exactBoost: 0, exactFirst: false, capExpansions: false }
 
 /** Ablation steps between the baseline and the full ranking, in order. */
 export const ABLATIONS: ReadonlyArray<readonly [string, SearchIndexOptions]> = [
-  ["fields", { ...NO_EXPANSION, ...NO_RERANK }],
-  ["+synonyms", { ...NO_RERANK, thesaurusWeight: 0 }],
-  ["+thesaurus", { ...NO_RERANK }],
-  ["+intent", { coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }],
-  ["+summary", { coverage: 0, deprecatedPenalty: 0 }],
+  ["fields", { ...NO_EXPANSION, ...NO_RERANK, capExpansions: false }],
+  ["+synonyms", { ...NO_RERANK, thesaurusWeight: 0, capExpansions: false }],
+  ["+thesaurus", { ...NO_RERANK, capExpansions: false }],
+  ["+intent", { ...NO_EXACT, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }],
+  ["+summary", { ...NO_EXACT, coverage: 0, deprecatedPenalty: 0 }],
+  ["+coverage", { ...NO_EXACT }],
+  ["+idf cap", { exactBoost: 0, exactFirst: false }],
+  ["+exact", { exactFirst: false }],
 ]
 
 const RANK_DEPTH = 50

@@ -12,8 +12,19 @@ export interface GroupMatch {
   matched: Map<number, number>
 }
 
+/** Options of {@link matchGroups}. */
+export interface MatchOptions {
+  /**
+   * Scale an expansion down to the IDF of the word it expands when it is rarer: a synonym means
+   * the same thing, so it must not be more informative ("get" → "check"). Default false.
+   */
+  capExpansions?: boolean
+}
+
+const idfOf = (index: Bm25f, terms: readonly string[]): number => terms.reduce((sum, t) => sum + index.idf(t), 0)
+
 /** Scores every group of `parsed` against `index`. */
-export function matchGroups(parsed: ParsedQuery, index: Bm25f): GroupMatch {
+export function matchGroups(parsed: ParsedQuery, index: Bm25f, options: MatchOptions = {}): GroupMatch {
   const total = new Map<number, number>()
   const matched = new Map<number, number>()
   for (const group of parsed.groups) {
@@ -23,12 +34,15 @@ export function matchGroups(parsed: ParsedQuery, index: Bm25f): GroupMatch {
     const unknown = first !== undefined && first.weight === 1 && first.terms.every((t) => index.postings(t) === undefined)
     const top = Math.max(0, ...rest.map((a) => a.weight))
     const lift = unknown && top > 0 ? 1 / top : 1
+    // the word's own informativeness bounds its expansions' (not for phrases: they name a concept)
+    const cap = options.capExpansions && !unknown && !group.phrase && first !== undefined ? idfOf(index, first.terms) : Infinity
     for (const alt of group.alternatives) {
       const altScores = new Map<number, number>()
       for (const term of alt.terms) {
         for (const [d, s] of index.postings(term) ?? []) altScores.set(d, (altScores.get(d) ?? 0) + s)
       }
-      const weight = Math.min(1, alt.weight * lift)
+      const idf = alt === first ? 0 : idfOf(index, alt.terms)
+      const weight = Math.min(1, alt.weight * lift) * (idf > cap ? cap / idf : 1)
       for (const [d, s] of altScores) if (s * weight > (best.get(d) ?? 0)) best.set(d, s * weight)
     }
     for (const [d, s] of best) {

@@ -10,6 +10,7 @@ import { CodeModeError } from "../errors.js"
 import type { Tool } from "../tools/tool.js"
 import { createBm25f, type FieldParams } from "./bm25.js"
 import { toolDocument, type Field, type ToolDocument } from "./document.js"
+import { exactness, exactQuery } from "./exact.js"
 import { matchGroups } from "./match.js"
 import { compileLexicon, parseQuery, type ExpansionOptions, type ParsedQuery } from "./query.js"
 import { CRUD_ACTIONS, RELATED_ACTIONS, type Action } from "./synonyms.js"
@@ -59,6 +60,25 @@ export interface SearchIndexOptions extends ExpansionOptions {
    * `(1 - c) + c × matched / groups`. Default 0.4; 0 turns it off.
    */
   coverage?: number
+  /**
+   * Boost of a tool whose summary or name the query (nearly) is: the score is multiplied by
+   * `1 + e × exactness²`, exactness being the better of summary and name (see exact.ts): "get a
+   * repository" → "Get a repository". Default 1; 0 turns it off.
+   */
+  exactBoost?: number
+  /** Exponent of the exactness in {@link exactBoost}. Default 2. */
+  exactPower?: number
+  /**
+   * Tools whose summary or name the query is exactly (same words, ignoring stop words, stems and
+   * order) rank before all others. Default true.
+   */
+  exactFirst?: boolean
+  /**
+   * An expansion of a word the catalog knows never counts for more than the word itself: its score
+   * is scaled by the word's IDF over its own when it is the rarer one ("get" → "check" must not
+   * outweigh "get"). Default true.
+   */
+  capExpansions?: boolean
 }
 
 /** A searchable catalog of tools. */
@@ -134,16 +154,25 @@ export function createSearchIndex(tools: readonly Tool[], options: SearchIndexOp
   const coverage = options.coverage ?? 0.4
   const summaryBoost = options.summaryBoost ?? 0.5
   const deprecatedPenalty = options.deprecatedPenalty ?? 0.15
+  const exactBoost = options.exactBoost ?? 1
+  const exactPower = options.exactPower ?? 2
+  const capExpansions = options.capExpansions ?? true
+  const exactFirst = options.exactFirst ?? true
   const list = [...tools]
   const documents = list.map((tool) => toolDocument(tool))
+  const summaries = documents.map((d) => new Set(d.fields.summary))
+  const names = documents.map((d) => new Set(d.fields.name))
   const bm25 = createBm25f(documents.map((d) => d.fields), { fields, ...(options.k1 === undefined ? {} : { k1: options.k1 }) })
   const lexicon = compileLexicon(options, new Set(list.map((t) => t.namespace)))
   const parse = (query: string): ParsedQuery => parseQuery(query, lexicon)
 
-  function score(parsed: ParsedQuery, namespace: string | undefined): Map<number, number> {
-    const { total, matched } = matchGroups(parsed, bm25)
+  /** Scores per document, and the documents the query names exactly. */
+  function score(parsed: ParsedQuery, namespace: string | undefined): { total: Map<number, number>; exact: Set<number> } {
+    const { total, matched } = matchGroups(parsed, bm25, { capExpansions })
+    const exactDocs = new Set<number>()
     const n = parsed.groups.length
     const weights = summaryBoost > 0 ? queryTermWeights(parsed) : undefined
+    const exact = exactBoost > 0 || exactFirst ? exactQuery(parsed) : undefined
     for (const [d, s] of total) {
       if (namespace !== undefined && list[d]?.namespace !== namespace) {
         total.delete(d)
@@ -153,9 +182,12 @@ export function createSearchIndex(tools: readonly Tool[], options: SearchIndexOp
       const cover = 1 - coverage + (coverage * (matched.get(d) ?? 0)) / n
       const second = weights ? 1 + summaryBoost * summaryCoverage(doc.fields.summary, weights) : 1
       const aged = doc.deprecated ? 1 - deprecatedPenalty : 1
-      total.set(d, s * cover * second * aged * intentFactor(parsed, doc, intentBoost, intentPenalty))
+      const near = exact ? Math.max(exactness(exact, summaries[d] as Set<string>), exactness(exact, names[d] as Set<string>)) : 0
+      if (exactFirst && near === 1) exactDocs.add(d)
+      const same = 1 + exactBoost * near ** exactPower
+      total.set(d, s * cover * second * same * aged * intentFactor(parsed, doc, intentBoost, intentPenalty))
     }
-    return total
+    return { total, exact: exactDocs }
   }
 
   return {
@@ -168,7 +200,9 @@ export function createSearchIndex(tools: readonly Tool[], options: SearchIndexOp
       const limit = checkLimit(searchOptions.limit ?? DEFAULT_SEARCH_LIMIT)
       const parsed = parse(query)
       if (parsed.groups.length === 0) return []
-      const ranked = [...score(parsed, searchOptions.namespace)].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, limit)
+      const { total, exact } = score(parsed, searchOptions.namespace)
+      const tier = (d: number) => (exact.has(d) ? 1 : 0)
+      const ranked = [...total].sort((a, b) => tier(b[0]) - tier(a[0]) || b[1] - a[1] || a[0] - b[0]).slice(0, limit)
       return ranked.map(([d, s]) => {
         const tool = list[d] as Tool // d indexes `list` by construction
         const operationId = tool.origin?.operationId

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { benchSearch, metrics, type BenchQuery } from "../../src/bench/search.js"
-import { createSearchIndex, type SearchIndex } from "../../src/catalog/search.js"
+import { createSearchIndex, type SearchIndex, type SearchIndexOptions } from "../../src/catalog/search.js"
 import { renderHits } from "../../src/catalog/render.js"
 import { CodeModeError } from "../../src/errors.js"
 import { openapi } from "../../src/tools/openapi/index.js"
@@ -35,9 +35,24 @@ describe("search over the real specs", () => {
     ["github", "get the latest release", "repos/get-latest-release"],
     ["github", "search code", "search/code"],
     ["github", "how many API calls do I have left", "rate-limit/get"],
+    // exact summaries and names of common operations (they ranked 16th, 14th and 4th before)
+    ["github", "get a repository", "repos/get"],
+    ["github", "Get a user", "users/get-by-username"],
+    ["github", "get the authenticated user", "users/get-authenticated"],
+    ["github", "repos_get", "repos/get"],
+    ["cloudflare", "List Accounts", "accounts-list-accounts"],
+    ["cloudflare", "zones_get", "zones-get"],
   ])("%s: %s → %s", (spec, query, operationId) => {
     expect(first(spec, query)).toBe(operationId)
   })
+
+  it("does not let a rare synonym of a common word outrank the word (get → check)", async () => {
+    const tools = await openapi("github", { spec: path.join(dataDir, "github-openapi.json.gz") }).load()
+    const rank = (options: SearchIndexOptions) =>
+      createSearchIndex(tools, { exactFirst: false, exactBoost: 0, ...options }).search("get the authenticated user", { limit: 10 }).findIndex((h) => h.operationId === "users/get-authenticated") + 1
+    expect(rank({ capExpansions: false })).toBeGreaterThan(1) // users/check-blocked first: "check" is a rare word
+    expect(rank({})).toBe(1)
+  }, 60_000)
 
   it("renders hits as declarations of codemode.<namespace>", () => {
     const [hit] = renderHits(indexes.github?.search("create an issue", { limit: 1 }) ?? [])
