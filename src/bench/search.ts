@@ -82,8 +82,14 @@ export interface VariantResult extends KindMetrics {
   /** Rank (1-based) of the first expected operation per query id; 0 when not in the top 50. */
   ranks: Record<string, number>
   /**
+   * Answerable queries whose expected operation is in the top 5 of the ranking but for which
+   * `search` finds no good match (the model is told so and sees the closest names, the answer
+   * among them).
+   */
+  flaggedAnswers: number
+  /**
    * Answerable queries whose expected operation is in the top 5 of the ranking but not among the
-   * hits `search` returns by default (dropped by the relevance cut-off).
+   * hits `search` returns (cut for scoring below the relative cut-off while others are shown).
    */
   lostToCutoff: number
 }
@@ -146,6 +152,8 @@ export const BASELINE_OPTIONS: SearchIndexOptions = {
   exactBoost: 0,
   exactFirst: false,
   capExpansions: false,
+  minRelevance: 0,
+  relativeCutoff: 0,
 }
 
 const NO_EXPANSION: SearchIndexOptions = { actionSynonymWeight: 0, abbreviationWeight: 0, thesaurusWeight: 0 }
@@ -228,9 +236,10 @@ function runVariant(variant: string, tools: Tool[], queries: BenchQuery[], optio
   const times: number[] = []
   const empty = new Set<string>()
   let lostToCutoff = 0
+  let flaggedAnswers = 0
   for (const q of queries) {
     const start = performance.now()
-    const hits = index.search(q.query, { limit: RANK_DEPTH })
+    const hits = index.search(q.query, { limit: RANK_DEPTH, cutoff: false })
     times.push(performance.now() - start)
     const shown = index.search(q.query)
     if (shown.length === 0) empty.add(q.id)
@@ -238,7 +247,8 @@ function runVariant(variant: string, tools: Tool[], queries: BenchQuery[], optio
     const expected = (h: { operationId?: string }) => h.operationId !== undefined && q.expected.includes(h.operationId)
     const position = hits.findIndex(expected)
     ranks[q.id] = position + 1
-    if (position >= 0 && position < 5 && !shown.some(expected)) lostToCutoff++
+    if (position >= 0 && position < 5 && shown.length === 0) flaggedAnswers++
+    else if (position >= 0 && position < 5 && !shown.some(expected)) lostToCutoff++
   }
   times.sort((a, b) => a - b)
   const kinds = (set: readonly BenchQuery[]): KindMetrics => ({
@@ -260,6 +270,7 @@ function runVariant(variant: string, tools: Tool[], queries: BenchQuery[], optio
       p95: round(times[Math.min(times.length - 1, Math.floor(times.length * 0.95))] ?? 0),
     },
     ranks,
+    flaggedAnswers,
     lostToCutoff,
   }
 }

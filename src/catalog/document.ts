@@ -40,7 +40,7 @@ export function splitSummary(description: string | undefined): { summary: string
 }
 
 /** Follows a local `#/$defs/…` (or `#/definitions/…`) reference of the tool's input schema. */
-function deref(schema: JSONSchema, root: JSONSchema): JSONSchema {
+export function deref(schema: JSONSchema, root: JSONSchema): JSONSchema {
   if (typeof schema !== "object" || schema === null || typeof schema.$ref !== "string" || typeof root !== "object") return schema
   const match = /^#\/(\$defs|definitions)\/(.+)$/.exec(schema.$ref)
   const defs = match ? (root[match[1] as string] as Record<string, JSONSchema> | undefined) : undefined

@@ -16,6 +16,7 @@ export function searchTable(result: SearchBenchResult): string {
       ...metrics(v.paraphrase),
       ...metrics(v.untouched.paraphrase),
       fixed(v.noAnswer.flagged),
+      v.flaggedAnswers,
       v.lostToCutoff,
       v.buildMs,
       v.queryMs.mean,
@@ -24,7 +25,7 @@ export function searchTable(result: SearchBenchResult): string {
   )
   const headers = [
     "spec", "tools", "variant", "name r@1", "r@5", "mrr", "paraphrase r@1", "r@5", "mrr", "untouched paraphrase r@1", "r@5", "mrr",
-    "no-answer flagged", "lost to cut-off", "build ms", "query ms", "mean result tokens",
+    "no-answer flagged", "answers flagged", "answers cut", "build ms", "query ms", "mean result tokens",
   ]
   return renderTable(headers, rows)
 }

@@ -43,7 +43,7 @@ const tools = [
   op("gh", "repos/get-views", "GET", "/repos/{owner}/{repo}/traffic/views", "Get page views", ["repos"]),
   op("gh", "checks/get", "GET", "/repos/{owner}/{repo}/check-runs/{id}", "Get a check run", ["checks"]),
 ]
-const ranked = (query: string, options = {}) => createSearchIndex(tools, options).search(query, { limit: 3 }).map((h) => h.operationId)
+const ranked = (query: string, options = {}) => createSearchIndex(tools, options).search(query, { limit: 3, cutoff: false }).map((h) => h.operationId)
 
 describe("exact summaries and names rank first", () => {
   it.each([
