@@ -42,7 +42,7 @@ for (const spec of ["cloudflare", "github"]) {
     const left: Record<string, number> = {}
     for (const q of queries) {
       for (const [ranks, base] of [[full, THESAURUS], [left, withoutQueryWords(q.query)]] as const) {
-        const hits = createSearchIndex(tools, { ...options, baseThesaurus: base }).search(q.query, { limit: 50 })
+        const hits = createSearchIndex(tools, { ...options, baseThesaurus: base }).search(q.query, { limit: 50, cutoff: false })
         ranks[q.id] = hits.findIndex((h) => h.operationId !== undefined && q.expected.includes(h.operationId)) + 1
       }
     }

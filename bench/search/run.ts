@@ -41,7 +41,7 @@ for (const spec of result.specs) {
       lines.push([split.padEnd(9), "noAnswer".padEnd(10), String(none.queries).padStart(3), ...spec.variants.map((v) => `flagged ${pick(v).noAnswer.flagged.toFixed(2)}`.padEnd(col))].join(" | "))
     }
   }
-  lines.push(["lost to cut-off (of top 5)".padEnd(26), ...spec.variants.map((v) => String(v.lostToCutoff).padEnd(col))].join(" | "))
+  lines.push(["answers flagged / cut".padEnd(26), ...spec.variants.map((v) => `${v.flaggedAnswers} / ${v.lostToCutoff}`.padEnd(col))].join(" | "))
   lines.push(["build ms".padEnd(26), ...spec.variants.map((v) => v.buildMs.toFixed(0).padEnd(col))].join(" | "))
   lines.push(["query ms mean/p95".padEnd(26), ...spec.variants.map((v) => `${v.queryMs.mean.toFixed(2)}/${v.queryMs.p95.toFixed(2)}`.padEnd(col))].join(" | "))
   if (spec.meanResultTokens !== undefined) lines.push(`mean search result tokens (o200k, default catalog, ${spec.resultTokens?.length} queries): ${spec.meanResultTokens}`)

@@ -27,17 +27,32 @@ export interface MatchOptions {
    * the same thing, so it must not be more informative ("get" → "check"). Default false.
    */
   capExpansions?: boolean
+  /**
+   * The documents relevance is judged against (those of the namespace searched): a word counts by
+   * its IDF among them, so a word none of them has weighs as a missing one. Default: all.
+   */
+  scope?: ReadonlySet<number>
 }
 
 const idfOf = (index: Bm25f, terms: readonly string[]): number => terms.reduce((sum, t) => sum + index.idf(t), 0)
 const maxOf = (index: Bm25f, terms: readonly string[]): number => terms.reduce((sum, t) => sum + index.maxScore(t), 0)
+
+/** IDF of `term` among the documents of `scope` (0 when none of them has it). */
+function scopedIdf(index: Bm25f, term: string, scope: ReadonlySet<number> | undefined): number {
+  if (scope === undefined) return index.idf(term)
+  let df = 0
+  for (const d of index.postings(term)?.keys() ?? []) if (scope.has(d)) df++
+  return df === 0 ? 0 : Math.log(1 + (scope.size - df + 0.5) / (df + 0.5))
+}
 
 /** Scores every group of `parsed` against `index`. */
 export function matchGroups(parsed: ParsedQuery, index: Bm25f, options: MatchOptions = {}): GroupMatch {
   const total = new Map<number, number>()
   const matched = new Map<number, number>()
   const covered = new Map<number, number>()
-  const unseen = Math.log(1 + (index.size + 0.5) / 0.5) // the IDF of a word in no document
+  const scope = options.scope
+  const unseen = Math.log(1 + ((scope?.size ?? index.size) + 0.5) / 0.5) // the IDF of a word in no document
+  const importanceOf = (terms: readonly string[]) => terms.reduce((sum, t) => sum + scopedIdf(index, t, scope), 0)
   let weights = 0
   for (const group of parsed.groups) {
     const best = new Map<number, number>()
@@ -49,7 +64,9 @@ export function matchGroups(parsed: ParsedQuery, index: Bm25f, options: MatchOpt
     const lift = unknown && top > 0 ? 1 / top : 1
     // the word's own informativeness bounds its expansions' (not for phrases: they name a concept)
     const cap = options.capExpansions && !unknown && !group.phrase && first !== undefined ? idfOf(index, first.terms) : Infinity
-    let importance = unknown ? 0 : idfOf(index, first?.terms ?? [])
+    // a group weighs as its word, or as its best expansion when the word is not in the scope
+    let importance = importanceOf(first?.terms ?? [])
+    const fallback = importance === 0
     for (const alt of group.alternatives) {
       const altScores = new Map<number, number>()
       const found = new Map<number, number>() // how many of the alternative's terms each document has
@@ -61,7 +78,7 @@ export function matchGroups(parsed: ParsedQuery, index: Bm25f, options: MatchOpt
       }
       if (altScores.size === 0) continue
       const idf = alt === first ? 0 : idfOf(index, alt.terms)
-      if (unknown) importance = Math.max(importance, idf)
+      if (fallback && alt !== first) importance = Math.max(importance, importanceOf(alt.terms))
       const weight = Math.min(1, alt.weight * lift) * (idf > cap ? cap / idf : 1)
       const most = maxOf(index, alt.terms)
       for (const [d, s] of altScores) {

@@ -203,6 +203,12 @@ export function createSearchIndex(tools: readonly Tool[], options: SearchIndexOp
   const documents = list.map((tool) => toolDocument(tool))
   const summaries = documents.map((d) => new Set(d.fields.summary))
   const names = documents.map((d) => new Set(d.fields.name))
+  const namespaces = new Map<string, Set<number>>()
+  list.forEach((tool, d) => {
+    let members = namespaces.get(tool.namespace)
+    if (!members) namespaces.set(tool.namespace, (members = new Set()))
+    members.add(d)
+  })
   const bm25 = createBm25f(documents.map((d) => d.fields), { fields, ...(options.k1 === undefined ? {} : { k1: options.k1 }) })
   const lexicon = compileLexicon(options, new Set(list.map((t) => t.namespace)))
   const parse = (query: string): ParsedQuery => parseQuery(query, lexicon)
@@ -215,7 +221,8 @@ export function createSearchIndex(tools: readonly Tool[], options: SearchIndexOp
   }
 
   function score(parsed: ParsedQuery, namespace: string | undefined): Scored {
-    const { total, matched, relevance: covered } = matchGroups(parsed, bm25, { capExpansions })
+    const scope = namespace === undefined ? undefined : (namespaces.get(namespace) ?? new Set<number>())
+    const { total, matched, relevance: covered } = matchGroups(parsed, bm25, { capExpansions, ...(scope && { scope }) })
     const exactDocs = new Set<number>()
     const relevance = new Map<number, number>()
     const n = parsed.groups.length

@@ -70,6 +70,11 @@ describe("search over the real specs", () => {
     expect(index.search("delete a file", { namespace: "fs" })).toEqual([])
     expect(index.search("rename a file", { namespace: "fs" })[0]?.operationId).toBe("move_file")
     expect(index.search("delete a file")[0]?.operationId).toBe("repos/delete-file")
+    // MCP tools have no HTTP method to tell their action: judged within the namespace, "delete" is a word none has
+    const mcp = fs.map(({ origin: _http, ...tool }) => tool)
+    const mixed = createSearchIndex([...mcp, ...github])
+    expect(mixed.search("delete a file", { namespace: "fs" })).toEqual([])
+    expect(mixed.search("delete a file", { namespace: "fs", cutoff: false }).length).toBeGreaterThan(0)
   }, 60_000)
 
   it("renders hits as declarations of codemode.<namespace>", () => {
