@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest"
 import { compactSignature, renderHits } from "../../src/catalog/render.js"
 import { createSearchIndex } from "../../src/catalog/search.js"
-import { cloudTools, codeTools, memoryTool, op } from "./fixtures.js"
+import { cloudTools, codeTools, fsTools, memoryTool, op } from "./fixtures.js"
 
 const all = [...cloudTools, ...codeTools, memoryTool]
 const index = createSearchIndex(all)
@@ -31,16 +31,7 @@ describe("relevance", () => {
 
 describe("the cut-off", () => {
   it("returns no hit when nothing matches well, and the plain ranking with cutoff: false", () => {
-    // a namespace without a delete tool (as @modelcontextprotocol/server-filesystem): "file" is everywhere in it
-    const fs = [
-      op("fs", "read_file", "POST", "/read", "Read the complete contents of a file from the file system", ["files"]),
-      op("fs", "write_file", "POST", "/write", "Create a new file or overwrite an existing file", ["files"]),
-      op("fs", "edit_file", "POST", "/edit", "Make line-based edits to a text file", ["files"]),
-      op("fs", "move_file", "POST", "/move", "Move or rename files and directories", ["files"]),
-      op("fs", "list_directory", "POST", "/list", "Get a listing of all files and directories in a path", ["files"]),
-      op("fs", "get_file_info", "POST", "/info", "Retrieve metadata about a file or directory", ["files"]),
-    ]
-    const mixed = createSearchIndex([...fs, ...all])
+    const mixed = createSearchIndex([...fsTools, ...all])
     expect(mixed.search("delete a file", { namespace: "fs" })).toEqual([])
     const closest = mixed.search("delete a file", { namespace: "fs", cutoff: false })
     expect(closest.length).toBeGreaterThan(0)

@@ -8,7 +8,7 @@ import { createSearchIndex, type SearchIndex, type SearchIndexOptions } from "..
 import { renderHits } from "../../src/catalog/render.js"
 import { CodeModeError } from "../../src/errors.js"
 import { openapi } from "../../src/tools/openapi/index.js"
-import { op } from "./fixtures.js"
+import { fsTools } from "./fixtures.js"
 
 const dataDir = path.resolve(import.meta.dirname, "../../../shared/data")
 const indexes: Record<string, SearchIndex> = {}
@@ -56,22 +56,13 @@ describe("search over the real specs", () => {
   }, 60_000)
 
   it("finds no good match in a namespace without the tool, next to a big API that has it", async () => {
-    // a file-system server without a delete tool (as @modelcontextprotocol/server-filesystem) beside GitHub
-    const fs = [
-      op("fs", "read_file", "POST", "/read", "Read the complete contents of a file from the file system", ["files"]),
-      op("fs", "write_file", "POST", "/write", "Create a new file or overwrite an existing file", ["files"]),
-      op("fs", "edit_file", "POST", "/edit", "Make line-based edits to a text file", ["files"]),
-      op("fs", "move_file", "POST", "/move", "Move or rename files and directories", ["files"]),
-      op("fs", "list_directory", "POST", "/list", "Get a listing of all files and directories in a path", ["files"]),
-      op("fs", "get_file_info", "POST", "/info", "Retrieve metadata about a file or directory", ["files"]),
-    ]
     const github = await openapi("github", { spec: path.join(dataDir, "github-openapi.json.gz") }).load()
-    const index = createSearchIndex([...fs, ...github])
+    const index = createSearchIndex([...fsTools, ...github])
     expect(index.search("delete a file", { namespace: "fs" })).toEqual([])
     expect(index.search("rename a file", { namespace: "fs" })[0]?.operationId).toBe("move_file")
     expect(index.search("delete a file")[0]?.operationId).toBe("repos/delete-file")
     // MCP tools have no HTTP method to tell their action: judged within the namespace, "delete" is a word none has
-    const mcp = fs.map(({ origin: _http, ...tool }) => tool)
+    const mcp = fsTools.map(({ origin: _http, ...tool }) => tool)
     const mixed = createSearchIndex([...mcp, ...github])
     expect(mixed.search("delete a file", { namespace: "fs" })).toEqual([])
     expect(mixed.search("delete a file", { namespace: "fs", cutoff: false }).length).toBeGreaterThan(0)
