@@ -40,7 +40,7 @@ export type { SearchHit, SearchIndex, SearchOptions } from "./catalog/search.js"
 
 // What the model sees, the MCP server face and the token report
 export { createCatalog, createCatalogCache, DEFAULT_TOKEN_BUDGET } from "./runtime/catalog.js"
-export type { Catalog, CatalogCache, CatalogOptions, CatalogSearchOptions } from "./runtime/catalog.js"
+export type { Catalog, CatalogCache, CatalogHit, CatalogOptions, CatalogSearchOptions } from "./runtime/catalog.js"
 export { formatExecuteResult, formatExecuteError, shapeValue, summarizeCalls, DEFAULT_MAX_RESULT_CHARS } from "./runtime/shape.js"
 export type { ShapeOptions, ShapedValue, FormattedResult } from "./runtime/shape.js"
 export { createCodeModeServer, listenHttp, measureContext, toolDefinitions } from "./server/index.js"

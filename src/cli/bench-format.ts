@@ -15,11 +15,18 @@ export function searchTable(result: SearchBenchResult): string {
       ...metrics(v.nameLike),
       ...metrics(v.paraphrase),
       ...metrics(v.untouched.paraphrase),
+      fixed(v.noAnswer.flagged),
+      v.flaggedAnswers,
+      v.lostToCutoff,
       v.buildMs,
       v.queryMs.mean,
+      v.variant === "codemode" ? (spec.meanResultTokens ?? "") : "",
     ]),
   )
-  const headers = ["spec", "tools", "variant", "name r@1", "r@5", "mrr", "paraphrase r@1", "r@5", "mrr", "untouched paraphrase r@1", "r@5", "mrr", "build ms", "query ms"]
+  const headers = [
+    "spec", "tools", "variant", "name r@1", "r@5", "mrr", "paraphrase r@1", "r@5", "mrr", "untouched paraphrase r@1", "r@5", "mrr",
+    "no-answer flagged", "answers flagged", "answers cut", "build ms", "query ms", "mean result tokens",
+  ]
   return renderTable(headers, rows)
 }
 

@@ -9,8 +9,7 @@ import { CodeModeError, codemodeError } from "../errors.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import type { CallRecord } from "./bindings.js"
-import { createCatalogCache, type Catalog, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
-import type { RenderedHit } from "../catalog/render.js"
+import { createCatalogCache, type Catalog, type CatalogHit, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
 import { generateDeclarations } from "../types/declarations.js"
 import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
 import { newRunId } from "./journal.js"
@@ -103,8 +102,12 @@ export interface CodeMode {
    * docs; `namespace` restricts them to one source. Rejects unknown namespaces with `CONFIG_INVALID`.
    */
   declarations(options?: { namespace?: string }): string
-  /** Ranked tools for a task in plain words, each as a self-contained TypeScript signature with JSDoc. */
-  search(query: string, options?: CatalogSearchOptions): RenderedHit[]
+  /**
+   * Ranked tools for a task in plain words: the best as a self-contained TypeScript declaration
+   * with JSDoc, the others as one-line signatures (`detail: "full"` for all in full); the closest
+   * tools, marked `good: false`, when nothing matches well.
+   */
+  search(query: string, options?: CatalogSearchOptions): CatalogHit[]
   /** The current catalog (mode, declarations within budget, search); rebuilt when the tools change. */
   catalog(): Catalog
   /** Closes every source, the executor, the run store and the audit log. Idempotent; `execute` afterwards rejects with `CLOSED`. */

@@ -15,6 +15,7 @@ export const SearchArgsSchema = z.object({
   query: z.string().trim().min(1).describe('What you want to do, in plain words, e.g. "list invoices of a customer"'),
   limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional().describe("Max results, default 5"),
   namespace: z.string().optional().describe("Only this namespace"),
+  detail: z.enum(["compact", "full"]).optional().describe('"full": types of all results'),
 })
 export type SearchArgs = z.infer<typeof SearchArgsSchema>
 
@@ -99,7 +100,7 @@ function searchDescription(catalog: Catalog): string {
   const total = catalog.tools.length
   return (
     `Search the ${total} API functions (namespaces: ${namespaceList(catalog)}) by task. ` +
-    "Returns TypeScript declarations of the best matches (function, argument and result types) to call from `execute`. " +
+    "Returns the best match as a TypeScript declaration (function, argument and result types), the next ones on one line, to call from `execute`. " +
     "Query in the API's own terms (its resource nouns and verbs like list, create, delete), not the user's wording; search again with other words if nothing fits."
   )
 }
