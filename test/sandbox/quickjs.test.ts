@@ -255,6 +255,7 @@ describe("quickjs: options and limits validation", () => {
     expect(() => quickjs({ hostSpinUs: -1 })).toThrow(/hostSpinUs must be a non-negative number/)
     expect(() => quickjs({ warmUpCalls: -1 })).toThrow(/warmUpCalls must be a non-negative number/)
     expect(() => quickjs({ warmUpCalls: 0 })).not.toThrow()
+    expect(() => quickjs({ workerYoungGenerationMb: 0 })).toThrow(/workerYoungGenerationMb must be a positive number/)
   })
 
   it.runIf(process.platform === "linux")("lowers the worker threads' priority when asked (workerNice), and leaves it by default", async () => {
