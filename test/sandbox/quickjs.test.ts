@@ -228,6 +228,30 @@ describe("quickjs: engine messages", () => {
   })
 })
 
+describe("quickjs: idle-time heap trim", () => {
+  it("collects a worker's garbage between runs without Node's experimental warning reaching stderr", async () => {
+    const ex = quickjs({ poolSize: 1, heapTrimRuns: 1 })
+    const written: string[] = []
+    const original = process.stderr.write
+    process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+      written.push(String(chunk))
+      return (original as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest)
+    }) as typeof process.stderr.write
+    try {
+      // Each run leaves the worker idle for a moment: a full collection (vm.measureMemory, eager) runs then.
+      for (let i = 0; i < 5; i++) {
+        expect(await ex.run(`return ${i}`, {}, LIMITS)).toMatchObject({ ok: true, value: i })
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      await new Promise((r) => setTimeout(r, 100)) // worker stderr arrives asynchronously
+      expect(written.join("")).not.toMatch(/ExperimentalWarning|measureMemory/)
+    } finally {
+      process.stderr.write = original
+      await ex.dispose()
+    }
+  })
+})
+
 describe("quickjs: boundary sizes", () => {
   it("refuses a tool argument over maxArgumentBytes with a sandbox TypeError", async () => {
     const ex = quickjs({ poolSize: 1, maxArgumentBytes: 100 })
@@ -256,6 +280,8 @@ describe("quickjs: options and limits validation", () => {
     expect(() => quickjs({ warmUpCalls: -1 })).toThrow(/warmUpCalls must be a non-negative number/)
     expect(() => quickjs({ warmUpCalls: 0 })).not.toThrow()
     expect(() => quickjs({ workerYoungGenerationMb: 0 })).toThrow(/workerYoungGenerationMb must be a positive number/)
+    expect(() => quickjs({ heapTrimRuns: -1 })).toThrow(/heapTrimRuns must be a non-negative number/)
+    expect(() => quickjs({ heapTrimRuns: 0 })).not.toThrow()
   })
 
   it.runIf(process.platform === "linux")("lowers the worker threads' priority when asked (workerNice), and leaves it by default", async () => {
