@@ -62,7 +62,7 @@ export function testSecurityCorpus(options: SecuritySuiteOptions): void {
     if (plan.sharedMissing !== undefined) {
       if (plan.sharedRequired) {
         it("has the shared corpus beside the repository (CI always does)", () => {
-          throw new Error(`${plan.sharedMissing}; CI must run it. Outside CI it is optional: unset CI to run only test/security.`)
+          throw new Error(`${plan.sharedMissing}: CI always checks it out beside the repository, so this checkout is incomplete (without CI set, only test/security runs)`)
         })
       } else {
         it.skip(`shared corpus skipped: ${plan.sharedMissing}; only the project's own corpus runs`, () => {})
