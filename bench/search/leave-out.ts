@@ -10,14 +10,13 @@
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { metrics, type BenchQuery } from "../../src/bench/search.js"
+import { DEFAULT_DATA_DIR as dataDir, metrics, type BenchQuery } from "../../src/bench/search.js"
 import { createSearchIndex, type SearchIndexOptions } from "../../src/catalog/search.js"
 import { THESAURUS, type ThesaurusEntry } from "../../src/catalog/thesaurus.js"
 import { analyze } from "../../src/catalog/tokenize.js"
 import { openapi } from "../../src/tools/openapi/index.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const dataDir = path.resolve(here, "../../../shared/data")
 const args = process.argv.slice(2)
 const extra = JSON.parse(args.find((a) => a.startsWith("[")) ?? "[]") as Array<[string, SearchIndexOptions]>
 const variants: ReadonlyArray<readonly [string, SearchIndexOptions]> = [["codemode", {}], ...extra]

@@ -119,9 +119,9 @@ export interface SearchBenchResult {
 export interface BenchSearchOptions {
   /** Spec names; each needs `<dataDir>/<name>-openapi.json.gz` and `<queriesDir>/<name>.json`. Default cloudflare and github. */
   specs?: string[]
-  /** Folder of the specs. Default `../shared/data` next to the repository. */
+  /** Folder of the specs. Default {@link DEFAULT_DATA_DIR}. */
   dataDir?: string
-  /** Folder of the query sets. Default `bench/search` in the repository. */
+  /** Folder of the query sets. Default {@link DEFAULT_QUERIES_DIR}. */
   queriesDir?: string
   /** Also run the ablation variants (each feature added one at a time). Default false. */
   ablations?: boolean
@@ -174,7 +174,13 @@ export const ABLATIONS: ReadonlyArray<readonly [string, SearchIndexOptions]> = [
 
 const RANK_DEPTH = 50
 
-const repoRoot = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+/** The repository root, from src/bench or dist/bench. */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+/** The specs kept in the repository (data/README.md). Not in the npm package: run the benchmark from a clone. */
+export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, "data")
+/** The query sets kept in the repository. Not in the npm package either. */
+export const DEFAULT_QUERIES_DIR = path.join(REPO_ROOT, "bench", "search")
+const FROM_A_CLONE = "(the query sets and specs live in the repository, not in the npm package: run the benchmark from a clone)"
 
 interface QuerySet {
   queries: BenchQuery[]
@@ -187,7 +193,7 @@ async function readQueries(file: string): Promise<QuerySet> {
   try {
     parsed = JSON.parse(await readFile(file, "utf8"))
   } catch (cause) {
-    throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] cannot read query set ${file}: ${String(cause)}`, { cause })
+    throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] cannot read query set ${file} ${FROM_A_CLONE}: ${String(cause)}`, { cause })
   }
   const queries = (parsed as { queries?: unknown }).queries
   if (!Array.isArray(queries)) throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] ${file} has no "queries" array.`)
@@ -286,9 +292,8 @@ function resultTokens(tools: readonly Tool[], queries: readonly string[]): Array
  * baseline and codemode indexes (and the ablations when asked) and scores every query.
  */
 export async function benchSearch(options: BenchSearchOptions = {}): Promise<SearchBenchResult> {
-  const root = repoRoot()
-  const dataDir = options.dataDir ?? path.resolve(root, "../shared/data")
-  const queriesDir = options.queriesDir ?? path.resolve(root, "bench/search")
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR
+  const queriesDir = options.queriesDir ?? DEFAULT_QUERIES_DIR
   const variants: Array<readonly [string, SearchIndexOptions]> = [
     ["bm25", BASELINE_OPTIONS],
     ...(options.ablations ? ABLATIONS : []),

@@ -9,13 +9,13 @@ import { renderHits } from "../../src/catalog/render.js"
 import { CodeModeError } from "../../src/errors.js"
 import { openapi } from "../../src/tools/openapi/index.js"
 import { fsTools } from "./fixtures.js"
+import { DATA_DIR as dataDir, specPath } from "../fixtures/specs.js"
 
-const dataDir = path.resolve(import.meta.dirname, "../../../shared/data")
 const indexes: Record<string, SearchIndex> = {}
 
 beforeAll(async () => {
-  for (const spec of ["cloudflare", "github"]) {
-    const tools = await openapi(spec, { spec: path.join(dataDir, `${spec}-openapi.json.gz`) }).load()
+  for (const spec of ["cloudflare", "github"] as const) {
+    const tools = await openapi(spec, { spec: specPath(spec) }).load()
     indexes[spec] = createSearchIndex(tools)
   }
 }, 60_000)
