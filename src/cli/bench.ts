@@ -1,6 +1,7 @@
 /** `codemode bench sandbox|soak|search [--json]`: run a benchmark and print a table or one JSON object. */
 import { Command, InvalidArgumentError } from "commander"
 import { sandboxTable, searchTable, soakTable } from "./bench-format.js"
+import { reportHostFailure } from "./session.js"
 
 function positiveInt(value: string): number {
   const n = Number(value)
@@ -48,12 +49,13 @@ export function benchCommand(): Command {
     })
   bench
     .command("search")
-    .description("tool-search quality (recall@1/@5, MRR) on the Cloudflare and GitHub specs, vs plain BM25")
+    .description("tool-search quality (recall@1/@5, MRR) on the Cloudflare and GitHub specs in data/, vs plain BM25 (from a clone of the repository)")
     .option("--json", "print one JSON object")
     .action(async (flags: { json?: boolean }) => {
       const { benchSearch } = await import("../bench/search.js")
-      const result = await benchSearch()
-      print(flags.json, result, () => searchTable(result))
+      // The specs and query sets are in the repository, not the npm package: say so, exit 2.
+      const result = await benchSearch().catch(reportHostFailure)
+      if (result) print(flags.json, result, () => searchTable(result))
     })
   return bench
 }
