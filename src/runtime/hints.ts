@@ -4,6 +4,7 @@
  * say that the namespace's source is still loading or failed to load.
  */
 import type { Tool } from "../tools/tool.js"
+import type { SourceStatus } from "./sources.js"
 
 /** Most names listed in one hint. */
 const MAX_NAMES = 12
@@ -51,4 +52,19 @@ export function unavailableHint(code: string, unavailable: ReadonlyMap<string, s
     if (note) return { text: note, unavailable: true }
   }
   return undefined
+}
+
+/** Longest failure reason quoted to the model. */
+const MAX_REASON = 300
+
+/** What the model should hear about a source that is not ready, or `undefined` when it is. */
+export function sourceNote(status: SourceStatus): string | undefined {
+  if (status.state === "ready") return undefined
+  const name = `source "${status.namespace}"`
+  if (status.state === "loading") return `${name} is still loading; retry in a moment`
+  let reason = (status.error?.message ?? "unknown error").replace(/^\[codemode\] (\[[^\]]*\] )?/, "").replace(/^source "[^"]*" \([^)]*\) failed to load: /, "")
+  reason = reason.replace(/^\[codemode\] (\[[^\]]*\] )?/, "")
+  if (reason.length > MAX_REASON) reason = `${reason.slice(0, MAX_REASON - 1)}…`
+  const retry = status.retryInMs === undefined ? "it is not retried" : `retrying every ${Math.max(1, Math.round(status.retryInMs / 1000))} s`
+  return `${name} failed to load: ${reason}; ${retry}`
 }
