@@ -4,15 +4,15 @@
  * the library itself never writes to the console.
  */
 
-export type LogLevel = "debug" | "info" | "warn" | "error"
+export type ServerLogLevel = "debug" | "info" | "warn" | "error"
 
 /** Receives one log line (no newline in `message`). Must not throw. */
-export type ServerLog = (level: LogLevel, message: string) => void
+export type ServerLog = (level: ServerLogLevel, message: string) => void
 
-export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"]
+export const LOG_LEVELS: readonly ServerLogLevel[] = ["debug", "info", "warn", "error"]
 
 /** A log that drops lines below `min`. */
-export function filterLog(log: ServerLog, min: LogLevel): ServerLog {
+export function filterLog(log: ServerLog, min: ServerLogLevel): ServerLog {
   const floor = LOG_LEVELS.indexOf(min)
   return (level, message) => {
     if (LOG_LEVELS.indexOf(level) >= floor) log(level, message)

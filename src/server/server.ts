@@ -13,7 +13,7 @@ import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
 import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
-import { type LogLevel, type ServerLog } from "./log.js"
+import type { ServerLog, ServerLogLevel } from "./log.js"
 import { ExecuteArgsSchema, ResumeArgsSchema, SearchArgsSchema, toolDefinitions, type ToolDefinition } from "./definitions.js"
 import { createProgress, createRequestLogger, type LogLevelState, type Notify } from "./notify.js"
 import { searchText } from "./search-text.js"
@@ -87,7 +87,7 @@ function elicitApproval(session: Server): ApprovalHandler {
 }
 
 /** How loud each kind of source change is in the log. */
-const CHANGE_LEVEL: Record<SourceChange["type"], LogLevel> = {
+const CHANGE_LEVEL: Record<SourceChange["type"], ServerLogLevel> = {
   loaded: "info",
   reloaded: "info",
   restarted: "info",
