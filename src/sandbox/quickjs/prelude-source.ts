@@ -9,6 +9,7 @@
  * (never on `globalThis`). It installs `codemode.<ns>.<tool>` and `console`, and returns
  * `[settle, encodeResult, describe]` for the worker. Built-ins are captured before user code runs.
  */
+import { CUT_SOURCE } from "./cut-source.js"
 import { INSPECT_SOURCE } from "./inspect-source.js"
 
 /** File name the prelude is compiled under (shows in stack traces of errors it creates). */
@@ -27,6 +28,8 @@ const BOUNDARY = "only JSON data (objects, arrays, strings, numbers, booleans, n
  * worker takes the queue with one `take()` whenever the code yields — a QuickJS → host function call
  * costs several times a host → QuickJS call in quickjs-emscripten. Only the call over `maxToolCalls`
  * calls the host (`hostLimit()`), so the limit stops even code that never yields.
+ * A failed call rejects with an Error whose stack is deleted: QuickJS then records the stack where the
+ * error is thrown into the code (the `await` of the call), so an uncaught failure points at the call.
  * Locals: S stringify, Pa parse, A Reflect.apply, X String#indexOf, B the too-big marker, p pending
  * calls, Q/qn the call queue (null prototype: no setter of user code can see it), nc calls made.
  */
@@ -57,19 +60,22 @@ bu=hl(v,o!==null?o:lib().formatLog(a,bu>0?bu+1:1))}},
 cn=C(O.prototype);cn.log=lg("log");cn.info=lg("info");cn.warn=lg("warn");cn.error=lg("error");cn.debug=lg("debug");cn.trace=lg("debug");
 cn.dir=function(v){bu=hl("log",lib().inspect(v,{depth:2,budget:bu>0?bu+1:1}))};
 D(G,"console",{value:cn,writable:true,configurable:true});
-return[init,function(i,ok,v){var c=p[i];if(!c)return;delete p[i];if(ok)c[0](v===""?void 0:Pa(v));else c[1](new E(v))},
-function(v,m){try{return en(v,"the result",m)}catch(e){if(e===B)return null;throw e}},
+return[init,function(i,ok,v){var c=p[i];if(!c)return;delete p[i];if(ok)c[0](v===""?void 0:Pa(v));else{v=new E(v);delete v.stack;c[1](v)}},
+function(v,m){try{return en(v,"the result",m)}catch(e){if(e===B)return lib().cut(v,m);throw e}},
 function(e){return lib().describe(e)},
 function(){var s="",k;for(k=0;k<qn;k++)s+=Q[k]+"\x01";Q=C(null);qn=0;return s}]})`.replace("BOUNDARY", BOUNDARY)
 
 /**
  * The lazily compiled part: `Function("S","Pa","A","X","Y","E","T", LIB_SOURCE)` returns
- * `{ inspect, formatLog, describe, why }`.
+ * `{ inspect, formatLog, describe, why, cut }`.
  */
-export const LIB_SOURCE =
+export const LIB_SOURCE = (
   INSPECT_SOURCE +
   String.raw`
 const plain = "BOUNDARY";
+` +
+  CUT_SOURCE +
+  String.raw`
 function describe(e) {
   let name = "Error", message = "", stack = "";
   try {
@@ -100,4 +106,5 @@ function why(e, what) {
   if (A(X, m, ["stack overflow"]) >= 0 || A(X, m, ["call stack"]) >= 0) return new T(what + " is nested too deeply to copy");
   return e;
 }
-return { inspect: inspectLib.inspect, formatLog: inspectLib.formatLog, describe: describe, why: why };`.replace("BOUNDARY", BOUNDARY)
+return { inspect: inspectLib.inspect, formatLog: inspectLib.formatLog, describe: describe, why: why, cut: cutLib };`
+).replace("BOUNDARY", BOUNDARY)
