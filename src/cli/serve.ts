@@ -6,11 +6,12 @@ import { codemodeError } from "../errors.js"
 import type { Limits } from "../sandbox/executor.js"
 import { listenHttp } from "../server/http.js"
 import { createCodeModeServer, type CodeModeServer } from "../server/server.js"
-import { EXIT_HOST_FAILED } from "./session.js"
+import { EXIT_HOST_FAILED, typecheckFromFlags } from "./session.js"
 import { addGovernanceFlags, governanceOptions, type GovernanceFlags } from "./governance.js"
 import { configFromFlags, type SourceFlags } from "./sources.js"
 
 interface ServeFlags extends SourceFlags, GovernanceFlags {
+  typecheck?: string
   http?: string
   host: string
   token?: string
@@ -61,8 +62,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   const budget = positive("--budget", flags.budget)
   const maxChars = positive("--max-result-chars", flags.maxResultChars)
   const config = await configFromFlags(flags)
+  const typecheck = typecheckFromFlags(flags.typecheck, config)
   const server: CodeModeServer = await createCodeModeServer({
     sources: config.sources,
+    ...(typecheck === undefined ? {} : { typecheck }),
     ...(await governanceOptions(flags, config)),
     limits,
     name: "codemode",
@@ -105,6 +108,7 @@ export function serveCommand(): Command {
     .option("--timeout <ms>", "wall-time limit of each run in milliseconds (default 30000)")
     .option("--budget <tokens>", "declarations up to this many tokens go whole into `execute` (default 4000)")
     .option("--max-result-chars <n>", "longest result text returned to the model (default 24000)")
+    .option("--typecheck <mode>", "check programs against the declarations before they run: error (default: do not run one with type errors), warn (run, attach them), off")
   return addGovernanceFlags(command)
     .addHelpText(
       "after",
