@@ -10,11 +10,12 @@ import { listenHttp } from "../server/http.js"
 import { filterLog, LOG_LEVELS, type ServerLog, type ServerLogLevel } from "../server/log.js"
 import { createCodeModeServer, type CodeModeServer } from "../server/server.js"
 import { serveStdio } from "../server/stdio.js"
-import { EXIT_HOST_FAILED } from "./session.js"
+import { EXIT_HOST_FAILED, typecheckFromFlags } from "./session.js"
 import { addGovernanceFlags, governanceOptions, type GovernanceFlags } from "./governance.js"
 import { configFromFlags, type SourceFlags } from "./sources.js"
 
 interface ServeFlags extends SourceFlags, GovernanceFlags {
+  typecheck?: string
   http?: string
   host: string
   token?: string
@@ -95,8 +96,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   const idleTimeoutMs = duration("--idle-timeout", flags.idleTimeout)
   const maxSessions = positive("--max-sessions", flags.maxSessions)
   const config = await configFromFlags(flags)
+  const typecheck = typecheckFromFlags(flags.typecheck, config)
   const server: CodeModeServer = await createCodeModeServer({
     sources: config.sources,
+    ...(typecheck === undefined ? {} : { typecheck }),
     ...(await governanceOptions(flags, config)),
     limits,
     name: "codemode",
@@ -155,6 +158,7 @@ export function serveCommand(): Command {
     .option("--idle-timeout <duration>", "close an --http session after this long without requests (default 30m)")
     .option("--max-sessions <n>", "most --http sessions open at once (default 1000)")
     .option("--log-level <level>", "least severe stderr log line: debug, info, warn or error", "info")
+    .option("--typecheck <mode>", "check programs against the declarations before they run: error (default: do not run one with type errors), warn (run, attach them), off")
   return addGovernanceFlags(command)
     .addHelpText(
       "after",

@@ -20,6 +20,8 @@ import { syntaxResult, type ExecuteResult } from "./results.js"
 import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary } from "./run-book.js"
 import { sourceNote } from "./hints.js"
 import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet, type SourceStatus } from "./sources.js"
+import { createTypecheckGate } from "./typecheck.js"
+import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
 
 export type { CallRecord } from "./bindings.js"
 export type { ExecuteResult, ExecuteError, DoneResult, FailedResult, PausedResult } from "./results.js"
@@ -77,6 +79,13 @@ export interface CodeModeOptions {
   runs?: RunsOptions
   /** An audit log of every tool call (JSONL, rotated by size): options for one, or one to share. Default: none. */
   audit?: Omit<AuditLogOptions, "redactor"> | AuditLog
+  /**
+   * Check each program against the tools' declarations before it runs (in a worker thread, within a
+   * time and memory budget): "error" (default while there are tools) fails a program with type
+   * errors before any call is made, "warn" runs it with the diagnostics attached, "off". See
+   * docs/typecheck.md.
+   */
+  typecheck?: TypecheckOption
 }
 
 export interface ExecuteOptions {
@@ -88,6 +97,8 @@ export interface ExecuteOptions {
   onCall?: (call: CallRecord) => void
   /** Inline approver for this run, over the instance's; `false`: deferred approvals (a paused result) for this run. */
   onApproval?: ApprovalHandler | false
+  /** Typecheck mode for this run, over the instance's. */
+  typecheck?: TypecheckMode
 }
 
 export interface CodeMode {
@@ -107,6 +118,12 @@ export interface CodeMode {
    * `RUN_BUSY` (another process is executing the run).
    */
   resume(resumeToken: string, decisions?: ResumeDecisions, options?: Omit<ExecuteOptions, "limits">): Promise<ExecuteResult>
+  /**
+   * Typechecks a program (as `execute` would receive it) against the current declarations without
+   * running it, whatever the typecheck mode. Syntax errors are diagnostics too. Status "skipped"
+   * when the checker could not finish (over budget, failed).
+   */
+  check(code: string): Promise<TypecheckReport>
   /** Durable runs kept in the run store (paused, running, finished), newest first; [] without one. */
   runs(): Promise<RunSummary[]>
   /** Whether runs are journaled in a run store, so that they can pause for approval and be resumed. */
@@ -185,6 +202,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   const ownAudit = options.audit !== undefined && !("write" in options.audit)
   const audit = options.audit === undefined ? undefined : "write" in options.audit ? options.audit : createAuditLog({ ...options.audit, ...(redactor ? { redactor } : {}) })
   const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
+  const typecheck = createTypecheckGate(options.typecheck)
   const book = createRunBook({ runs: options.runs, durable: policy.canAsk, catalog: () => catalogs.current() })
   const env: RunEnvironment = {
     executor: () =>
@@ -230,8 +248,10 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       if (CodeModeError.is(error, "CODE_INVALID")) return syntaxResult(error, startedAt)
       throw error
     }
+    const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt)
+    if (typeof typed !== "function") return typed
     const durable = await book.start(String(code), runOptions.limits, options.policy)
-    return runProgram(env, {
+    return typed(await runProgram(env, {
       code: normalized,
       runId: durable?.record.id ?? newRunId(),
       limits: runLimits,
@@ -241,7 +261,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       onApproval: approverFor(runOptions),
       startedAt,
       durable,
-    })
+    }))
   }
 
   async function resume(token: string, decisions: ResumeDecisions = {}, runOptions: Omit<ExecuteOptions, "limits"> = {}): Promise<ExecuteResult> {
@@ -272,6 +292,10 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   return {
     execute,
     resume,
+    check: async (code) => {
+      assertOpen("check")
+      return typecheck.check(String(code), sources.tools())
+    },
     runs: () => book.list(),
     durable: book.environment !== undefined,
     tools: () => sources.tools(),
@@ -286,6 +310,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       (closing ??= (async () => {
         const backend = executor
         await sources.close()
+        await typecheck.close()
         if (backend) await (await backend.catch(() => undefined))?.dispose()
         await book.close()
         if (ownAudit) await audit?.close()

@@ -4,6 +4,7 @@
  */
 import { codeExcerpt } from "../code/excerpt.js"
 import type { NormalizedCode } from "../code/normalize.js"
+import type { TypeDiagnostic } from "../code/typecheck/options.js"
 import type { CodeModeError, CodeModeErrorCode } from "../errors.js"
 import type { LogLine, ResultCut, RunError, RunStats } from "../sandbox/executor.js"
 import type { Tool } from "../tools/tool.js"
@@ -23,6 +24,8 @@ export interface ExecuteError extends RunError {
    * namespace whose source is still loading or failed to load.
    */
   code?: CodeModeErrorCode
+  /** Kind "type": every diagnostic (the first is the one in `message`, `line`, `column`). */
+  diagnostics?: TypeDiagnostic[]
 }
 
 interface ResultCommon {
@@ -31,6 +34,10 @@ interface ResultCommon {
   stats: RunStats
   /** The run's id: in the audit log, and the journal of a durable run. */
   runId?: string
+  /** Typecheck mode "warn": what the checker found (the program ran anyway). */
+  diagnostics?: TypeDiagnostic[]
+  /** Things the caller should know that did not stop the run, e.g. a typecheck skipped over its budget. */
+  warnings?: string[]
 }
 
 /** The program returned: `value` is what it returned. */

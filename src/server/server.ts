@@ -22,7 +22,7 @@ import { searchText } from "./search-text.js"
 export interface CodeModeServerOptions
   extends CatalogOptions,
     ShapeOptions,
-    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs"> {
+    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck"> {
   /** Where the tools come from. A source that fails to load is reported to `onError` and skipped. */
   sources: ToolSource[]
   /** The sandbox backend. Default: `quickjs()`. Owned (disposed) by the server. */
@@ -130,8 +130,12 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     ...(options.runs ? { runs: options.runs } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.approvalTimeoutMs ? { approvalTimeoutMs: options.approvalTimeoutMs } : {}),
+    ...(options.typecheck !== undefined ? { typecheck: options.typecheck } : {}),
   })
   const codemode = cm
+  // Load the declarations into the checker now, so that the first `execute` is checked warm.
+  const mode = typeof options.typecheck === "string" ? options.typecheck : options.typecheck?.mode
+  if (mode !== "off" && codemode.tools().length > 0) void codemode.check("return 0").catch(() => undefined)
   const definitions = () => toolDefinitions(codemode.catalog(), limits, { resume: codemode.durable, sources: codemode.sources() })
   lastListed = JSON.stringify(definitions())
 

@@ -115,11 +115,34 @@ export const AuditConfigSchema = strictSchema(
   " or false",
 )
 
+const TypecheckModeSchema = z.enum(["error", "warn", "off"], { error: 'must be "error", "warn" or "off"' })
+
+/** `"typecheck"`: a mode, or a mode with budgets (see docs/typecheck.md). */
+export const TypecheckConfigSchema = z.union(
+  [
+    TypecheckModeSchema,
+    strictSchema(
+      {
+        mode: TypecheckModeSchema.optional(),
+        /** Milliseconds one check may take (e.g. 5000). */
+        timeMs: PositiveIntSchema.optional(),
+        /** Heap of the checker's worker in bytes (e.g. 1073741824, 1 GiB). */
+        memoryBytes: PositiveIntSchema.optional(),
+        /** Over budget: "run" unchecked with a warning, or "fail". */
+        onOverBudget: z.enum(["run", "fail"], { error: 'must be "run" or "fail"' }).optional(),
+      },
+      "an object",
+    ),
+  ],
+  { error: 'must be "error", "warn", "off" or { "mode", "timeMs", "memoryBytes", "onOverBudget" }' },
+)
+
 export type StdioEntry = z.infer<typeof StdioEntrySchema>
 export type HttpEntry = z.infer<typeof HttpEntrySchema>
 export type OpenApiEntry = z.infer<typeof OpenApiEntrySchema>
 export type RunsConfig = z.infer<typeof RunsConfigSchema>
 export type AuditConfig = z.infer<typeof AuditConfigSchema>
+export type TypecheckConfig = z.infer<typeof TypecheckConfigSchema>
 
 /** Everything a `codemode.json` holds. */
 export interface CodeModeConfig {
@@ -131,6 +154,8 @@ export interface CodeModeConfig {
   runs?: RunsConfig
   /** `"audit"`, `${VAR}`s substituted, `file` absolute; `false` when turned off. */
   audit?: AuditConfig | false
+  /** `"typecheck"`: a mode or a mode with budgets. */
+  typecheck?: TypecheckConfig
 }
 
 /**
@@ -231,7 +256,7 @@ export function parseCodeModeConfig(json: unknown, options: ParseConfigOptions):
   return { sources, ...settings }
 }
 
-/** `policy`, `runs` and `audit`, each when present. */
+/** `policy`, `runs`, `audit` and `typecheck`, each when present. */
 function parseSettings(top: Record<string, unknown>, baseDir: string, env: Env, fail: Fail): Omit<CodeModeConfig, "sources"> {
   const settings: Omit<CodeModeConfig, "sources"> = {}
   if (top.policy !== undefined) {
@@ -251,6 +276,11 @@ function parseSettings(top: Record<string, unknown>, baseDir: string, env: Env, 
     if (!parsed.success) throw zodFailure(parsed.error, "audit", fail)
     const audit = parsed.data
     settings.audit = audit.file === undefined ? audit : { ...audit, file: resolve(baseDir, audit.file) }
+  }
+  if (top.typecheck !== undefined) {
+    const parsed = TypecheckConfigSchema.safeParse(top.typecheck)
+    if (!parsed.success) throw zodFailure(parsed.error, "typecheck", fail)
+    settings.typecheck = parsed.data
   }
   return settings
 }

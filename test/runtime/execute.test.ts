@@ -79,9 +79,13 @@ describe("execute with the QuickJS sandbox", () => {
   })
 
   it("names what exists when the code calls an unknown tool or namespace", async () => {
-    const tool = await cm.execute("const r = await codemode.demo.addTask({ text: 'x' })")
+    const typed = await cm.execute("const r = await codemode.demo.addTask({ text: 'x' })")
+    expect(typed.error).toMatchObject({ kind: "type", line: 1, column: 31 })
+    expect(typed.error?.message).toBe("Property 'addTask' does not exist on type 'typeof demo'. Tools in demo: echo, addTodo, listTodos, completeTodo.")
+    // unchecked, the sandbox's error gets the same list
+    const tool = await cm.execute("const r = await codemode.demo.addTask({ text: 'x' })", { typecheck: "off" })
     expect(tool.error?.message).toMatch(/codemode\.demo\.addTask does not exist; tools in demo: echo, addTodo, listTodos, completeTodo\)$/)
-    const ns = await cm.execute("await codemode.github.search({})")
+    const ns = await cm.execute("await codemode.github.search({})", { typecheck: "off" })
     expect(ns.error?.message).toMatch(/codemode\.github does not exist; namespaces: demo, host\)$/)
     const thrown = await cm.execute("await codemode.demo.echo({})\nthrow new Error('mine')")
     expect(thrown.error?.message).toBe("Error: mine")
