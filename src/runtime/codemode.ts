@@ -248,7 +248,10 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       if (CodeModeError.is(error, "CODE_INVALID")) return syntaxResult(error, startedAt)
       throw error
     }
-    const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt)
+    // Namespaces of sources still loading (or failed) are not in the declarations yet: a program that
+    // uses them is not wrong, and running it tells the model what is going on with that source.
+    const absent = new Set(sources.status().filter((s) => s.state !== "ready").map((s) => s.namespace))
+    const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
     if (typeof typed !== "function") return typed
     const durable = await book.start(String(code), runOptions.limits, options.policy)
     return typed(await runProgram(env, {
