@@ -63,8 +63,9 @@ export function sourceNote(status: SourceStatus): string | undefined {
   const name = `source "${status.namespace}"`
   if (status.state === "loading") return `${name} is still loading; retry in a moment`
   let reason = (status.error?.message ?? "unknown error").replace(/^\[codemode\] (\[[^\]]*\] )?/, "").replace(/^source "[^"]*" \([^)]*\) failed to load: /, "")
-  reason = reason.replace(/^\[codemode\] (\[[^\]]*\] )?/, "")
+  reason = reason.replace(/^\[codemode\] (\[[^\]]*\] )?/, "").replace(/\s*\n\s*/g, " ")
   if (reason.length > MAX_REASON) reason = `${reason.slice(0, MAX_REASON - 1)}…`
-  const retry = status.retryInMs === undefined ? "it is not retried" : `retrying every ${Math.max(1, Math.round(status.retryInMs / 1000))} s`
+  const wait = status.retryInMs
+  const retry = wait === undefined ? "it is not retried" : wait < 500 ? "retrying now" : `retrying in ${Math.round(wait / 1000)} s`
   return `${name} failed to load: ${reason}; ${retry}`
 }

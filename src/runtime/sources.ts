@@ -34,7 +34,7 @@ export interface SourceStatus {
   error?: CodeModeError
   /** Failed attempts since it was last ready. */
   failures: number
-  /** When failed, with background loading: the delay before the next attempt, in ms. */
+  /** When failed, with background loading: time until the next attempt, in ms (0: one is under way). */
   retryInMs?: number
 }
 
@@ -144,7 +144,8 @@ interface Entry {
   tools: Tool[]
   error?: CodeModeError
   failures: number
-  retryInMs?: number
+  /** When failed, with background loading: when the next attempt starts (epoch ms). */
+  retryAt?: number
   loading?: Promise<void>
   /** A list change arrived during a load: load once more after it. */
   again: boolean
@@ -174,7 +175,7 @@ export async function loadSources(sources: readonly ToolSource[], options: Sourc
     tools: e.tools.length,
     failures: e.failures,
     ...(e.error ? { error: e.error } : {}),
-    ...(e.retryInMs === undefined ? {} : { retryInMs: e.retryInMs }),
+    ...(e.retryAt === undefined ? {} : { retryInMs: e.loading ? 0 : Math.max(0, e.retryAt - Date.now()) }),
   })
   const changed = (e: Entry, type: SourceChange["type"], message: string) => {
     try {
@@ -191,7 +192,7 @@ export async function loadSources(sources: readonly ToolSource[], options: Sourc
     e.state = "ready"
     e.failures = 0
     delete e.error
-    delete e.retryInMs
+    delete e.retryAt
     if (!started) return
     const count = `${tools.length} ${tools.length === 1 ? "tool" : "tools"}`
     if (before === "ready") changed(e, "reloaded", `${describe(e.source)} reloaded: ${count}`)
@@ -217,11 +218,12 @@ export async function loadSources(sources: readonly ToolSource[], options: Sourc
       }
       return
     }
-    e.retryInMs = retryDelay(e.failures, background.retryMinMs, background.retryMaxMs)
-    e.timer = setTimeout(() => load(e), e.retryInMs)
+    const delay = retryDelay(e.failures, background.retryMinMs, background.retryMaxMs)
+    e.retryAt = Date.now() + delay
+    e.timer = setTimeout(() => load(e), delay)
     e.timer.unref?.()
     if (first) options.onError?.(error)
-    changed(e, first ? "failed" : "retry-failed", `${error.message}; retrying in ${seconds(e.retryInMs)}`)
+    changed(e, first ? "failed" : "retry-failed", `${error.message}; retrying in ${seconds(delay)}`)
   }
 
   /** Loads (or reloads) one source; a list change during a load triggers one more load after it. */
