@@ -123,7 +123,7 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
             ? failed(env, outcome.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
             : diverged
               ? failed(env, diverged, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
-              : { status: "done", ok: true, value: outcome.value, ...(outcome.cut ? { cut: outcome.cut } : {}), logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
+              : { status: "done", ok: true, value: outcome.value, logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
       if (durable && env.runs) {
         durable.record.status = result.ok ? "done" : "failed"
         durable.record.outcome = result

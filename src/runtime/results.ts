@@ -6,7 +6,7 @@ import { codeExcerpt } from "../code/excerpt.js"
 import type { NormalizedCode } from "../code/normalize.js"
 import type { TypeDiagnostic } from "../code/typecheck/options.js"
 import type { CodeModeError, CodeModeErrorCode } from "../errors.js"
-import type { LogLine, ResultCut, RunError, RunStats } from "../sandbox/executor.js"
+import type { LogLine, RunError, RunStats } from "../sandbox/executor.js"
 import type { Tool } from "../tools/tool.js"
 import { argsExcerpt, type CallRecord } from "./bindings.js"
 import { unavailableHint, unknownToolHint } from "./hints.js"
@@ -44,11 +44,8 @@ interface ResultCommon {
 export interface DoneResult extends ResultCommon {
   status: "done"
   ok: true
-  /** What it returned; cut to fit when larger than `limits.maxResultBytes` (then `cut` is set). */
   value: unknown
   error?: undefined
-  /** Set when the value was larger than `limits.maxResultBytes`: what was cut from it to make it fit. */
-  cut?: ResultCut
 }
 
 /** The program failed (its error, a limit, a cancel, a divergence from its journal). */

@@ -18,11 +18,7 @@ export interface Limits {
   maxToolCalls: number
   /** Maximum bytes of console output (further output ends the run). */
   maxOutputBytes: number
-  /**
-   * Maximum bytes of the JSON-encoded result. A larger result is not an error: it is cut to fit
-   * (long arrays, objects and strings shortened with markers, still valid JSON) and the outcome's
-   * `cut` says what was cut.
-   */
+  /** Maximum bytes of the JSON-encoded result. */
   maxResultBytes: number
 }
 
@@ -71,19 +67,8 @@ export interface RunError {
   stack?: string
 }
 
-/** What was cut from a result larger than `limits.maxResultBytes` to make it fit. */
-export interface ResultCut {
-  /** The limit the JSON was cut to (`limits.maxResultBytes`). */
-  limitBytes: number
-  /**
-   * Each cut once, by JSON path with array indices folded (`$.items[*].tags`), e.g.
-   * `{ path: "$.items", what: "first 500 of 100000 items" }`; at most 20.
-   */
-  paths: Array<{ path: string; what: string }>
-}
-
 export type RunOutcome =
-  | { ok: true; value: unknown; logs: LogLine[]; stats: RunStats; cut?: ResultCut }
+  | { ok: true; value: unknown; logs: LogLine[]; stats: RunStats }
   | { ok: false; error: RunError; logs: LogLine[]; stats: RunStats }
 
 /**
