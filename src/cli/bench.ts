@@ -1,6 +1,6 @@
-/** `codemode bench sandbox|search [--json]`: run a benchmark and print a table or one JSON object. */
+/** `codemode bench sandbox|search|typecheck [--json]`: run a benchmark and print a table or one JSON object. */
 import { Command, InvalidArgumentError } from "commander"
-import { sandboxTable, searchTable } from "./bench-format.js"
+import { sandboxTable, searchTable, typecheckTable } from "./bench-format.js"
 
 function positiveInt(value: string): number {
   const n = Number(value)
@@ -38,6 +38,16 @@ export function benchCommand(): Command {
       const { benchSearch } = await import("../bench/search.js")
       const result = await benchSearch()
       print(flags.json, result, () => searchTable(result))
+    })
+  bench
+    .command("typecheck")
+    .description("typecheck speed against the full Cloudflare and GitHub declarations: cold, warm p50/p95, heap; pruning compared")
+    .option("--json", "print one JSON object")
+    .option("--checks <n>", "warm checks per spec (default 50)", positiveInt)
+    .action(async (flags: { json?: boolean; checks?: number }) => {
+      const { benchTypecheck } = await import("../bench/typecheck.js")
+      const result = await benchTypecheck(flags.checks ? { checks: flags.checks } : {})
+      print(flags.json, result, () => typecheckTable(result))
     })
   return bench
 }
