@@ -10,7 +10,7 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 import ts from "typescript"
 import { createTypechecker } from "../code/typecheck/checker.js"
-import { createCompiler, type LibCache } from "../code/typecheck/compiler.js"
+import { compilerOptions, createCompiler, type LibCache } from "../code/typecheck/compiler.js"
 import { loadCatalog } from "../code/typecheck/catalog.js"
 import { DEFAULT_TYPECHECK_MEMORY_BYTES } from "../code/typecheck/options.js"
 import { checkInput } from "../code/typecheck/prepare.js"
@@ -100,20 +100,10 @@ return { stale: stale.length, byLabel, drafts, failed, checks: __N__ }`,
 }
 
 /** The checker's compiler options as tsconfig JSON (for a tsgo project: bench/typecheck-native.ts). */
-export const compilerOptionsJson = {
-  target: "esnext",
-  lib: ["esnext"],
-  types: [],
-  noEmit: true,
-  allowJs: true,
-  checkJs: true,
-  strict: false,
-  strictNullChecks: false,
-  noImplicitAny: false,
-  useUnknownInCatchVariables: false,
-  allowUnreachableCode: true,
-  skipLibCheck: true,
-}
+export const compilerOptionsJson = (() => {
+  const { target: _target, lib: _lib, ...flags } = compilerOptions(ts)
+  return { ...flags, target: "esnext", lib: ["esnext"] }
+})()
 
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
