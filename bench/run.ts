@@ -1,13 +1,13 @@
 /**
  * `npm run bench`: runs every benchmark on this machine, prints a table per benchmark and writes
  * each result to bench/results/<name>-<YYYY-MM-DD>.json (with the Node version and CPU).
- *   npm run bench [-- <name>…]     e.g. npm run bench -- search
+ *   npm run bench [-- <name>…]     e.g. npm run bench -- search, npm run bench -- soak
  */
 import { mkdir, writeFile } from "node:fs/promises"
 import { cpus } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { sandboxTable, searchTable, typecheckTable } from "../src/cli/bench-format.js"
+import { sandboxTable, searchTable, soakTable, typecheckTable } from "../src/cli/bench-format.js"
 
 interface Benchmark {
   name: string
@@ -21,6 +21,14 @@ const BENCHMARKS: Benchmark[] = [
       const { benchSandbox } = await import("../src/bench/sandbox.js")
       const result = await benchSandbox()
       return { result, table: sandboxTable(result) }
+    },
+  },
+  {
+    name: "soak",
+    run: async () => {
+      const { benchSoak } = await import("../src/bench/soak.js")
+      const result = await benchSoak()
+      return { result, table: soakTable(result) }
     },
   },
   {

@@ -7,7 +7,6 @@
  */
 import { availableParallelism, loadavg } from "node:os"
 import path from "node:path"
-import { fileURLToPath } from "node:url"
 import ts from "typescript"
 import { createTypechecker } from "../code/typecheck/checker.js"
 import { compilerOptions, createCompiler, type LibCache } from "../code/typecheck/compiler.js"
@@ -17,6 +16,7 @@ import { checkInput } from "../code/typecheck/prepare.js"
 import { openapi } from "../tools/openapi/index.js"
 import type { Tool } from "../tools/tool.js"
 import { buildDeclarations } from "../types/declarations.js"
+import { DEFAULT_DATA_DIR } from "./search.js"
 
 export interface TypecheckFigures {
   /** New checker process: spawn, load TypeScript and the declarations, first check. */
@@ -51,7 +51,7 @@ export interface TypecheckBenchResult {
 export interface TypecheckBenchOptions {
   /** Warm checks per catalog. Default 50. */
   checks?: number
-  /** Folder of the specs. Default `../shared/data` next to the repository. */
+  /** Folder of the specs. Default the repository's `data/` (as the search benchmark). */
   dataDir?: string
 }
 
@@ -120,8 +120,7 @@ export interface BenchCatalog {
 }
 
 export async function loadBenchCatalogs(dataDir?: string): Promise<BenchCatalog[]> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
-  const dir = dataDir ?? path.resolve(root, "../shared/data")
+  const dir = dataDir ?? DEFAULT_DATA_DIR
   const out: BenchCatalog[] = []
   for (const name of ["cloudflare", "github"] as const) {
     const tools = await openapi(name, { spec: path.join(dir, `${name}-openapi.json.gz`), baseUrl: "http://127.0.0.1:9" }).load()

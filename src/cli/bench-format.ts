@@ -2,6 +2,7 @@
 import type { SandboxBenchResult } from "../bench/sandbox.js"
 import type { SearchBenchResult, SearchMetrics } from "../bench/search.js"
 import type { TypecheckBenchResult } from "../bench/typecheck.js"
+import type { SoakBenchResult } from "../bench/soak.js"
 import { renderTable, type Cell } from "./table.js"
 
 const fixed = (n: number): string => n.toFixed(3)
@@ -16,11 +17,18 @@ export function searchTable(result: SearchBenchResult): string {
       ...metrics(v.nameLike),
       ...metrics(v.paraphrase),
       ...metrics(v.untouched.paraphrase),
+      fixed(v.noAnswer.flagged),
+      v.flaggedAnswers,
+      v.lostToCutoff,
       v.buildMs,
       v.queryMs.mean,
+      v.variant === "codemode" ? (spec.meanResultTokens ?? "") : "",
     ]),
   )
-  const headers = ["spec", "tools", "variant", "name r@1", "r@5", "mrr", "paraphrase r@1", "r@5", "mrr", "untouched paraphrase r@1", "r@5", "mrr", "build ms", "query ms"]
+  const headers = [
+    "spec", "tools", "variant", "name r@1", "r@5", "mrr", "paraphrase r@1", "r@5", "mrr", "untouched paraphrase r@1", "r@5", "mrr",
+    "no-answer flagged", "answers flagged", "answers cut", "build ms", "query ms", "mean result tokens",
+  ]
   return renderTable(headers, rows)
 }
 
@@ -69,4 +77,31 @@ export function typecheckTable(r: TypecheckBenchResult): string {
   ])
   const headers = ["spec", "cold ms", "warm p50 ms", "warm p95 ms", "warm CPU p50 ms", "heap", "in-process p50: kept checker", "pruned per program"]
   return `${renderTable(headers, rows)}\n(${r.programLines}-line program, ${r.warmChecks} warm checks, load ${r.loadPerCore} per core; target: warm p50 <= 30 ms on Cloudflare)`
+}
+
+/** Bytes as signed MiB ("+1.5 MiB"). */
+const signedMiB = (bytes: number): string => `${bytes >= 0 ? "+" : ""}${(bytes / MiB).toFixed(1)} MiB`
+
+/** The soak's verdict (growth after the warm-up and over the last window, against the budget), then one row per sample. */
+export function soakTable(r: SoakBenchResult): string {
+  const within = (bytes: number) => `${bytes < r.budgetBytes ? "under" : "OVER"} ${(r.budgetBytes / MiB).toFixed(0)} MiB`
+  const end = r.runs.toLocaleString("en")
+  const base = r.warmupRuns.toLocaleString("en")
+  const tail = r.tailRuns.toLocaleString("en")
+  const verdict: Cell[][] = [
+    [`RSS growth, runs ${base} → ${end}`, signedMiB(r.rssGrowthBytes), within(r.rssGrowthBytes)],
+    [`RSS growth, last ${tail} runs`, signedMiB(r.rssTailGrowthBytes), within(r.rssTailGrowthBytes)],
+    [`host V8 heap growth, runs ${base} → ${end}`, signedMiB(r.heapGrowthBytes), "host isolate (worker heaps are in RSS)"],
+    [`host V8 heap growth, last ${tail} runs`, signedMiB(r.heapTailGrowthBytes), ""],
+    ["open handles", `${r.handlesGrowth >= 0 ? "+" : ""}${r.handlesGrowth}`, `runs ${base} → ${end}`],
+    ["runs per second", r.runsPerSecond, `${r.concurrency} in flight; ${(r.durationMs / 1000).toFixed(0)} s in all`],
+    ["outcomes", Object.entries(r.outcomes).map(([k, n]) => `${k} ${n}`).join(", "), ""],
+  ]
+  const curve = r.samples.map((s): Cell[] => [s.runs, (s.rssBytes / MiB).toFixed(1), (s.heapUsedBytes / MiB).toFixed(1), (s.externalBytes / MiB).toFixed(1), s.handles, (s.elapsedMs / 1000).toFixed(1)])
+  const machine = `node ${r.machine.node}, ${r.machine.cores} cores, load ${r.machine.loadAverage1m.toFixed(2)}; flat: ${r.flat ? "yes" : "no"}`
+  return [
+    renderTable(["figure", "value", "budget / note"], verdict),
+    renderTable(["runs", "RSS MiB", "host heap MiB", "host external MiB", "handles", "s"], curve),
+    machine,
+  ].join("\n\n")
 }

@@ -199,10 +199,24 @@ export function formatExecuteError(error: ExecuteError): string {
     lines.push(formatDiagnostics(error.diagnostics))
   } else if (error.excerpt) lines.push(error.excerpt)
   if (error.limit) lines.push(`limit: ${error.limit.name} = ${error.limit.value}`)
-  // a tool that failed is not a bug in the code around it: say so
-  const toolFailure = error.kind === "runtime" && /codemode\.[\w$]+\.[\w$]+\(.*\) failed: /s.test(error.message)
-  lines.push(toolFailure ? "The tool call failed: check its arguments against the declarations, or catch the error (try/catch) and go on." : HINTS[error.kind])
+  lines.push(hintFor(error))
   return lines.join("\n")
+}
+
+/** What to do: by the failing call's code when the program failed on a tool call, else by kind. */
+function hintFor(error: ExecuteError): string {
+  if (error.kind !== "runtime") return HINTS[error.kind]
+  if (error.code === "SOURCE_UNAVAILABLE" && error.tool === undefined) {
+    return "That namespace is not available yet; this is not a mistake in your code. The other namespaces work; run the program again in a moment."
+  }
+  // a tool that failed is not a bug in the code around it: say so, and whose failure it was
+  const toolFailure = error.tool !== undefined || /codemode\.[\w$]+\.[\w$]+\(.*\) failed: /s.test(error.message)
+  if (!toolFailure) return HINTS.runtime
+  if (error.code === "SOURCE_UNAVAILABLE") {
+    return "The tool's server crashed or disconnected during the call; this is not a problem with your code or its arguments. It is restarted on the next call, so a retry may work (the failed call may or may not have taken effect)."
+  }
+  if (error.code === "TOOL_TIMEOUT") return "The tool did not answer in time; a retry may work, or ask it for less per call."
+  return "The tool call failed: check its arguments against the declarations, or catch the error (try/catch) and go on."
 }
 
 /**

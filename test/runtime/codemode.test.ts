@@ -64,9 +64,12 @@ describe("createCodeMode (runtime logic, host test double)", () => {
     expect(onlyShop).toContain("function refundOrder(")
     expect(onlyShop).not.toContain("codemode.other")
     expect(() => cm.declarations({ namespace: "nope" })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }))
-    const [best] = cm.search("give the money back for an order")
-    expect(best).toMatchObject({ name: "codemode.shop.refundOrder", namespace: "shop" })
+    const [best] = cm.search("refund an order")
+    expect(best).toMatchObject({ name: "codemode.shop.refundOrder", namespace: "shop", good: true, detail: "full" })
     expect(best?.signature).toContain("function refundOrder(")
+    // a word no tool has ("give"): nothing matches well; the closest come back compact, marked as such
+    const [closest] = cm.search("give the money back for an order")
+    expect(closest).toMatchObject({ name: "codemode.shop.refundOrder", good: false, detail: "compact" })
     expect(cm.catalog().mode).toBe("execute")
     other.state.names = ["ping", "pong"]
     other.notify()

@@ -56,6 +56,18 @@ describe("execute with the QuickJS sandbox", () => {
     expect(result.calls[0]).toMatchObject({ tool: "host.fail", ok: false, error: { code: "TOOL_CALL_FAILED", message: "[codemode] [host.fail] disk full" } })
   })
 
+  it("points an uncaught failed tool call at the call in the model's code", async () => {
+    const code = "const a = 1\nconst b = await codemode.host.fail({ why: 'disk full' })\nreturn b"
+    const result = await cm.execute(code)
+    expect(result.error).toMatchObject({ kind: "runtime", line: 2, column: 17, tool: "host.fail", code: "TOOL_CALL_FAILED" })
+    expect(result.error?.message).toBe('Error: codemode.host.fail({"why":"disk full"}) failed: disk full')
+    expect(result.error?.excerpt).toBe("  1 | const a = 1\n> 2 | const b = await codemode.host.fail({ why: 'disk full' })\n    |                 ^")
+    // in TypeScript, inside a helper, a second call of the same tool on the line: still that call
+    const ts = await cm.execute("async function get(why: string): Promise<unknown> {\n  return [await codemode.host.fail({ why: 'ok' }).catch(() => 0), await codemode.host.fail({ why })]\n}\nreturn await get('second')")
+    expect(ts.error).toMatchObject({ line: 2, column: 73, tool: "host.fail" })
+    expect(ts.error?.stack).toMatch(/at get \(code\.js:2:\d+\)/)
+  })
+
   it("maps a runtime error to the model's line in a fenced TypeScript answer", async () => {
     const result = await cm.execute("Let me check:\n```ts\nconst todos: unknown[] = await codemode.demo.listTodos({})\nconst first = todos[99] as { text: string }\nfirst.text.length\n```")
     expect(result.ok).toBe(false)

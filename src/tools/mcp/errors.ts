@@ -89,7 +89,8 @@ export function connectFailure(error: unknown, origin: string, target: string, t
   )
 }
 
-function stderrNote(stderr: string): string {
+/** ` (server stderr: <last lines>)`, or "" when it wrote nothing. */
+export function stderrNote(stderr: string): string {
   const lines = stderr.trim().split("\n").slice(-5).join("\n").trim()
   return lines ? ` (server stderr: ${lines})` : ""
 }
