@@ -7,7 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises"
 import { cpus } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { sandboxTable, searchTable, soakTable } from "../src/cli/bench-format.js"
+import { sandboxTable, searchTable, soakTable, typecheckTable } from "../src/cli/bench-format.js"
 
 interface Benchmark {
   name: string
@@ -37,6 +37,14 @@ const BENCHMARKS: Benchmark[] = [
       const { benchSearch } = await import("../src/bench/search.js")
       const result = await benchSearch()
       return { result, table: searchTable(result) }
+    },
+  },
+  {
+    name: "typecheck",
+    run: async () => {
+      const { benchTypecheck } = await import("../src/bench/typecheck.js")
+      const result = await benchTypecheck()
+      return { result, table: typecheckTable(result) }
     },
   },
 ]

@@ -1,6 +1,7 @@
 /** Readable tables for the benchmark results (`codemode bench …` without --json, `npm run bench`). */
 import type { SandboxBenchResult } from "../bench/sandbox.js"
 import type { SearchBenchResult, SearchMetrics } from "../bench/search.js"
+import type { TypecheckBenchResult } from "../bench/typecheck.js"
 import type { SoakBenchResult } from "../bench/soak.js"
 import { renderTable, type Cell } from "./table.js"
 
@@ -60,6 +61,22 @@ export function sandboxTable(r: SandboxBenchResult): string {
   ]
   const machine = `node ${r.machine.node}, ${r.machine.cores} cores, load ${r.machine.loadAverage1m.toFixed(2)}; ${r.iterations} runs, ${r.toolCalls} calls`
   return `${renderTable(["figure", "value", "target / note"], rows)}\n${machine}`
+}
+
+/** One row per spec: the checker process's figures and the in-process pruning comparison. */
+export function typecheckTable(r: TypecheckBenchResult): string {
+  const rows = (["cloudflare", "github"] as const).map((spec): Cell[] => [
+    spec,
+    r[spec].coldMs,
+    r[spec].warmP50Ms,
+    r[spec].warmP95Ms,
+    r[spec].warmCpuP50Ms,
+    `${(r[spec].heapBytes / MiB).toFixed(0)} MiB`,
+    r.pruning[spec].persistentWarmP50Ms,
+    r.pruning[spec].prunedWarmP50Ms,
+  ])
+  const headers = ["spec", "cold ms", "warm p50 ms", "warm p95 ms", "warm CPU p50 ms", "heap", "in-process p50: kept checker", "pruned per program"]
+  return `${renderTable(headers, rows)}\n(${r.programLines}-line program, ${r.warmChecks} warm checks, load ${r.loadPerCore} per core; target: warm p50 <= 30 ms on Cloudflare)`
 }
 
 /** Bytes as signed MiB ("+1.5 MiB"). */

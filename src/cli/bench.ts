@@ -1,6 +1,6 @@
-/** `codemode bench sandbox|soak|search [--json]`: run a benchmark and print a table or one JSON object. */
+/** `codemode bench sandbox|soak|search|typecheck [--json]`: run a benchmark and print a table or one JSON object. */
 import { Command, InvalidArgumentError } from "commander"
-import { sandboxTable, searchTable, soakTable } from "./bench-format.js"
+import { sandboxTable, searchTable, soakTable, typecheckTable } from "./bench-format.js"
 import { reportHostFailure } from "./session.js"
 
 function positiveInt(value: string): number {
@@ -56,6 +56,16 @@ export function benchCommand(): Command {
       // The specs and query sets are in the repository, not the npm package: say so, exit 2.
       const result = await benchSearch().catch(reportHostFailure)
       if (result) print(flags.json, result, () => searchTable(result))
+    })
+  bench
+    .command("typecheck")
+    .description("typecheck speed against the full Cloudflare and GitHub declarations: cold, warm p50/p95, heap; pruning compared")
+    .option("--json", "print one JSON object")
+    .option("--checks <n>", "warm checks per spec (default 50)", positiveInt)
+    .action(async (flags: { json?: boolean; checks?: number }) => {
+      const { benchTypecheck } = await import("../bench/typecheck.js")
+      const result = await benchTypecheck(flags.checks ? { checks: flags.checks } : {})
+      print(flags.json, result, () => typecheckTable(result))
     })
   return bench
 }

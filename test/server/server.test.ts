@@ -104,6 +104,18 @@ describe("codemode serve (in-memory client)", () => {
     expect(text).toContain("> 2 | return orders.missing.length")
   })
 
+  it("does not run a program that does not typecheck: the model gets the diagnostic and the tool's signature", async () => {
+    const code = "const orders = codemode.shop.listOrders({ customer: 'a' })\nawait codemode.shop.refund({ id: '1' })\nreturn orders.length"
+    const result = await client.callTool({ name: "execute", arguments: { code } })
+    expect(result.isError).toBe(true)
+    const text = textOf(result)
+    expect(text).toMatch(/^type error at line 2, column 30: Type 'string' is not assignable to type 'number'\. \(TS2322\)\n/)
+    expect(text).toContain("function refund(args: RefundArgs): Promise<unknown>")
+    expect(text).toContain("type error at line 3, column 15: Property 'length' does not exist on type 'Promise<any>'. Did you forget `await`? (TS2339)")
+    expect(text).toContain("Nothing ran.")
+    expect(text).not.toContain("calls:")
+  })
+
   it("names the limit that ended a run", async () => {
     const server2 = await createCodeModeServer({ sources: [shop()], limits: { timeMs: 300 } })
     const client2 = await connect(server2)

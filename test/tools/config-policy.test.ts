@@ -153,6 +153,25 @@ describe("audit", () => {
   })
 })
 
+describe('"typecheck"', () => {
+  it("takes a mode or a mode with budgets", () => {
+    expect(parse({ typecheck: "warn" }).typecheck).toBe("warn")
+    expect(parse({ typecheck: { mode: "error", timeMs: 2_000, memoryBytes: 536_870_912, onOverBudget: "fail" } }).typecheck).toEqual({
+      mode: "error",
+      timeMs: 2_000,
+      memoryBytes: 536_870_912,
+      onOverBudget: "fail",
+    })
+    expect(parse({}).typecheck).toBeUndefined()
+  })
+
+  it("rejects bad values with their JSON path", () => {
+    expect(bad({ typecheck: "strict" })).toContain('typecheck: must be "error", "warn", "off" or { "mode", "timeMs", "memoryBytes", "onOverBudget" }')
+    expect(bad({ typecheck: { timeMs: 0 } })).toContain("typecheck")
+    expect(bad({ typecheck: { budget: 1 } })).toContain("typecheck")
+  })
+})
+
 describe("loadCodeModeConfig", () => {
   it("resolves paths against the file's folder, not the working directory", async () => {
     await mkdir(join(dir, "project"), { recursive: true })

@@ -47,6 +47,10 @@ it("runs a program against MCP servers configured in codemode.json", async () =>
   expect(result.calls.map((c) => c.tool)).toEqual(["memory.create_entities", "memory.read_graph", "everything.get_structured_content", "everything.echo"])
   expect(await readFile(memoryFile, "utf8")).toContain("first programmer")
 
+  const typed = await cm.execute(`return await codemode.memory.open_nodes({ names: 42 })`)
+  expect(typed.error).toMatchObject({ kind: "type", message: "Type 'number' is not assignable to type 'string[]'." })
+  expect(typed.calls).toEqual([])
+  // unchecked, the server itself refuses the argument
   const failed = await cm.execute(`return await codemode.memory.open_nodes({ names: 42 })`, { typecheck: "off" })
   expect(failed.ok).toBe(false)
   expect(failed.error?.message).toMatch(/open_nodes/)

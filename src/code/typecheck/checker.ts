@@ -23,6 +23,8 @@ export interface Typechecker {
   check(source: string, typescript: boolean, tools: readonly Tool[]): Promise<TypecheckReport>
   /** Starts the checker's process and loads the declarations of `tools` now, so that the first check is warm. */
   prepare(tools: readonly Tool[]): void
+  /** The last check as the checker process saw it: its CPU time and the heap in use after it (zeros before any). */
+  lastCheck(): { cpuMs: number; heapBytes: number }
   /** Ends the checker's process. Idempotent; later checks report "skipped". */
   close(): Promise<void>
 }
@@ -74,6 +76,7 @@ export function createTypechecker(options: TypecheckerOptions): Typechecker {
   let closed = false
   /** Tools whose declarations did not fit the memory budget: not tried again. */
   let tooBig: readonly Tool[] | undefined
+  let last = { cpuMs: 0, heapBytes: 0 }
 
   const lose = (s: Session, lost: Lost) => {
     if (s.lost) return
@@ -168,6 +171,7 @@ export function createTypechecker(options: TypecheckerOptions): Typechecker {
       const id = ++ids
       const answer = await request(s, `c${id}`, { t: "check", id, version: s.version, input: checkInput(source, typescript) }, options.timeMs, `the check took more than its time budget (${options.timeMs} ms)`)
       if (answer.t !== "checked") return skipped(new Error(answer.t === "failed" ? `the checker failed: ${answer.message}` : "unexpected answer"))
+      last = { cpuMs: answer.cpuMs, heapBytes: answer.heapBytes }
       const diagnostics = answer.diagnostics.map((d): TypeDiagnostic => {
         const excerpt = codeExcerpt(source, d.line, d.column)
         return { ...d, ...(excerpt ? { excerpt } : {}) }
@@ -192,6 +196,7 @@ export function createTypechecker(options: TypecheckerOptions): Typechecker {
       return next
     },
     prepare,
+    lastCheck: () => last,
     async close() {
       closed = true
       const s = session

@@ -11,6 +11,7 @@ import type * as TS from "typescript"
 import type TsModule from "typescript"
 import { WRAPPER_OPEN, WRAPPER_CLOSE, type CheckInput } from "./prepare.js"
 import { keepDiagnostic, awaitHint } from "./filter.js"
+import { promiseConditions } from "./conditions.js"
 import { toolOf, type ToolRef } from "./tools.js"
 
 type Ts = typeof TsModule
@@ -42,7 +43,7 @@ const DECLARATIONS = "/codemode.d.ts"
 const GLOBALS = "/globals.d.ts"
 
 /** What the sandbox offers besides the standard library and `codemode` (see sandbox/quickjs/prelude-source.ts). */
-const GLOBALS_TEXT = `interface Console {
+export const GLOBALS_TEXT = `interface Console {
   log(...data: any[]): void; info(...data: any[]): void; warn(...data: any[]): void; error(...data: any[]): void
   debug(...data: any[]): void; trace(...data: any[]): void; dir(item?: any, options?: any): void
 }
@@ -168,7 +169,10 @@ export function createCompiler(ts: Ts, declarations: string, libs: LibCache): Co
       const text = `${WRAPPER_OPEN}${input.text}${WRAPPER_CLOSE}`
       const kind = input.js ? ts.ScriptKind.JS : ts.ScriptKind.TS
       const file = ts.createSourceFile(name, text, { languageVersion: ts.ScriptTarget.ESNext }, true, kind) as InternalFile
-      const { diagnostics, checker: used } = diagnose(file)
+      const found = diagnose(file)
+      const used = found.checker
+      const syntaxOnly = found.diagnostics.some((d) => d.code < 2000)
+      const diagnostics = syntaxOnly ? found.diagnostics : [...found.diagnostics, ...promiseConditions(ts, used, file)]
       const lastLine = input.text.split("\n").length
       const out: RawDiagnostic[] = []
       for (const d of [...diagnostics].sort((a, b) => (a.start ?? 0) - (b.start ?? 0))) {

@@ -17,5 +17,6 @@ export type HostToWorker =
 
 export type WorkerToHost =
   | { t: "loaded"; version: number; ms: number }
-  | { t: "checked"; id: number; diagnostics: WorkerDiagnostic[]; ms: number }
+  /** `cpuMs`: CPU time of the check (all threads of the process); `heapBytes`: V8 heap in use after it. */
+  | { t: "checked"; id: number; diagnostics: WorkerDiagnostic[]; ms: number; cpuMs: number; heapBytes: number }
   | { t: "failed"; version?: number; id?: number; message: string }

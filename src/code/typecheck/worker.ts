@@ -17,6 +17,7 @@ function main(): void {
   const send = (msg: WorkerToHost) => port.send!(msg)
   const handle = (msg: HostToWorker) => {
     const started = performance.now()
+    const cpu = process.cpuUsage()
     if (msg.t === "catalog") {
       catalog = undefined
       try {
@@ -41,7 +42,8 @@ function main(): void {
         const signature = loaded.signature(tool)
         return { ...rest, tool: `${tool.namespace}.${tool.name}`, ...(signature ? { signature } : {}) }
       })
-      send({ t: "checked", id: msg.id, diagnostics, ms: performance.now() - started })
+      const used = process.cpuUsage(cpu)
+      send({ t: "checked", id: msg.id, diagnostics, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, heapBytes: process.memoryUsage().heapUsed })
     } catch (error) {
       send({ t: "failed", id: msg.id, message: String(error) })
     }
