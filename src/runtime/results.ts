@@ -9,7 +9,7 @@ import type { CodeModeError, CodeModeErrorCode } from "../errors.js"
 import type { LogLine, ResultCut, RunError, RunStats } from "../sandbox/executor.js"
 import type { Tool } from "../tools/tool.js"
 import { argsExcerpt, type CallRecord } from "./bindings.js"
-import { unavailableHint, unknownToolHint } from "./hints.js"
+import { unknownToolHint } from "./hints.js"
 import type { PendingApproval } from "./journal.js"
 
 /** A run's error, positions in the code as the model sent it. */
@@ -110,7 +110,7 @@ export function mapError(error: RunError, code: NormalizedCode, tools: readonly 
   const source = code.source.split("\n")[at.line - 1] ?? ""
   if (error.kind === "runtime" && !call) {
     const unavailable = context.unavailable ?? new Map<string, string>()
-    const hint = unknownToolHint(source, tools, unavailable) ?? (/^TypeError/.test(error.message) ? unavailableHint(code.source, unavailable) : undefined)
+    const hint = unknownToolHint(source, tools, unavailable)
     if (hint) mapped.message = `${error.message} (${hint.text})`
     if (hint?.unavailable) mapped.code = "SOURCE_UNAVAILABLE"
   }

@@ -234,10 +234,11 @@ export function formatExecuteError(error: ExecuteError): string {
 
 /** What to do: by the failing call's code when the program failed on a tool call, else by kind. */
 function hintFor(error: ExecuteError): string {
-  if (error.kind !== "runtime") return HINTS[error.kind]
   if (error.code === "SOURCE_UNAVAILABLE" && error.tool === undefined) {
-    return "That namespace is not available yet; this is not a mistake in your code. The other namespaces work; run the program again in a moment."
+    const what = error.kind === "type" ? "Nothing ran; run the program again in a moment, or do without that namespace." : "The other namespaces work; run the program again in a moment."
+    return `That namespace is not available yet; this is not a mistake in your code. ${what}`
   }
+  if (error.kind !== "runtime") return HINTS[error.kind]
   // a tool that failed is not a bug in the code around it: say so, and whose failure it was
   const toolFailure = error.tool !== undefined || /codemode\.[\w$]+\.[\w$]+\(.*\) failed: /s.test(error.message)
   if (!toolFailure) return HINTS.runtime

@@ -79,7 +79,8 @@ describe("errors, logs and calls for the model", () => {
     expect(last({ kind: "runtime", message, tool: "gh.search", code: "TOOL_TIMEOUT" })).toBe("The tool did not answer in time; a retry may work, or ask it for less per call.")
     // without the call's code (an older journal), the message alone still tells a tool failure
     expect(last({ kind: "runtime", message })).toMatch(/^The tool call failed/)
-    expect(last({ kind: "runtime", message: "TypeError: … (source \"gh\" is still loading; retry in a moment)", code: "SOURCE_UNAVAILABLE" })).toMatch(/^That namespace is not available yet; this is not a mistake in your code/)
+    expect(last({ kind: "runtime", message: "TypeError: … (source \"gh\" is still loading; retry in a moment)", code: "SOURCE_UNAVAILABLE" })).toMatch(/^That namespace is not available yet; this is not a mistake in your code\. The other namespaces work/)
+    expect(last({ kind: "type", message: 'codemode.gh is not available yet: source "gh" is still loading; retry in a moment', code: "SOURCE_UNAVAILABLE" })).toMatch(/^That namespace is not available yet; this is not a mistake in your code\. Nothing ran/)
   })
 
   it("names a limit and its value", () => {
