@@ -19,9 +19,9 @@ export interface Limits {
   /** Maximum bytes of console output (further output ends the run). */
   maxOutputBytes: number
   /**
-   * Maximum bytes of the JSON-encoded result. A larger result is not an error: it is cut to fit
-   * (long arrays, objects and strings shortened with markers, still valid JSON) and the outcome's
-   * `cut` says what was cut.
+   * Maximum bytes of the JSON-encoded result. A larger result ends the run with this limit's error,
+   * and the outcome's `partial` holds the result cut to fit (long arrays, objects and strings
+   * shortened with markers, still valid JSON) and what was cut.
    */
   maxResultBytes: number
 }
@@ -82,9 +82,15 @@ export interface ResultCut {
   paths: Array<{ path: string; what: string }>
 }
 
+/** A result over `limits.maxResultBytes`, cut to fit: what the run's failed outcome still carries. */
+export interface PartialResult {
+  value: unknown
+  cut: ResultCut
+}
+
 export type RunOutcome =
-  | { ok: true; value: unknown; logs: LogLine[]; stats: RunStats; cut?: ResultCut }
-  | { ok: false; error: RunError; logs: LogLine[]; stats: RunStats }
+  | { ok: true; value: unknown; logs: LogLine[]; stats: RunStats }
+  | { ok: false; error: RunError; logs: LogLine[]; stats: RunStats; partial?: PartialResult }
 
 /**
  * Makes a run replayable (durable runs, see runtime/durable): given the same tool results in the

@@ -224,6 +224,8 @@ export function testExecutor(options: ExecutorSuiteOptions): void {
         ["too many tool calls", "for (;;) await codemode.demo.echo({})", { maxToolCalls: 5 }, "limit", "maxToolCalls"],
         ["too many tool calls, errors swallowed", "for (;;) { try { await codemode.demo.echo({}) } catch {} }", { maxToolCalls: 5 }, "limit", "maxToolCalls"],
         ["too much output", "for (;;) console.log('x'.repeat(100))", { maxOutputBytes: 1000 }, "limit", "maxOutputBytes"],
+        ["too big a result", "return 'x'.repeat(2000)", { maxResultBytes: 1000 }, "limit", "maxResultBytes"],
+        ["too big a result (array)", "const a = []; a.length = 2 ** 32 - 1; return a", { maxResultBytes: 1000 }, "limit", "maxResultBytes"],
       ]
       for (const [what, js, limits, kind, name] of limitCases) {
         it(`ends ${what} with kind ${kind} naming limits.${name}`, async () => {
@@ -239,7 +241,7 @@ export function testExecutor(options: ExecutorSuiteOptions): void {
         const out = await run("for (let i = 0; i < 100; i++) console.log('x'.repeat(99))", echo, { maxOutputBytes: 1000 })
         expect(out.logs.reduce((n, l) => n + l.message.length + 1, 0)).toBeLessThanOrEqual(1000)
       })
-      describe("a result over maxResultBytes is cut to fit, as valid JSON, and the outcome says what was cut", () => {
+      describe("a result over maxResultBytes ends the run with the limit, and comes along cut to fit, as valid JSON, saying what was cut", () => {
         const cutCases: [string, string, number, { path: string; what: RegExp }[], (value: unknown) => void][] = [
           ["a long string", "return 'x'.repeat(2000)", 1000, [{ path: "$", what: /^strings cut to \d+ chars$/ }], (v) => expect(v).toMatch(/^x+… \(\+\d+ chars\)$/)],
           ["a 4-billion-slot array", "const a = []; a.length = 2 ** 32 - 1; return a", 1000, [{ path: "$", what: /^first \d+ of 4294967295 items$/ }], (v) => expect((v as unknown[]).at(-1)).toMatch(/^… \d+ more items$/)],
@@ -259,17 +261,19 @@ export function testExecutor(options: ExecutorSuiteOptions): void {
         for (const [what, js, maxResultBytes, paths, check] of cutCases) {
           it(what, async () => {
             const out = await run(js, echo, { maxResultBytes, timeMs: 10_000 })
-            if (!out.ok) throw new Error(`the run failed: ${out.error.message}`)
-            expect(Buffer.byteLength(JSON.stringify(out.value))).toBeLessThanOrEqual(maxResultBytes)
-            expect(out.cut?.limitBytes).toBe(maxResultBytes)
-            expect(out.cut?.paths).toEqual(paths.map((p) => ({ path: p.path, what: expect.stringMatching(p.what) })))
-            check(out.value)
+            if (out.ok) throw new Error("the run did not stop at the result limit")
+            expect(out.error.limit).toEqual({ name: "maxResultBytes", value: maxResultBytes })
+            const partial = out.partial
+            if (!partial) throw new Error(`no partial result: ${out.error.message}`)
+            expect(Buffer.byteLength(JSON.stringify(partial.value))).toBeLessThanOrEqual(maxResultBytes)
+            expect(partial.cut.limitBytes).toBe(maxResultBytes)
+            expect(partial.cut.paths).toEqual(paths.map((p) => ({ path: p.path, what: expect.stringMatching(p.what) })))
+            check(partial.value)
           })
         }
         it("leaves a result within the limit alone, and refuses what cannot cross as before", async () => {
           const fits = await run("return Array.from({ length: 90 }, (_, i) => i * 1000)", echo, { maxResultBytes: 1000 })
           expect(fits).toMatchObject({ ok: true, value: Array.from({ length: 90 }, (_, i) => i * 1000) })
-          expect((fits as { cut?: unknown }).cut).toBeUndefined()
           const cyclic = failed(await run("const a = Array.from({ length: 5000 }, () => ({})); a[1].self = a; return a", echo, { maxResultBytes: 1000 }))
           expect(cyclic.message).toMatch(/cycle/)
           const fn = failed(await run("return Array.from({ length: 5000 }, () => ({ f() {} }))", echo, { maxResultBytes: 1000 }))

@@ -79,7 +79,7 @@ export interface RunFinished {
   run: number
   ok: boolean
   json: string
-  /** The value was too big and was cut to fit (see {@link ResultCut}). */
+  /** With a maxResultBytes error: `json` is the value cut to fit, and this what was cut. */
   cut?: ResultCut
   error?: RunError
   logs: LogLine[]

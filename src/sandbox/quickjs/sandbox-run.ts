@@ -313,8 +313,9 @@ export class SandboxRun implements SandboxOwner {
 
   /**
    * Copies the result out (runs toJSON/getters under the limits) and checks its size. A result over
-   * `maxResultBytes` is cut to fit in the sandbox (cut-source.ts); when its characters fit but its
-   * UTF-8 bytes do not, it is cut again to a proportionally smaller size (at most twice).
+   * `maxResultBytes` is the limit's error, but also cut to fit in the sandbox (cut-source.ts) and
+   * sent along; when its characters fit but its UTF-8 bytes do not, it is cut again to a
+   * proportionally smaller size (at most twice).
    */
   private encodeResult(): Encoded | { error: RunError } {
     const { sb, main } = this
@@ -335,7 +336,8 @@ export class SandboxRun implements SandboxOwner {
         if ("error" in out) return out
         const bytes = Buffer.byteLength(out.json)
         if (bytes <= limit) return out
-        max = Math.floor((max * limit) / bytes / 1.05)
+        // within the limit in characters, over it in UTF-8 bytes: cut to fewer characters
+        max = Math.floor((Math.min(max, out.json.length) * limit) / bytes / 1.05)
       }
       return { error: limitError("maxResultBytes", this.limits) }
     } finally {
@@ -377,7 +379,13 @@ export class SandboxRun implements SandboxOwner {
         reads = this.takeReads()
         if (reads === undefined && !("error" in out)) out = { error: unreadableClock() }
       }
-      msg = this.message("error" in out ? { ok: false, json: "", error: out.error } : { ok: true, json: out.json, ...(out.cut ? { cut: out.cut } : {}) })
+      msg = this.message(
+        "error" in out
+          ? { ok: false, json: "", error: out.error }
+          : out.cut
+            ? { ok: false, json: out.json, cut: out.cut, error: limitError("maxResultBytes", this.limits) }
+            : { ok: true, json: out.json },
+      )
       if (reads?.length) msg.reads = reads
     } catch (err) {
       msg = this.message({ ok: false, json: "", error: sandboxFailure(err) })
