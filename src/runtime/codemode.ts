@@ -251,9 +251,14 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       if (CodeModeError.is(error, "CODE_INVALID")) return syntaxResult(error, startedAt)
       throw error
     }
+    // A program that refers to a namespace whose source is still loading (or failed) would fail there:
+    // it does not run, and the model hears what is going on with that source.
     const notLoaded = unavailableError(normalized, unavailable())
     if (notLoaded) return { status: "failed", ok: false, error: notLoaded, logs: [], calls: [], stats: { durationMs: performance.now() - startedAt, toolCalls: 0 } }
-    const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt)
+    // Such a namespace reached in a way the check above does not follow (an alias) is not a type error:
+    // it is not in the declarations yet, and the run says what happened to it.
+    const absent = new Set(sources.status().filter((s) => s.state !== "ready").map((s) => s.namespace))
+    const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
     if (typeof typed !== "function") return typed
     const durable = await book.start(String(code), runOptions.limits, options.policy)
     return typed(await runProgram(env, {

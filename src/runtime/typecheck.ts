@@ -16,7 +16,13 @@ export interface TypecheckGate {
    * Checks `code` unless the mode is "off". Returns a failed result to return instead of running,
    * or a function that adds diagnostics and warnings to the run's result.
    */
-  before(code: NormalizedCode, tools: readonly Tool[], mode: TypecheckMode | undefined, startedAt: number): Promise<FailedResult | ((result: ExecuteResult) => ExecuteResult)>
+  before(
+    code: NormalizedCode,
+    tools: readonly Tool[],
+    mode: TypecheckMode | undefined,
+    startedAt: number,
+    absent?: ReadonlySet<string>,
+  ): Promise<FailedResult | ((result: ExecuteResult) => ExecuteResult)>
   /** Checks code as the model sent it, whatever the mode; syntax errors come back as diagnostics too. */
   check(code: string, tools: readonly Tool[]): Promise<TypecheckReport>
   /** Loads the declarations of `tools` into the checker now, if typechecks are on. */
@@ -25,6 +31,16 @@ export interface TypecheckGate {
 }
 
 const same = (result: ExecuteResult) => result
+
+/** Drops "Property 'x' does not exist on type 'typeof codemode'" for namespaces whose source is not loaded (yet). */
+function withoutAbsent(report: TypecheckReport, absent: ReadonlySet<string> | undefined): TypecheckReport {
+  if (!absent?.size || report.status !== "failed") return report
+  const diagnostics = report.diagnostics.filter((d) => {
+    const name = /^Property '([\w$]+)' does not exist on type 'typeof codemode'/.exec(d.message)?.[1]
+    return name === undefined || !absent.has(name)
+  })
+  return diagnostics.length ? { ...report, diagnostics } : { ...report, status: "passed", diagnostics: [] }
+}
 
 export function createTypecheckGate(option: TypecheckOption | undefined): TypecheckGate {
   const settings = resolveTypecheck(option, true)
@@ -35,10 +51,10 @@ export function createTypecheckGate(option: TypecheckOption | undefined): Typech
   const modeFor = (tools: readonly Tool[], override: TypecheckMode | undefined): TypecheckMode => override ?? explicit ?? (tools.length > 0 ? "error" : "off")
 
   return {
-    async before(code, tools, override, startedAt) {
+    async before(code, tools, override, startedAt, absent) {
       const mode = modeFor(tools, override)
       if (mode === "off") return same
-      const report = await get().check(code.source, code.steps.includes("typescript"), tools)
+      const report = withoutAbsent(await get().check(code.source, code.steps.includes("typescript"), tools), absent)
       if (report.status === "skipped") {
         const warning = `the program was not typechecked: ${report.reason ?? "unknown reason"}`
         if (report.overBudget && settings.onOverBudget === "fail") {

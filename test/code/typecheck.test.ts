@@ -131,7 +131,7 @@ describe("typecheck budgets", () => {
     tools = await shop([]).load()
   })
 
-  it("a check over its time budget is stopped; the host keeps running and the next check works", async () => {
+  it("a check over its time budget is stopped; the host keeps running and the next check works", { timeout: 180_000 }, async () => {
     const checker = createTypechecker({ timeMs: 1_500, memoryBytes: 1024 * 1024 * 1024 })
     try {
       expect((await checker.check("return 1", false, tools)).status).toBe("passed") // loads the catalog first
@@ -148,7 +148,7 @@ describe("typecheck budgets", () => {
     }
   })
 
-  it("a check over its memory budget is stopped by the heap limit of the checker's process", async () => {
+  it("a check over its memory budget is stopped by the heap limit of the checker's process", { timeout: 180_000 }, async () => {
     const checker = createTypechecker({ timeMs: 120_000, memoryBytes: 256 * 1024 * 1024 })
     try {
       const report = await checker.check(GRID(4), true, tools)
@@ -159,7 +159,7 @@ describe("typecheck budgets", () => {
     }
   })
 
-  it('over budget, the run goes ahead with a warning, or fails with onOverBudget "fail"', async () => {
+  it('over budget, the run goes ahead with a warning, or fails with onOverBudget "fail"', { timeout: 180_000 }, async () => {
     const run = await createCodeMode({ sources: [shop([])], typecheck: { timeMs: 1_000 } })
     const fail = await createCodeMode({ sources: [shop([])], typecheck: { timeMs: 1_000, onOverBudget: "fail" } })
     try {

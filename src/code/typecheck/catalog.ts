@@ -21,7 +21,31 @@ export interface LoadedCatalog {
 }
 
 /** Most tool names listed in a hint. */
-const MAX_NAMES = 12
+const MAX_NAMES = 20
+
+/** Lower-case words of an identifier (`listZones`, `list_zones` → list, zone), plurals folded. */
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => (w.length > 3 && w.endsWith("s") ? w.slice(0, -1) : w))
+}
+
+/** Names whose words overlap most with `missing`'s (Jaccard), best first (ties: shorter first); none that share no word. */
+function similarNames(missing: string, names: readonly string[]): string[] {
+  const wanted = new Set(words(missing))
+  return names
+    .map((name) => {
+      const own = new Set(words(name))
+      const shared = [...own].filter((w) => wanted.has(w)).length
+      return { name, score: shared / (own.size + wanted.size - shared) }
+    })
+    .filter((n) => n.score > 0)
+    .sort((a, b) => b.score - a.score || a.name.length - b.name.length || (a.name < b.name ? -1 : 1))
+    .map((n) => n.name)
+}
 
 export function loadCatalog(ts: Ts, tools: readonly DeclaredTool[], libs: LibCache): LoadedCatalog {
   const declarations = buildDeclarations(tools, { docs: "none" })
@@ -33,11 +57,16 @@ export function loadCatalog(ts: Ts, tools: readonly DeclaredTool[], libs: LibCac
   return {
     compiler,
     missingToolHint(message) {
-      const ns = /^Property '[^']+' does not exist on type 'typeof ([\w$]+)'\.$/.exec(message)?.[1]
-      const names = ns === undefined ? undefined : byNamespace.get(ns)
+      const match = /^Property '([^']+)' does not exist on type 'typeof ([\w$]+)'\.$/.exec(message)
+      if (!match) return undefined
+      const [, missing = "", ns = ""] = match
+      if (ns === "codemode") return `Namespaces: ${[...byNamespace.keys()].join(", ")}.`
+      const names = byNamespace.get(ns)
       if (!names) return undefined
-      const shown = names.slice(0, MAX_NAMES).join(", ")
-      return `Tools in ${ns}: ${shown}${names.length > MAX_NAMES ? `, … (${names.length} in all; search for the right one)` : ""}.`
+      if (names.length <= MAX_NAMES) return `Tools in ${ns}: ${names.join(", ")}.`
+      const near = similarNames(missing, names).slice(0, MAX_NAMES)
+      const count = names.length.toLocaleString("en-US")
+      return near.length ? `Similar tools in ${ns}: ${near.join(", ")} (${count} in all: search for the right one).` : `${ns} has ${count} tools: search for the right one.`
     },
     signature(tool) {
       const key = `${tool.namespace}.${tool.name}`

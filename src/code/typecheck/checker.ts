@@ -197,6 +197,7 @@ export function createTypechecker(options: TypecheckerOptions): Typechecker {
       const s = session
       session = undefined
       if (s) {
+        s.worker.ref() // keep the host alive until the process has exited
         const exited = s.worker.exitCode !== null || s.worker.signalCode !== null ? Promise.resolve() : new Promise((resolve) => s.worker.once("exit", resolve))
         lose(s, new Lost("the checker is closed", false))
         await exited

@@ -129,6 +129,9 @@ export function keepDiagnostic(ts: Ts, checker: TS.TypeChecker, file: TS.SourceF
       if (isPromise(type)) return true
       // An object the program built itself may grow properties (JavaScript expando).
       if (declaredInProgram(type.getSymbol() ?? type.aliasSymbol, file)) return false
+      // A property some members of a union have reads as `undefined` on the others: no failure.
+      const name = ts.isPropertyAccessExpression(access) ? access.name.text : access.right.text
+      if (type.isUnion() && type.types.some((member) => member.getProperty(name) !== undefined)) return false
     }
     return true
   }

@@ -17,10 +17,13 @@ export interface CheckInput {
 export const WRAPPER_OPEN = "async function __codemode_program__() {\n"
 export const WRAPPER_CLOSE = "\n}\n"
 
-/** `export default ` → `void ` (an expression) and `export ` → spaces, same length, at statement starts. */
+/** Same length as `export default`: the default export becomes a variable's value (an expression). */
+const DEFAULT_EXPORT = "var __dflt__ ="
+
+/** `export default` → `var __dflt__ =` and `export ` → spaces, same length, at statement starts. */
 function neutralizeExports(text: string): string {
   return text
-    .replace(/^([ \t]*)export([ \t]+)default\b/gm, (_all, indent: string, gap: string) => `${indent}void  ${gap}       `)
+    .replace(/^([ \t]*)(export[ \t]+default)\b/gm, (_all, indent: string, keywords: string) => `${indent}${DEFAULT_EXPORT}${" ".repeat(keywords.length - DEFAULT_EXPORT.length)}`)
     .replace(/^([ \t]*)export(?=[ \t]+(?:async|function|const|let|var|class|interface|type|enum)\b)/gm, (_all, indent: string) => `${indent}      `)
 }
 
