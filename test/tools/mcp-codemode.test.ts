@@ -47,7 +47,8 @@ it("runs a program against MCP servers configured in codemode.json", async () =>
   expect(result.calls.map((c) => c.tool)).toEqual(["memory.create_entities", "memory.read_graph", "everything.get_structured_content", "everything.echo"])
   expect(await readFile(memoryFile, "utf8")).toContain("first programmer")
 
-  const failed = await cm.execute(`return await codemode.memory.open_nodes({ names: 42 })`)
+  // the server's own validation, not the typecheck (which would stop this program before it runs)
+  const failed = await cm.execute(`return await codemode.memory.open_nodes({ names: 42 })`, { typecheck: "off" })
   expect(failed.ok).toBe(false)
   expect(failed.error?.message).toMatch(/open_nodes/)
   expect(failed.calls[0]?.error?.code).toBe("TOOL_CALL_FAILED")
