@@ -18,7 +18,7 @@ import { runProgram, type ApprovalHandler, type RunEnvironment } from "./program
 import { createRedactor } from "./redact.js"
 import { syntaxResult, type ExecuteResult } from "./results.js"
 import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary } from "./run-book.js"
-import { sourceNote } from "./hints.js"
+import { sourceNote, unavailableError } from "./hints.js"
 import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet, type SourceStatus } from "./sources.js"
 import { createTypecheckGate } from "./typecheck.js"
 import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
@@ -47,7 +47,8 @@ export interface CodeModeOptions {
    * Load sources in the background: `createCodeMode` resolves once every source has loaded or failed,
    * or after `graceMs` (default 2,000), whichever comes first. Sources still loading join when they
    * arrive; failed ones are retried with exponential backoff (1 s doubling to 60 s, with jitter)
-   * until they load or `close()`. Meanwhile `execute` tells the model that the namespace is loading
+   * until they load or `close()`. Meanwhile a program that refers to such a namespace fails before
+   * it runs (kind "type", code `SOURCE_UNAVAILABLE`) with a message saying that the source is loading
    * or why it failed. Implies `skipUnavailableSources`. `true` takes the defaults. Default: off
    * (create waits for every source).
    */
@@ -204,6 +205,15 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
   const typecheck = createTypecheckGate(options.typecheck)
   const book = createRunBook({ runs: options.runs, durable: policy.canAsk, catalog: () => catalogs.current() })
+  /** Namespaces of the sources that are not loaded → what the model should hear about them. */
+  const unavailable = (): Map<string, string> => {
+    const notes = new Map<string, string>()
+    for (const status of sources.status()) {
+      const note = sourceNote(status)
+      if (note) notes.set(status.namespace, redactor?.size ? redactor.text(note) : note)
+    }
+    return notes
+  }
   const env: RunEnvironment = {
     executor: () =>
       (executor ??= defaultExecutor().catch((error: unknown) => {
@@ -211,14 +221,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
         throw codemodeError("SANDBOX_FAILED", ORIGIN, `cannot load the default sandbox: ${String(error)}`, { cause: error })
       })),
     tools: () => sources.tools(),
-    unavailable: () => {
-      const notes = new Map<string, string>()
-      for (const status of sources.status()) {
-        const note = sourceNote(status)
-        if (note) notes.set(status.namespace, redactor?.size ? redactor.text(note) : note)
-      }
-      return notes
-    },
+    unavailable,
     redactor,
     audit,
     approvalTimeoutMs: options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
@@ -248,8 +251,12 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       if (CodeModeError.is(error, "CODE_INVALID")) return syntaxResult(error, startedAt)
       throw error
     }
-    // Namespaces of sources still loading (or failed) are not in the declarations yet: a program that
-    // uses them is not wrong, and running it tells the model what is going on with that source.
+    // A program that refers to a namespace whose source is still loading (or failed) would fail there:
+    // it does not run, and the model hears what is going on with that source.
+    const notLoaded = unavailableError(normalized, unavailable())
+    if (notLoaded) return { status: "failed", ok: false, error: notLoaded, logs: [], calls: [], stats: { durationMs: performance.now() - startedAt, toolCalls: 0 } }
+    // Such a namespace reached in a way the check above does not follow (an alias) is not a type error:
+    // it is not in the declarations yet, and the run says what happened to it.
     const absent = new Set(sources.status().filter((s) => s.state !== "ready").map((s) => s.namespace))
     const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
     if (typeof typed !== "function") return typed

@@ -3,7 +3,11 @@
  * in the sandbox as "not a function" / "cannot read property of undefined"; we name what exists, or
  * say that the namespace's source is still loading or failed to load.
  */
+import { codeExcerpt } from "../code/excerpt.js"
+import type { NormalizedCode } from "../code/normalize.js"
+import { namespaceReferences } from "../code/references.js"
 import type { Tool } from "../tools/tool.js"
+import type { ExecuteError } from "./results.js"
 import type { SourceStatus } from "./sources.js"
 
 /** Most names listed in one hint. */
@@ -44,12 +48,22 @@ export function unknownToolHint(line: string, tools: readonly Tool[], unavailabl
   return undefined
 }
 
-/** The note of the first not-loaded namespace `code` refers to anywhere (for errors away from the reference). */
-export function unavailableHint(code: string, unavailable: ReadonlyMap<string, string>): Hint | undefined {
+/**
+ * The error that stops a program before it runs when it refers to a namespace whose source is not
+ * loaded (still loading, failed): it would fail there anyway, maybe after calls that then run twice
+ * when the model retries. `undefined` when it refers to none (the code is parsed only if some are).
+ */
+export function unavailableError(code: NormalizedCode, unavailable: ReadonlyMap<string, string>): ExecuteError | undefined {
   if (unavailable.size === 0) return undefined
-  for (const match of code.matchAll(REFERENCE)) {
-    const note = unavailable.get(match[1] ?? "")
-    if (note) return { text: note, unavailable: true }
+  for (const ref of namespaceReferences(code.js)) {
+    const note = unavailable.get(ref.namespace)
+    if (!note) continue
+    const at = code.toOriginal({ line: ref.line, column: ref.column })
+    const error: ExecuteError = { kind: "type", code: "SOURCE_UNAVAILABLE", message: `codemode.${ref.namespace} is not available yet: ${note}`, line: at.line }
+    if (at.column !== undefined) error.column = at.column
+    const excerpt = codeExcerpt(code.source, at.line, at.column)
+    if (excerpt) error.excerpt = excerpt
+    return error
   }
   return undefined
 }

@@ -116,14 +116,19 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
         }
         return await pause(env, durable.record, stop.pending, { logs: outcome.logs, calls: gate.calls, stats: { ...stats, toolCalls: gate.calls.length } })
       }
+      // A result over maxResultBytes ends the sandbox run with that limit; the program did finish,
+      // so it is done, with the value the sandbox cut to fit and what was cut.
+      const partial = !outcome.ok && outcome.error.limit?.name === "maxResultBytes" ? outcome.partial : undefined
       const result: ExecuteResult =
         stop?.kind === "failed"
           ? failed(env, stop.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
-          : !outcome.ok
+          : !outcome.ok && !partial
             ? failed(env, outcome.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
             : diverged
               ? failed(env, diverged, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
-              : { status: "done", ok: true, value: outcome.value, logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
+              : outcome.ok
+                ? { status: "done", ok: true, value: outcome.value, logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
+                : { status: "done", ok: true, value: partial?.value, ...(partial ? { cut: partial.cut } : {}), logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
       if (durable && env.runs) {
         durable.record.status = result.ok ? "done" : "failed"
         durable.record.outcome = result

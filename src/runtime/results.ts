@@ -6,10 +6,10 @@ import { codeExcerpt } from "../code/excerpt.js"
 import type { NormalizedCode } from "../code/normalize.js"
 import type { TypeDiagnostic } from "../code/typecheck/options.js"
 import type { CodeModeError, CodeModeErrorCode } from "../errors.js"
-import type { LogLine, RunError, RunStats } from "../sandbox/executor.js"
+import type { LogLine, ResultCut, RunError, RunStats } from "../sandbox/executor.js"
 import type { Tool } from "../tools/tool.js"
 import { argsExcerpt, type CallRecord } from "./bindings.js"
-import { unavailableHint, unknownToolHint } from "./hints.js"
+import { unknownToolHint } from "./hints.js"
 import type { PendingApproval } from "./journal.js"
 
 /** A run's error, positions in the code as the model sent it. */
@@ -44,8 +44,11 @@ interface ResultCommon {
 export interface DoneResult extends ResultCommon {
   status: "done"
   ok: true
+  /** What it returned; cut to fit when larger than `limits.maxResultBytes` (then `cut` is set). */
   value: unknown
   error?: undefined
+  /** Set when the value was larger than `limits.maxResultBytes`: what was cut from it to make it fit. */
+  cut?: ResultCut
 }
 
 /** The program failed (its error, a limit, a cancel, a divergence from its journal). */
@@ -107,7 +110,7 @@ export function mapError(error: RunError, code: NormalizedCode, tools: readonly 
   const source = code.source.split("\n")[at.line - 1] ?? ""
   if (error.kind === "runtime" && !call) {
     const unavailable = context.unavailable ?? new Map<string, string>()
-    const hint = unknownToolHint(source, tools, unavailable) ?? (/^TypeError/.test(error.message) ? unavailableHint(code.source, unavailable) : undefined)
+    const hint = unknownToolHint(source, tools, unavailable)
     if (hint) mapped.message = `${error.message} (${hint.text})`
     if (hint?.unavailable) mapped.code = "SOURCE_UNAVAILABLE"
   }

@@ -4,7 +4,7 @@
  * it), the program's console lines, a compact call summary, and errors with everything needed to
  * fix the code (kind, line/column with an excerpt, the limit and its value, the failing tool).
  */
-import type { LogLine } from "../sandbox/executor.js"
+import type { LogLine, ResultCut } from "../sandbox/executor.js"
 import type { CallRecord } from "./bindings.js"
 import type { TypeDiagnostic } from "../code/typecheck/options.js"
 import type { ExecuteError, ExecuteResult, PausedResult } from "./results.js"
@@ -49,37 +49,54 @@ function childPath(path: string, key: string | number): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`
 }
 
-/** Copies `value` within `budget`, recording each cut once per (folded) path. */
-function prune(value: unknown, budget: Budget, path: string, depth: number, cuts: Map<string, string>): unknown {
+/** Markers a cut left in a value (the sandbox's cut of a result over maxResultBytes uses the same ones). */
+const MORE_ITEMS = /^… (\d+) more items$/
+const MORE_KEYS = /^(\d+) more keys$/
+const MORE_CHARS = /… \(\+(\d+) chars\)$/
+
+/**
+ * Copies `value` within `budget`, recording each cut once per (folded) path. `marked`: the value was
+ * cut before (in the sandbox), so its markers count what is hidden already: a second cut adds them up.
+ */
+function prune(value: unknown, budget: Budget, path: string, depth: number, cuts: Map<string, string>, marked: boolean): unknown {
   if (typeof value === "string") {
-    if (value.length <= budget.chars) return value
+    const before = marked ? MORE_CHARS.exec(value) : null
+    const text = before ? value.slice(0, before.index) : value
+    if (text.length <= budget.chars) return value
     if (!cuts.has(path)) cuts.set(path, `strings cut to ${budget.chars} chars`)
-    return `${value.slice(0, budget.chars)}… (+${value.length - budget.chars} chars)`
+    return `${text.slice(0, budget.chars)}… (+${text.length - budget.chars + Number(before?.[1] ?? 0)} chars)`
   }
   if (value === null || typeof value !== "object") return value
   if (Array.isArray(value)) {
+    const last: unknown = value.at(-1)
+    const before = marked && typeof last === "string" ? MORE_ITEMS.exec(last) : null
+    const items = before ? value.slice(0, -1) : value
+    const total = items.length + Number(before?.[1] ?? 0)
     if (depth >= budget.depth) {
       cuts.set(path, "nested too deep, not shown")
-      return `[… ${value.length} items]`
+      return `[… ${total} items]`
     }
-    const shown = value.slice(0, budget.items).map((v) => prune(v, budget, childPath(path, 0), depth + 1, cuts))
-    if (value.length > budget.items) {
-      // one note per folded path: the first array cut there stands for all of them
-      if (!cuts.has(path)) cuts.set(path, `first ${budget.items} of ${value.length} items`)
-      shown.push(`… ${value.length - budget.items} more items`)
-    }
+    if (items.length <= budget.items) return value.map((v) => prune(v, budget, childPath(path, 0), depth + 1, cuts, marked))
+    const shown = items.slice(0, budget.items).map((v) => prune(v, budget, childPath(path, 0), depth + 1, cuts, marked))
+    // one note per folded path: the first array cut there stands for all of them
+    if (!cuts.has(path)) cuts.set(path, `first ${budget.items} of ${total} items`)
+    shown.push(`… ${total - budget.items} more items`)
     return shown
   }
-  const entries = Object.entries(value)
+  const all = Object.entries(value)
+  const before = marked && typeof (value as Record<string, unknown>)["…"] === "string" ? MORE_KEYS.exec((value as Record<string, string>)["…"] as string) : null
+  const entries = before ? all.filter(([k]) => k !== "…") : all
+  const total = entries.length + Number(before?.[1] ?? 0)
   if (depth >= budget.depth) {
     cuts.set(path, "nested too deep, not shown")
-    return `{… ${entries.length} keys}`
+    return `{… ${total} keys}`
   }
   const out: Record<string, unknown> = {}
-  for (const [k, v] of entries.slice(0, budget.keys)) out[k] = prune(v, budget, childPath(path, k), depth + 1, cuts)
+  const kept = entries.length > budget.keys ? entries.slice(0, budget.keys) : all
+  for (const [k, v] of kept) out[k] = prune(v, budget, childPath(path, k), depth + 1, cuts, marked)
   if (entries.length > budget.keys) {
-    if (!cuts.has(path)) cuts.set(path, `first ${budget.keys} of ${entries.length} keys`)
-    out["…"] = `${entries.length - budget.keys} more keys`
+    if (!cuts.has(path)) cuts.set(path, `first ${budget.keys} of ${total} keys`)
+    out["…"] = `${total - budget.keys} more keys`
   }
   return out
 }
@@ -104,11 +121,18 @@ function stringify(value: unknown): string {
   }
 }
 
-function noteFor(originalChars: number, shownChars: number, cuts: Map<string, string>): string {
+/** How big the full value was: its length, or (cut in the sandbox) the limit it was over. */
+function sizeOf(originalChars: number, cut: ResultCut | undefined): string {
+  return cut
+    ? `over limits.maxResultBytes = ${cut.limitBytes.toLocaleString("en-US")} bytes as JSON, cut in the sandbox`
+    : `${originalChars.toLocaleString("en-US")} chars`
+}
+
+function noteFor(size: string, shownChars: number, cuts: Map<string, string>): string {
   const listed = [...cuts].slice(0, 6).map(([path, what]) => `${path} (${what})`)
   const more = cuts.size > 6 ? `, and ${cuts.size - 6} more` : ""
   return (
-    `[result truncated: ${originalChars.toLocaleString("en-US")} chars, ${shownChars.toLocaleString("en-US")} shown; cut: ${listed.join(", ")}${more}. ` +
+    `[result truncated: ${size}, ${shownChars.toLocaleString("en-US")} shown; cut: ${listed.join(", ")}${more}. ` +
     "The JSON above is valid but incomplete: return only what you need (filter, map to the fields you use, slice or count) in code.]"
   )
 }
@@ -117,36 +141,41 @@ function noteFor(originalChars: number, shownChars: number, cuts: Map<string, st
  * The value as compact JSON of at most `maxChars` characters (strings are returned as is). Too big a
  * value is pruned — long arrays and objects keep their first entries plus a "… N more" marker, long
  * strings are shortened with a "(+N chars)" marker, deep nesting is summarized — so the text always
- * stays valid JSON, and `note` says what was cut.
+ * stays valid JSON, and `note` says what was cut. `cut`: the value was already cut in the sandbox
+ * (a result over `limits.maxResultBytes`); the note then always says so, and counts stay right.
  */
-export function shapeValue(value: unknown, options: ShapeOptions = {}): ShapedValue {
+export function shapeValue(value: unknown, options: ShapeOptions = {}, cut?: ResultCut): ShapedValue {
   const maxChars = options.maxChars ?? DEFAULT_MAX_RESULT_CHARS
+  const earlier = new Map((cut?.paths ?? []).map((p) => [p.path, p.what]))
   if (value === undefined) return { text: "undefined", originalChars: 9 }
   if (typeof value === "string") {
-    if (value.length <= maxChars) return { text: value, originalChars: value.length }
-    const cut = value.lastIndexOf("\n", maxChars)
-    const end = cut > maxChars / 2 ? cut : maxChars
+    if (value.length <= maxChars) return { text: value, originalChars: value.length, ...(cut ? { note: noteFor(sizeOf(0, cut), value.length, earlier) } : {}) }
+    const at = value.lastIndexOf("\n", maxChars)
+    const end = at > maxChars / 2 ? at : maxChars
+    const size = cut ? sizeOf(0, cut) : `${value.length.toLocaleString("en-US")} chars`
     return {
       text: value.slice(0, end),
       originalChars: value.length,
-      note: `[string truncated: ${value.length.toLocaleString("en-US")} chars, first ${end.toLocaleString("en-US")} shown. Return a smaller part (slice, search, split) in code.]`,
+      note: `[string truncated: ${size}, first ${end.toLocaleString("en-US")} shown. Return a smaller part (slice, search, split) in code.]`,
     }
   }
   const full = stringify(value)
-  if (full.length <= maxChars) return { text: full, originalChars: full.length }
+  const size = sizeOf(full.length, cut)
+  if (full.length <= maxChars) return { text: full, originalChars: full.length, ...(cut ? { note: noteFor(size, full.length, earlier) } : {}) }
   let budget: Budget | undefined = START_BUDGET
   let cuts = new Map<string, string>()
   let text = full
   while (budget) {
     cuts = new Map()
-    text = stringify(prune(value, budget, "$", 0, cuts))
-    if (text.length <= maxChars) return { text, originalChars: full.length, note: noteFor(full.length, text.length, cuts) }
+    text = stringify(prune(value, budget, "$", 0, cuts, cut !== undefined))
+    // what the second cut says about a path replaces what the first one said (its counts are the shown ones)
+    if (text.length <= maxChars) return { text, originalChars: full.length, note: noteFor(size, text.length, new Map([...earlier, ...cuts])) }
     budget = shrink(budget)
   }
   // Even the smallest outline is too big (huge key count at the top): describe the shape instead.
   const kind = Array.isArray(value) ? `an array of ${value.length} items` : `an object with ${Object.keys(value as object).length} keys`
   const outline = JSON.stringify({ "…": `result too large to show: ${kind}` })
-  return { text: outline, originalChars: full.length, note: noteFor(full.length, outline.length, new Map([["$", kind]])) }
+  return { text: outline, originalChars: full.length, note: noteFor(size, outline.length, new Map([["$", kind]])) }
 }
 
 const ms = (value: number): string => (value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(1)} s`)
@@ -205,10 +234,11 @@ export function formatExecuteError(error: ExecuteError): string {
 
 /** What to do: by the failing call's code when the program failed on a tool call, else by kind. */
 function hintFor(error: ExecuteError): string {
-  if (error.kind !== "runtime") return HINTS[error.kind]
   if (error.code === "SOURCE_UNAVAILABLE" && error.tool === undefined) {
-    return "That namespace is not available yet; this is not a mistake in your code. The other namespaces work; run the program again in a moment."
+    const what = error.kind === "type" ? "Nothing ran; run the program again in a moment, or do without that namespace." : "The other namespaces work; run the program again in a moment."
+    return `That namespace is not available yet; this is not a mistake in your code. ${what}`
   }
+  if (error.kind !== "runtime") return HINTS[error.kind]
   // a tool that failed is not a bug in the code around it: say so, and whose failure it was
   const toolFailure = error.tool !== undefined || /codemode\.[\w$]+\.[\w$]+\(.*\) failed: /s.test(error.message)
   if (!toolFailure) return HINTS.runtime
@@ -268,7 +298,7 @@ export function formatExecuteResult(result: ExecuteResult, options: ShapeOptions
   if (result.status === "paused") {
     sections.push(formatPaused(result))
   } else if (result.ok) {
-    const shaped = shapeValue(result.value, options)
+    const shaped = shapeValue(result.value, options, result.cut)
     sections.push(result.value === undefined ? "undefined (the program returned nothing: end it with `return <value>`)" : shaped.text)
     if (shaped.note) sections.push(shaped.note)
   } else {

@@ -18,7 +18,11 @@ export interface Limits {
   maxToolCalls: number
   /** Maximum bytes of console output (further output ends the run). */
   maxOutputBytes: number
-  /** Maximum bytes of the JSON-encoded result. */
+  /**
+   * Maximum bytes of the JSON-encoded result. A larger result ends the run with this limit's error,
+   * and the outcome's `partial` holds the result cut to fit (long arrays, objects and strings
+   * shortened with markers, still valid JSON) and what was cut.
+   */
   maxResultBytes: number
 }
 
@@ -67,9 +71,26 @@ export interface RunError {
   stack?: string
 }
 
+/** What was cut from a result larger than `limits.maxResultBytes` to make it fit. */
+export interface ResultCut {
+  /** The limit the JSON was cut to (`limits.maxResultBytes`). */
+  limitBytes: number
+  /**
+   * Each cut once, by JSON path with array indices folded (`$.items[*].tags`), e.g.
+   * `{ path: "$.items", what: "first 500 of 100000 items" }`; at most 20.
+   */
+  paths: Array<{ path: string; what: string }>
+}
+
+/** A result over `limits.maxResultBytes`, cut to fit: what the run's failed outcome still carries. */
+export interface PartialResult {
+  value: unknown
+  cut: ResultCut
+}
+
 export type RunOutcome =
   | { ok: true; value: unknown; logs: LogLine[]; stats: RunStats }
-  | { ok: false; error: RunError; logs: LogLine[]; stats: RunStats }
+  | { ok: false; error: RunError; logs: LogLine[]; stats: RunStats; partial?: PartialResult }
 
 /**
  * Makes a run replayable (durable runs, see runtime/durable): given the same tool results in the

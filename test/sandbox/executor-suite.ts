@@ -241,6 +241,45 @@ export function testExecutor(options: ExecutorSuiteOptions): void {
         const out = await run("for (let i = 0; i < 100; i++) console.log('x'.repeat(99))", echo, { maxOutputBytes: 1000 })
         expect(out.logs.reduce((n, l) => n + l.message.length + 1, 0)).toBeLessThanOrEqual(1000)
       })
+      describe("a result over maxResultBytes ends the run with the limit, and comes along cut to fit, as valid JSON, saying what was cut", () => {
+        const cutCases: [string, string, number, { path: string; what: RegExp }[], (value: unknown) => void][] = [
+          ["a long string", "return 'x'.repeat(2000)", 1000, [{ path: "$", what: /^strings cut to \d+ chars$/ }], (v) => expect(v).toMatch(/^x+… \(\+\d+ chars\)$/)],
+          ["a 4-billion-slot array", "const a = []; a.length = 2 ** 32 - 1; return a", 1000, [{ path: "$", what: /^first \d+ of 4294967295 items$/ }], (v) => expect((v as unknown[]).at(-1)).toMatch(/^… \d+ more items$/)],
+          [
+            "records with toJSON, nested arrays and multibyte text",
+            "return { total: 2000, items: Array.from({ length: 2000 }, (_, i) => ({ id: i, when: new Date(0), name: 'é'.repeat(30), tags: ['a', 'b', 'c'] })) }",
+            10_000,
+            [{ path: "$.items", what: /^first \d+ of 2000 items$/ }],
+            (v) => {
+              const value = v as { total: number; items: Array<{ id: number; when: string; name: string }> }
+              expect(value.total).toBe(2000)
+              expect(value.items[0]).toEqual({ id: 0, when: "1970-01-01T00:00:00.000Z", name: "é".repeat(30), tags: ["a", "b", "c"] })
+            },
+          ],
+          ["an object with many keys", "return Object.fromEntries(Array.from({ length: 3000 }, (_, i) => ['key' + i, i]))", 2000, [{ path: "$", what: /^first \d+ of 3000 keys$/ }], (v) => expect(Object.keys(v as object).at(-1)).toBe("…")],
+        ]
+        for (const [what, js, maxResultBytes, paths, check] of cutCases) {
+          it(what, async () => {
+            const out = await run(js, echo, { maxResultBytes, timeMs: 10_000 })
+            if (out.ok) throw new Error("the run did not stop at the result limit")
+            expect(out.error.limit).toEqual({ name: "maxResultBytes", value: maxResultBytes })
+            const partial = out.partial
+            if (!partial) throw new Error(`no partial result: ${out.error.message}`)
+            expect(Buffer.byteLength(JSON.stringify(partial.value))).toBeLessThanOrEqual(maxResultBytes)
+            expect(partial.cut.limitBytes).toBe(maxResultBytes)
+            expect(partial.cut.paths).toEqual(paths.map((p) => ({ path: p.path, what: expect.stringMatching(p.what) })))
+            check(partial.value)
+          })
+        }
+        it("leaves a result within the limit alone, and refuses what cannot cross as before", async () => {
+          const fits = await run("return Array.from({ length: 90 }, (_, i) => i * 1000)", echo, { maxResultBytes: 1000 })
+          expect(fits).toMatchObject({ ok: true, value: Array.from({ length: 90 }, (_, i) => i * 1000) })
+          const cyclic = failed(await run("const a = Array.from({ length: 5000 }, () => ({})); a[1].self = a; return a", echo, { maxResultBytes: 1000 }))
+          expect(cyclic.message).toMatch(/cycle/)
+          const fn = failed(await run("return Array.from({ length: 5000 }, () => ({ f() {} }))", echo, { maxResultBytes: 1000 }))
+          expect(fn.message).toMatch(/contains a function/)
+        })
+      })
       it("runs getters and toJSON during copy under the time limit", async () => {
         const err = failed(await run("return { toJSON() { for (;;) {} } }", echo, { timeMs: 300 }))
         expect(err.kind).toBe("timeout")

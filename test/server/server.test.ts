@@ -217,3 +217,34 @@ describe("tool list changes upstream", () => {
     }
   })
 })
+
+describe("results over the budget", () => {
+  it("returns the cut value with a note both just under and over limits.maxResultBytes", async () => {
+    const server = await createCodeModeServer({ sources: [shop()], limits: { maxResultBytes: 20_000 }, maxChars: 2_000 })
+    const client = await connect(server)
+    try {
+      const program = (n: number) => `return { total: ${n}, items: Array.from({ length: ${n} }, (_, i) => ({ id: i, name: 'item ' + i })) }`
+      const size = (n: number) => JSON.stringify({ total: n, items: Array.from({ length: n }, (_, i) => ({ id: i, name: `item ${i}` })) }).length
+      expect(size(600)).toBeLessThan(20_000)
+      expect(size(1_500)).toBeGreaterThan(20_000)
+      for (const n of [600, 1_500]) {
+        const result = await client.callTool({ name: "execute", arguments: { code: program(n) } })
+        expect(result.isError).toBeFalsy()
+        const [json, note] = textOf(result).split("\n\n")
+        const value = JSON.parse(json as string) as { total: number; items: unknown[] }
+        expect(json!.length).toBeLessThanOrEqual(2_000)
+        expect(value.total).toBe(n)
+        expect(value.items[0]).toEqual({ id: 0, name: "item 0" })
+        // the marker and the note count the items of the whole result, not of the sandbox's cut
+        const shown = value.items.length - 1
+        expect(value.items.at(-1)).toBe(`… ${n - shown} more items`)
+        expect(note).toContain(`cut: $.items (first ${shown} of ${n} items)`)
+        expect(note).toContain(n > 1_000 ? "over limits.maxResultBytes = 20,000 bytes as JSON, cut in the sandbox" : `${size(n).toLocaleString("en-US")} chars`)
+        expect(note).toMatch(/valid but incomplete: return only what you need/)
+      }
+    } finally {
+      await client.close()
+      await server.close()
+    }
+  })
+})

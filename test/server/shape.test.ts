@@ -24,6 +24,21 @@ describe("shapeValue", () => {
     expect(shaped.note).toMatch(/filter/)
   })
 
+  it("adds up the markers of a value the sandbox already cut, and always says it was cut", () => {
+    const cut = { limitBytes: 1_000, paths: [{ path: "$.text", what: "strings cut to 500 chars" }, { path: "$.map", what: "first 40 of 900 keys" }] }
+    const map = { ...Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i])), "…": "860 more keys" }
+    const small = shapeValue({ text: "abc… (+99 chars)" }, {}, cut)
+    expect(small.text).toBe('{"text":"abc… (+99 chars)"}')
+    expect(small.note).toMatch(/^\[result truncated: over limits\.maxResultBytes = 1,000 bytes as JSON, cut in the sandbox, 27 shown; cut: \$\.text \(strings cut to 500 chars\), \$\.map \(first 40 of 900 keys\)\./)
+    const shaped = shapeValue({ text: `${"x".repeat(500)}… (+1500 chars)`, map }, { maxChars: 300 }, cut)
+    const value = JSON.parse(shaped.text) as { text: string; map: Record<string, unknown> }
+    expect(value.text).toMatch(/^x+… \(\+(\d+) chars\)$/)
+    expect(Number(/\+(\d+)/.exec(value.text)?.[1]) + value.text.indexOf("…")).toBe(2_000)
+    const keys = Object.keys(value.map).length - 1
+    expect(value.map["…"]).toBe(`${900 - keys} more keys`)
+    expect(shaped.note).toContain(`$.map (first ${keys} of 900 keys)`)
+  })
+
   it("never cuts inside a JSON string: long strings are shortened with a marker and the JSON still parses", () => {
     const value = { body: "é\"quoted\" \\ ".repeat(5_000), list: ["y".repeat(10_000)] }
     const shaped = shapeValue(value, { maxChars: 3_000 })
@@ -64,7 +79,8 @@ describe("errors, logs and calls for the model", () => {
     expect(last({ kind: "runtime", message, tool: "gh.search", code: "TOOL_TIMEOUT" })).toBe("The tool did not answer in time; a retry may work, or ask it for less per call.")
     // without the call's code (an older journal), the message alone still tells a tool failure
     expect(last({ kind: "runtime", message })).toMatch(/^The tool call failed/)
-    expect(last({ kind: "runtime", message: "TypeError: … (source \"gh\" is still loading; retry in a moment)", code: "SOURCE_UNAVAILABLE" })).toMatch(/^That namespace is not available yet; this is not a mistake in your code/)
+    expect(last({ kind: "runtime", message: "TypeError: … (source \"gh\" is still loading; retry in a moment)", code: "SOURCE_UNAVAILABLE" })).toMatch(/^That namespace is not available yet; this is not a mistake in your code\. The other namespaces work/)
+    expect(last({ kind: "type", message: 'codemode.gh is not available yet: source "gh" is still loading; retry in a moment', code: "SOURCE_UNAVAILABLE" })).toMatch(/^That namespace is not available yet; this is not a mistake in your code\. Nothing ran/)
   })
 
   it("names a limit and its value", () => {

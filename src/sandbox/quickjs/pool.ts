@@ -4,7 +4,7 @@
  * terminated and replaced (its other runs fail with a clear message); the pool keeps serving.
  */
 import type { ResourceLimits, Worker } from "node:worker_threads"
-import type { Bindings, Determinism, Limits, LogLine, RunError, RunOutcome } from "../executor.js"
+import type { Bindings, Determinism, Limits, LogLine, PartialResult, RunError, RunOutcome } from "../executor.js"
 import { encodeHostValue, hostErrorMessage } from "./host-values.js"
 import { Channel } from "./channel.js"
 import { hostToWorker, workerToHost } from "./codec.js"
@@ -71,7 +71,7 @@ interface HostRun {
 }
 
 /** How a run ended, before the host adds its stats. */
-type Ended = ({ ok: true; value: unknown } | { ok: false; error: RunError }) & {
+type Ended = ({ ok: true; value: unknown } | { ok: false; error: RunError; partial?: PartialResult }) & {
   logs: LogLine[]
   toolCalls?: number
   memoryBytes?: number
@@ -305,7 +305,7 @@ export function createPool(options: PoolOptions): Pool {
     }
     const stats: RunOutcome["stats"] = { durationMs: performance.now() - run.started, toolCalls: part.toolCalls ?? 0 }
     if (part.memoryBytes !== undefined) stats.memoryBytes = part.memoryBytes
-    run.resolve(part.ok ? { ok: true, value: part.value, logs: part.logs, stats } : { ok: false, error: part.error, logs: part.logs, stats })
+    run.resolve(part.ok ? { ok: true, value: part.value, logs: part.logs, stats } : { ok: false, error: part.error, logs: part.logs, stats, ...(part.partial ? { partial: part.partial } : {}) })
   }
 
   /** The watchdog: the worker did not answer in time, so stop the thread and replace it. */
@@ -403,7 +403,8 @@ function abortedError(): RunError {
 function fromWorker(msg: RunFinished): Ended {
   const base = { logs: msg.logs, toolCalls: msg.toolCalls, ...(msg.memoryBytes === undefined ? {} : { memoryBytes: msg.memoryBytes }) }
   if (!msg.ok) {
-    return { ok: false, error: msg.error ?? { kind: "runtime", message: "The run failed." }, ...base }
+    const partial = msg.cut && msg.json !== "" ? { partial: { value: JSON.parse(msg.json) as unknown, cut: msg.cut } } : {}
+    return { ok: false, error: msg.error ?? { kind: "runtime", message: "The run failed." }, ...partial, ...base }
   }
   return { ok: true, value: msg.json === "" ? undefined : (JSON.parse(msg.json) as unknown), ...base }
 }

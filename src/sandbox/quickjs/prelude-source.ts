@@ -9,6 +9,7 @@
  * (never on `globalThis`). It installs `codemode.<ns>.<tool>` and `console`, and returns
  * `[settle, encodeResult, describe]` for the worker. Built-ins are captured before user code runs.
  */
+import { CUT_SOURCE } from "./cut-source.js"
 import { INSPECT_SOURCE } from "./inspect-source.js"
 
 /** File name the prelude is compiled under (shows in stack traces of errors it creates). */
@@ -60,18 +61,21 @@ cn=C(O.prototype);cn.log=lg("log");cn.info=lg("info");cn.warn=lg("warn");cn.erro
 cn.dir=function(v){bu=hl("log",lib().inspect(v,{depth:2,budget:bu>0?bu+1:1}))};
 D(G,"console",{value:cn,writable:true,configurable:true});
 return[init,function(i,ok,v){var c=p[i];if(!c)return;delete p[i];if(ok)c[0](v===""?void 0:Pa(v));else{v=new E(v);delete v.stack;c[1](v)}},
-function(v,m){try{return en(v,"the result",m)}catch(e){if(e===B)return null;throw e}},
+function(v,m){try{return en(v,"the result",m)}catch(e){if(e===B)return lib().cut(v,m);throw e}},
 function(e){return lib().describe(e)},
 function(){var s="",k;for(k=0;k<qn;k++)s+=Q[k]+"\x01";Q=C(null);qn=0;return s}]})`.replace("BOUNDARY", BOUNDARY)
 
 /**
  * The lazily compiled part: `Function("S","Pa","A","X","Y","E","T", LIB_SOURCE)` returns
- * `{ inspect, formatLog, describe, why }`.
+ * `{ inspect, formatLog, describe, why, cut }`.
  */
-export const LIB_SOURCE =
+export const LIB_SOURCE = (
   INSPECT_SOURCE +
   String.raw`
 const plain = "BOUNDARY";
+` +
+  CUT_SOURCE +
+  String.raw`
 function describe(e) {
   let name = "Error", message = "", stack = "";
   try {
@@ -102,4 +106,5 @@ function why(e, what) {
   if (A(X, m, ["stack overflow"]) >= 0 || A(X, m, ["call stack"]) >= 0) return new T(what + " is nested too deeply to copy");
   return e;
 }
-return { inspect: inspectLib.inspect, formatLog: inspectLib.formatLog, describe: describe, why: why };`.replace("BOUNDARY", BOUNDARY)
+return { inspect: inspectLib.inspect, formatLog: inspectLib.formatLog, describe: describe, why: why, cut: cutLib };`
+).replace("BOUNDARY", BOUNDARY)

@@ -4,7 +4,7 @@
  * as JSON text produced and checked on the side that owns them.
  */
 import type { MessagePort } from "node:worker_threads"
-import type { Limits, LogLine, RunError } from "../executor.js"
+import type { Limits, LogLine, ResultCut, RunError } from "../executor.js"
 
 /** Host → worker: start a run. */
 export interface StartRun {
@@ -79,6 +79,8 @@ export interface RunFinished {
   run: number
   ok: boolean
   json: string
+  /** With a maxResultBytes error: `json` is the value cut to fit, and this what was cut. */
+  cut?: ResultCut
   error?: RunError
   logs: LogLine[]
   toolCalls: number

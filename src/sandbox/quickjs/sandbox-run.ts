@@ -12,7 +12,7 @@
  * clock reads with its calls and its end, and takes tool results one at a time (see `settle`).
  */
 import type { QuickJSHandle } from "quickjs-emscripten"
-import type { Limits, LogLevel, LogLine, RunError } from "../executor.js"
+import type { Limits, LogLevel, LogLine, ResultCut, RunError } from "../executor.js"
 import { installDeterminism } from "./determinism.js"
 import { directCalls, type DirectCalls } from "./direct-calls.js"
 import { disposeSandbox, initSandbox, type PreparedSandbox, type SandboxOwner } from "./prepared.js"
@@ -311,8 +311,13 @@ export class SandboxRun implements SandboxOwner {
     return JSON.parse(text) as Described
   }
 
-  /** Copies the result out (runs toJSON/getters under the limits) and checks its size. */
-  private encodeResult(): { json: string } | { error: RunError } {
+  /**
+   * Copies the result out (runs toJSON/getters under the limits) and checks its size. A result over
+   * `maxResultBytes` is the limit's error, but also cut to fit in the sandbox (cut-source.ts) and
+   * sent along; when its characters fit but its UTF-8 bytes do not, it is cut again to a
+   * proportionally smaller size (at most twice).
+   */
+  private encodeResult(): Encoded | { error: RunError } {
     const { sb, main } = this
     if (!sb || !main) return { error: { kind: "runtime", message: "The run did not start." } }
     const { ctx } = sb
@@ -323,22 +328,40 @@ export class SandboxRun implements SandboxOwner {
       state.error.dispose()
       return { error: this.reason ?? thrownError(d, this.limits, false, this.codeLines()) }
     }
-    const max = ctx.newNumber(this.limits.maxResultBytes)
-    const r = ctx.callFunction(sb.encodeResult, ctx.undefined, state.value, max)
-    state.value.dispose()
+    const limit = this.limits.maxResultBytes
+    try {
+      let max = limit
+      for (let tries = 0; tries < 3; tries++) {
+        const out = this.encodeOnce(state.value, max)
+        if ("error" in out) return out
+        const bytes = Buffer.byteLength(out.json)
+        if (bytes <= limit) return out
+        // within the limit in characters, over it in UTF-8 bytes: cut to fewer characters
+        max = Math.floor((Math.min(max, out.json.length) * limit) / bytes / 1.05)
+      }
+      return { error: limitError("maxResultBytes", this.limits) }
+    } finally {
+      state.value.dispose()
+    }
+  }
+
+  private encodeOnce(value: QuickJSHandle, maxChars: number): Encoded | { error: RunError } {
+    const { ctx, encodeResult } = this.sb as PreparedSandbox
+    const max = ctx.newNumber(maxChars)
+    const r = ctx.callFunction(encodeResult, ctx.undefined, value, max)
     max.dispose()
     if (r.error) {
       const d = this.describe(r.error)
       r.error.dispose()
       return { error: this.reason ?? thrownError(d, this.limits, false, this.codeLines()) }
     }
-    const json = ctx.typeof(r.value) === "string" ? ctx.getString(r.value) : null
+    const text = ctx.typeof(r.value) === "string" ? ctx.getString(r.value) : null
     r.value.dispose()
     if (this.reason) return { error: this.reason }
-    if (json === null || Buffer.byteLength(json) > this.limits.maxResultBytes) {
-      return { error: limitError("maxResultBytes", this.limits) }
-    }
-    return { json }
+    if (text === null) return { error: limitError("maxResultBytes", this.limits) }
+    if (!text.startsWith("\x01")) return { json: text }
+    const end = text.indexOf("\x01", 1)
+    return { json: text.slice(end + 1), cut: { limitBytes: this.limits.maxResultBytes, paths: cutPaths(text.slice(1, end)) } }
   }
 
   private finish(): void {
@@ -349,14 +372,20 @@ export class SandboxRun implements SandboxOwner {
     clearTimeout(this.timer)
     let msg: RunFinished
     try {
-      let out: { json: string } | { error: RunError } = this.reason ? { error: this.reason } : this.encodeResult()
+      let out: Encoded | { error: RunError } = this.reason ? { error: this.reason } : this.encodeResult()
       let reads: number[] | undefined
       if (this.reads) {
         // After the result was encoded: its toJSON and getters may read the clock too.
         reads = this.takeReads()
         if (reads === undefined && !("error" in out)) out = { error: unreadableClock() }
       }
-      msg = this.message("error" in out ? { ok: false, json: "", error: out.error } : { ok: true, json: out.json })
+      msg = this.message(
+        "error" in out
+          ? { ok: false, json: "", error: out.error }
+          : out.cut
+            ? { ok: false, json: out.json, cut: out.cut, error: limitError("maxResultBytes", this.limits) }
+            : { ok: true, json: out.json },
+      )
       if (reads?.length) msg.reads = reads
     } catch (err) {
       msg = this.message({ ok: false, json: "", error: sandboxFailure(err) })
@@ -367,7 +396,7 @@ export class SandboxRun implements SandboxOwner {
     this.env.ended(this.req.run)
   }
 
-  private message(part: Pick<RunFinished, "ok" | "json" | "error">): RunFinished {
+  private message(part: Pick<RunFinished, "ok" | "json" | "error" | "cut">): RunFinished {
     const msg: RunFinished = { t: "done", run: this.req.run, ...part, logs: this.logs, toolCalls: this.calls }
     if (this.peakMemory !== undefined) msg.memoryBytes = this.peakMemory
     return msg
@@ -394,6 +423,27 @@ export class SandboxRun implements SandboxOwner {
     if (!disposeSandbox(sb)) this.env.modules.retire(sb.module)
     this.env.modules.release(sb.module)
   }
+}
+
+/** The encoded result, and what was cut from it when it was too big. */
+interface Encoded {
+  json: string
+  cut?: ResultCut
+}
+
+/** The cutter's `[[path, what], …]`, checked: it comes from the sandbox. */
+function cutPaths(text: string): ResultCut["paths"] {
+  let list: unknown
+  try {
+    list = JSON.parse(text)
+  } catch {
+    return []
+  }
+  if (!Array.isArray(list)) return []
+  return list
+    .slice(0, 20)
+    .filter((e): e is [string, string] => Array.isArray(e) && typeof e[0] === "string" && typeof e[1] === "string")
+    .map(([path, what]) => ({ path: path.slice(0, 201), what: what.slice(0, 100) }))
 }
 
 function unreadableClock(): RunError {
