@@ -3,7 +3,7 @@
  * operation, see naive.ts — against codemode's fixed context (the `tools/list` a client gets from
  * `codemode serve`) and its typical cost per task (one search with its result + one execute call).
  */
-import { countTokens } from "gpt-tokenizer"
+import { tokenizer } from "../lazy.js"
 import type { NaiveTool } from "./naive.js"
 
 /** The naive tools of one source. */
@@ -44,6 +44,7 @@ const ratioOf = (a: number, b: number): number => (b === 0 ? 0 : Math.round((a /
 
 /** Counts the naive list (all sources as one array, as a client would load them) and compares. */
 export function tokenReport(naive: readonly SourceNaive[], context: ContextFigures): TokenReport {
+  const { countTokens } = tokenizer()
   const all = naive.flatMap((s) => s.tools)
   const naiveTokens = countTokens(JSON.stringify(all))
   return {

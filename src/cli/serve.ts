@@ -1,11 +1,10 @@
 /** `codemode serve`: the MCP server (search + execute) over stdio or Streamable HTTP. */
 import { createRequire } from "node:module"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { Command } from "commander"
 import { codemodeError } from "../errors.js"
 import type { Limits } from "../sandbox/executor.js"
-import { listenHttp } from "../server/http.js"
-import { createCodeModeServer, type CodeModeServer } from "../server/server.js"
+import { createCodeModeServer, listenHttp } from "../server/lazy.js"
+import type { CodeModeServer } from "../server/server.js"
 import { EXIT_HOST_FAILED } from "./session.js"
 import { addGovernanceFlags, governanceOptions, type GovernanceFlags } from "./governance.js"
 import { configFromFlags, type SourceFlags } from "./sources.js"
@@ -76,6 +75,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const summary = `${server.tools().length} functions, tools: ${tools}`
   if (port === undefined) {
     if (flags.token) say("[codemode] [serve] --token only applies to --http; ignored on stdio")
+    const { StdioServerTransport } = await import("@modelcontextprotocol/sdk/server/stdio.js")
     const transport = new StdioServerTransport()
     await server.createSession().connect(transport)
     onShutdown(() => server.close(), true)

@@ -4,7 +4,7 @@
  * a message and an exit code.
  */
 import { CodeModeError } from "../errors.js"
-import { createCodeMode, type CodeMode, type CodeModeOptions } from "../runtime/codemode.js"
+import type { CodeMode, CodeModeOptions } from "../runtime/codemode.js"
 import type { Limits } from "../sandbox/executor.js"
 import { governanceOptions, type GovernanceFlags, type GovernanceOptions } from "./governance.js"
 import { configFromFlags, type SourceFlags } from "./sources.js"
@@ -46,6 +46,7 @@ export async function withCodeMode(
   let cm: CodeMode | undefined
   try {
     const config = await configFromFlags(flags)
+    const { createCodeMode } = await import("../runtime/codemode.js") // not loaded by `--help`
     cm = await createCodeMode({ sources: config.sources, limits: limitsFromFlags(flags), ...(await governanceOptions(flags, config, governance)), ...extra })
     process.exitCode = await body(cm)
   } catch (error) {

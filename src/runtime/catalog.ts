@@ -3,11 +3,11 @@
  * small enough to hand over whole (then `execute` alone carries them), and otherwise a search index
  * whose hits render as TypeScript signatures. Rebuilt only when the tool list changes.
  */
-import { countTokens, isWithinTokenLimit } from "gpt-tokenizer"
 import { renderHits, type RenderedHit } from "../catalog/render.js"
 import { createSearchIndex, type SearchIndex } from "../catalog/search.js"
 import type { Tool } from "../tools/tool.js"
 import { generateDeclarations } from "../types/declarations.js"
+import { tokenizer } from "../lazy.js"
 import type { DocMode } from "../types/jsdoc.js"
 
 /** Options of {@link createCatalogCache}. */
@@ -86,7 +86,7 @@ function fittingDeclarations(tools: readonly Tool[], budget: number): { text: st
   if (tools.length * MIN_TOKENS_PER_TOOL > budget) return undefined
   for (const docs of ["full", "summary"] as const) {
     const text = generateDeclarations([...tools], { docs })
-    const tokens = isWithinTokenLimit(text, budget)
+    const tokens = tokenizer().isWithinTokenLimit(text, budget)
     if (tokens !== false) return { text, tokens }
   }
   return undefined
@@ -109,7 +109,7 @@ export function createCatalog(tools: readonly Tool[], options: CatalogOptions = 
     ...(fitting === undefined ? {} : { declarations: fitting.text, declarationTokens: fitting.tokens }),
     namespaces: namespacesOf(list),
     fullDeclarations,
-    fullTokens: () => (fullTokens ??= countTokens(fullDeclarations())),
+    fullTokens: () => (fullTokens ??= tokenizer().countTokens(fullDeclarations())),
     search(query, searchOptions = {}) {
       index ??= createSearchIndex(list)
       const hits = index.search(query, {
@@ -120,7 +120,7 @@ export function createCatalog(tools: readonly Tool[], options: CatalogOptions = 
       const [best] = hits
       if (best && rendered[0]) {
         const deeper = renderHits([best], { docs: hitDocs, maxDepth: 2 })[0]
-        if (deeper && isWithinTokenLimit(deeper.signature, topHitTokens) !== false) rendered[0] = deeper
+        if (deeper && tokenizer().isWithinTokenLimit(deeper.signature, topHitTokens) !== false) rendered[0] = deeper
       }
       return rendered
     },

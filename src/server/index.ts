@@ -1,6 +1,7 @@
 /** The MCP server face: `search` + `execute` over stdio or Streamable HTTP. */
-export { createCodeModeServer, type CodeModeServer, type CodeModeServerOptions } from "./server.js"
-export { listenHttp, type HttpEndpoint, type HttpOptions } from "./http.js"
-export { ExecuteArgsSchema, SearchArgsSchema, executeAnnotations, toolDefinitions, type ToolDefinition } from "./definitions.js"
-export { measureContext, type ContextMeasure, type MeasureOptions } from "./measure.js"
+export { createCodeModeServer, listenHttp, measureContext } from "./lazy.js"
+export type { CodeModeServer, CodeModeServerOptions } from "./server.js"
+export type { HttpEndpoint, HttpOptions } from "./http.js"
+export { argsSchemas, executeAnnotations, toolDefinitions, type ToolDefinition } from "./definitions.js"
+export type { ContextMeasure, MeasureOptions } from "./measure.js"
 export { DEFAULT_HEARTBEAT_MS, LOGGER } from "./notify.js"
