@@ -2,10 +2,13 @@
  * A Microsoft-Graph-like spec (test/fixtures/openapi/graph-like.ts): schemas that reach each other
  * through allOf chains, anyOf nullables and a discriminator mapping every entity. Tool schemas keep
  * the `$defs` contract (exactly what is reachable) while sharing `$defs` objects; declarations and
- * search handle reference chains thousands deep. Timings live in `npm run bench -- startup`; the time limits here are only
+ * search handle reference chains thousands deep; the naive list stops at its limit instead of
+ * exhausting memory. Timings live in `npm run bench -- startup`; the time limits here are only
  * generous safety timeouts.
  */
 import { describe, expect, it } from "vitest"
+import { naiveListFromOpenApi, naiveToolsFromOpenApi } from "../../src/catalog/naive.js"
+import { CodeModeError } from "../../src/errors.js"
 import { createCodeMode } from "../../src/runtime/codemode.js"
 import { openapi } from "../../src/tools/openapi/index.js"
 import type { JSONSchema } from "../../src/tools/tool.js"
@@ -30,8 +33,8 @@ describe("a Graph-like spec", () => {
     expect(tools).toHaveLength(1_500)
     const objects = new Set<unknown>()
     for (const [i, tool] of tools.entries()) {
-      // checking one schema walks thousands of defs: every 30th tool
-      if (i % 30 === 0) {
+      // checking one schema walks thousands of defs: every 100th tool
+      if (i % 100 === 0) {
         expect(defsProblems(tool.inputSchema)).toEqual([])
         expect(defsProblems(tool.outputSchema)).toEqual([])
       }
@@ -57,4 +60,12 @@ describe("a Graph-like spec", () => {
     }
   }, 180_000)
 
+  it("stops building the naive list at its limit and says why, instead of running out of memory", () => {
+    const doc = graphLikeSpec({ operations: 2_000 })
+    const list = naiveListFromOpenApi(doc, { maxChars: 2_000_000 })
+    expect(list).toMatchObject({ operations: 2_000, maxChars: 2_000_000 })
+    expect("reason" in list && list.reason).toMatch(/more than 2,000,000 characters .* refer to each other in cycles/)
+    expect(() => naiveToolsFromOpenApi(doc, { maxChars: 2_000_000 })).toThrow(CodeModeError)
+    expect(() => naiveToolsFromOpenApi(doc, { maxChars: 2_000_000 })).toThrow(/not representable: .*raise maxChars/)
+  })
 })
