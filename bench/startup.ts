@@ -2,8 +2,9 @@
  * `npm run bench -- startup`: how fast codemode starts, measured against the build (`npm run build`
  * first), as separate `node` processes.
  * - Cold start: `node -e 0` (the floor), `node -e 'await import("codemode")'` and
- *   `node dist/cli/main.js --help`, run in turns (floor, import, help, floor, …) so all three see
- *   the same machine; medians of `repetitions` runs each. Each runs under `sh -c '…; times'`, which
+ *   `node dist/cli/main.js --help`, and for reference the import of an empty ES module (what any
+ *   `import()` costs: starting Node's ES module loader), run in turns (floor, empty import, import,
+ *   help, floor, …) so all see the same machine; medians of `repetitions` runs each. Each runs under `sh -c '…; times'`, which
  *   also gives the CPU time (user + system, 10 ms ticks) the node process used: on a shared
  *   machine wall time follows the load, CPU time much less.
  * - A large spec: the Graph-like spec of test/fixtures/openapi/graph-like.ts (11,422 operations),
@@ -56,6 +57,8 @@ export interface LargeSpecFigures {
 
 export interface StartupBenchResult {
   floor: Timing
+  /** `await import()` of an empty ES module: the ES module loader's own start-up. */
+  emptyImport: Timing
   importLibrary: Timing
   help: Timing
   largeSpec: LargeSpecFigures
@@ -130,10 +133,11 @@ function runShell(args: string[]): Promise<Spawned> {
 }
 
 /** The cold-start commands in turns, `repetitions` rounds. */
-async function coldStart(repetitions: number): Promise<Pick<StartupBenchResult, "floor" | "importLibrary" | "help">> {
+async function coldStart(repetitions: number): Promise<Pick<StartupBenchResult, "floor" | "emptyImport" | "importLibrary" | "help">> {
   const importCode = `await import(${JSON.stringify(pathToFileURL(INDEX).href)})`
   const cases = [
     { command: "node -e 0", args: ["-e", "0"] },
+    { command: `node -e 'await import("data:text/javascript,")'`, args: ["--input-type=module", "-e", `await import("data:text/javascript,")`] },
     { command: `node -e 'await import("codemode")' (dist/index.js)`, args: ["--input-type=module", "-e", importCode] },
     { command: "node dist/cli/main.js --help", args: [MAIN, "--help"] },
   ]
@@ -158,7 +162,7 @@ async function coldStart(repetitions: number): Promise<Pick<StartupBenchResult, 
       cpuMedianMs: round(median(cpu[i] as number[])),
     }
   }
-  return { floor: timing(0), importLibrary: timing(1), help: timing(2) }
+  return { floor: timing(0), emptyImport: timing(1), importLibrary: timing(2), help: timing(3) }
 }
 
 /** `codemode serve --openapi <spec>` over stdio until the first tools/list answer. */
@@ -225,7 +229,7 @@ export async function benchStartup(options: StartupBenchOptions = {}): Promise<S
 
 export function startupTable(r: StartupBenchResult): string {
   const ms = (n: number) => `${n.toFixed(0)} ms`
-  const cold: Cell[][] = [r.floor, r.importLibrary, r.help].map((t) => [
+  const cold: Cell[][] = [r.floor, r.emptyImport, r.importLibrary, r.help].map((t) => [
     t.command,
     ms(t.medianMs),
     ms(t.minMs),
