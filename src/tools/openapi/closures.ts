@@ -3,8 +3,9 @@
  * Big specs are one tangle (Microsoft Graph: every entity inherits from one base whose
  * discriminator maps every entity), so each schema reaches thousands of others; copying them into
  * every tool's `$defs` took seconds and gigabytes. Here what a def reaches is found once per strongly
- * connected component (Tarjan's algorithm) and shared by its members, and a `$defs` object is built
- * on first read, once per set of components, and shared by every schema that needs exactly those.
+ * connected component (Tarjan's algorithm), as a bit set over the component schemas shared by its
+ * members, and a `$defs` object is built on first read, once per set of components, and shared by
+ * every schema that needs exactly those.
  */
 import type { JSONSchema } from "../tool.js"
 
@@ -19,17 +20,19 @@ export interface DefClosures {
   attach(schema: Record<string, unknown>, refs: ReadonlySet<string>): void
 }
 
-/** What one component reaches (its own defs included). */
+/** What one component reaches (its own defs included): bit i stands for the i-th name in sorted order. */
 interface Closure {
-  id: number
-  defs: Map<string, JSONSchema>
+  bits: Uint32Array
 }
 
-/** Closures over the defs `def` converts. */
-export function createDefClosures(def: DefLookup): DefClosures {
+/** Closures over the defs `def` converts; `names` are all the component schema names. */
+export function createDefClosures(names: readonly string[], def: DefLookup): DefClosures {
+  const sorted = [...names].sort()
+  const indexOf = new Map(sorted.map((n, i) => [n, i]))
+  const words = Math.ceil(sorted.length / 32)
+  /** Converted schemas by index, filled as components are closed; what the lazy `$defs` are built from. */
+  const schemas: JSONSchema[] = []
   const closures = new Map<string, Closure>()
-  const built = new Map<string, Record<string, JSONSchema>>()
-  let ids = 0
 
   function closureOf(start: string): Closure {
     const known = closures.get(start)
@@ -60,25 +63,40 @@ export function createDefClosures(def: DefLookup): DefClosures {
       if (low.get(frame.name) !== index.get(frame.name)) continue
       // frame.name roots a component: its members are on the stack above it; what they reach is done
       const members = stack.splice(stack.lastIndexOf(frame.name))
-      const defs = new Map(members.map((m) => [m, def(m).schema]))
+      const bits = new Uint32Array(words)
+      const merged = new Set<Closure>()
       for (const member of members) {
-        for (const to of def(member).refs) if (!defs.has(to)) for (const [n, s] of (closures.get(to) as Closure).defs) defs.set(n, s)
+        const i = indexOf.get(member) as number
+        bits[i >>> 5]! |= 1 << (i & 31)
+        schemas[i] = def(member).schema
+        for (const to of def(member).refs) {
+          const below = closures.get(to) // undefined for a member of this component
+          if (below === undefined || merged.has(below)) continue
+          merged.add(below)
+          for (let w = 0; w < words; w++) bits[w]! |= below.bits[w]!
+        }
       }
-      const closure = { id: ids++, defs }
+      const closure = { bits }
       for (const member of members) closures.set(member, closure)
     }
     return closures.get(start) as Closure
   }
 
-  /** The `$defs` object of these closures; one already covering the others stands for all of them. */
-  function build(parts: Closure[]): Record<string, JSONSchema> {
-    const key = parts.map((p) => p.id).sort((a, b) => a - b).join(",")
+  const built = new Map<string, Record<string, JSONSchema>>()
+
+  /** The `$defs` object of these closures (the union of their bits), sorted by name since bits are; one per distinct union. */
+  function build(parts: readonly Closure[]): Record<string, JSONSchema> {
+    const bits = new Uint32Array(words)
+    for (const p of parts) for (let w = 0; w < words; w++) bits[w]! |= p.bits[w]!
+    const key = Buffer.from(bits.buffer).toString("base64")
     let defs = built.get(key)
     if (!defs) {
-      const largest = parts.reduce((a, b) => (b.defs.size > a.defs.size ? b : a))
-      const covered = parts.every((p) => p === largest || [...p.defs.keys()].every((n) => largest.defs.has(n)))
-      const entries = covered ? [...largest.defs] : [...new Map(parts.flatMap((p) => [...p.defs]))]
-      defs = Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      defs = {}
+      for (let w = 0; w < words; w++) {
+        for (let word = bits[w]!, b = 0; word !== 0; word >>>= 1, b++) {
+          if (word & 1) defs[sorted[w * 32 + b] as string] = schemas[w * 32 + b] as JSONSchema
+        }
+      }
       built.set(key, defs)
     }
     return defs

@@ -128,7 +128,7 @@ export function createSchemaConverter(doc: OpenApiDocument, origin: string): Sch
     return entry
   }
 
-  const closures = createDefClosures(def)
+  const closures = createDefClosures(Object.keys(components), def)
 
   return {
     schema: walk,
