@@ -13,36 +13,21 @@
  *   npm run build && npm run bench:ab -- HEAD~1
  *   npm run build && npm run bench:ab -- 'dist{"workerNice":10}'
  */
-import { execFileSync } from "node:child_process"
-import { existsSync, symlinkSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { mkdir, writeFile } from "node:fs/promises"
 import path from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
 import { COLD_PROGRAM, echo, toolLoop } from "../src/bench/sandbox.js"
 import type { Executor } from "../src/sandbox/executor.js"
 import type { QuickJSOptions } from "../src/sandbox/quickjs/index.js"
 import { DEFAULT_LIMITS } from "../src/sandbox/executor.js"
+import { buildFor, ROOT } from "./builds.js"
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 24)
 const COLD_ROUNDS = Number(process.env.AB_COLD_ROUNDS ?? 200)
 const CALLS = 1000
 const limits = { ...DEFAULT_LIMITS, timeMs: 60_000, maxToolCalls: CALLS + 10 }
 const LOOP = toolLoop(CALLS)
-
-/** A build directory for a ref or a path given on the command line. */
-function buildFor(arg: string): string {
-  if (existsSync(path.join(arg, "sandbox/quickjs/index.js"))) return path.resolve(arg)
-  const commit = execFileSync("git", ["rev-parse", "--verify", `${arg}^{commit}`], { cwd: ROOT, encoding: "utf8" }).trim()
-  const tree = path.join(ROOT, ".tmp/ab", commit.slice(0, 12))
-  const dist = path.join(tree, "dist")
-  if (existsSync(path.join(dist, "sandbox/quickjs/index.js"))) return dist
-  process.stderr.write(`building ${arg} (${commit.slice(0, 12)}) in ${path.relative(ROOT, tree)}\n`)
-  if (!existsSync(tree)) execFileSync("git", ["worktree", "add", "--detach", tree, commit], { cwd: ROOT, stdio: "ignore" })
-  if (!existsSync(path.join(tree, "node_modules"))) symlinkSync(path.join(ROOT, "node_modules"), path.join(tree, "node_modules"))
-  execFileSync(path.join(ROOT, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: tree, stdio: "inherit" })
-  return dist
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 

@@ -1,14 +1,14 @@
 /**
  * `npm run bench`: runs every benchmark on this machine, prints a table per benchmark and writes
  * each result to bench/results/<name>-<YYYY-MM-DD>.json (with the Node version and CPU).
- *   npm run bench [-- <name>…]     e.g. npm run bench -- search
+ *   npm run bench [-- <name>…]     e.g. npm run bench -- search, npm run bench -- soak
  * `startup` measures the build: run `npm run build` first.
  */
 import { mkdir, writeFile } from "node:fs/promises"
 import { cpus } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { sandboxTable, searchTable } from "../src/cli/bench-format.js"
+import { sandboxTable, searchTable, soakTable } from "../src/cli/bench-format.js"
 
 interface Benchmark {
   name: string
@@ -30,6 +30,14 @@ const BENCHMARKS: Benchmark[] = [
       const { benchStartup, startupTable } = await import("./startup.js")
       const result = await benchStartup()
       return { result, table: startupTable(result) }
+    },
+  },
+  {
+    name: "soak",
+    run: async () => {
+      const { benchSoak } = await import("../src/bench/soak.js")
+      const result = await benchSoak()
+      return { result, table: soakTable(result) }
     },
   },
   {

@@ -1,6 +1,6 @@
 /**
  * What loads at start: `import "codemode"` and `codemode --help` must not load the heavy
- * dependencies (gpt-tokenizer, the MCP SDK, zod, yaml, ajv, acorn); they load where they are used. Checked
+ * dependencies (gpt-tokenizer, the MCP SDK, zod, yaml, ajv, acorn, typescript); they load where they are used. Checked
  * in a child process whose module loader records every module it resolves, plus the CommonJS cache.
  * Runs the TypeScript sources through tsx. Timings are not asserted here: `npm run bench -- startup`.
  */
@@ -17,7 +17,7 @@ const run = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), "codemode-startup-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const HEAVY = ["gpt-tokenizer", "@modelcontextprotocol/sdk", "zod", "yaml", "ajv", "acorn"]
+const HEAVY = ["gpt-tokenizer", "@modelcontextprotocol/sdk", "zod", "yaml", "ajv", "acorn", "typescript"]
 
 /** A resolve hook (it runs on the loader thread) appending every resolved URL to the log. */
 const HOOKS = `
@@ -65,7 +65,7 @@ describe("startup", () => {
     expect(heavyIn(loaded)).toEqual(["gpt-tokenizer", "yaml", "zod"])
   })
 
-  it('import "codemode" loads none of gpt-tokenizer, the MCP SDK, zod, yaml, ajv, acorn', async () => {
+  it('import "codemode" loads none of gpt-tokenizer, the MCP SDK, zod, yaml, ajv, acorn, typescript', async () => {
     const loaded = await packagesLoadedBy("import", ["--input-type=module", "-e", `await import(${JSON.stringify(source("index.ts"))})`])
     expect(heavyIn(loaded)).toEqual([])
   })

@@ -8,13 +8,13 @@
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { BenchQuery } from "../../src/bench/search.js"
+import { DEFAULT_DATA_DIR, type BenchQuery } from "../../src/bench/search.js"
 import { openapi } from "../../src/tools/openapi/index.js"
 import { mulberry32 } from "../../test/fixtures/prng.js"
 
 const [spec = "cloudflare", seedText = "1", countText = "30"] = process.argv.slice(2)
 const here = path.dirname(fileURLToPath(import.meta.url))
-const tools = await openapi(spec, { spec: path.resolve(here, `../../../shared/data/${spec}-openapi.json.gz`) }).load()
+const tools = await openapi(spec, { spec: path.join(DEFAULT_DATA_DIR, `${spec}-openapi.json.gz`) }).load()
 const queries = (JSON.parse(await readFile(path.join(here, `${spec}.json`), "utf8")) as { queries: BenchQuery[] }).queries
 const used = new Set(queries.flatMap((q) => q.expected))
 const FAMILIES = /radar|workers-ai-post-run|ai-run|copilot-.*(metrics|usage|report)/i

@@ -4,26 +4,22 @@
  * the query is removed before the query is ranked, which simulates a user whose wording nobody
  * wrote down — without spending the held-out and fresh splits. This is the honest measure of how
  * far the thesaurus generalizes.
- *   npx tsx bench/search/leave-out.ts [--experiments] ['[["name", {...SearchIndexOptions}], …]']
- * --experiments adds the spec-derived expansion variants of the benchmark; a JSON argument adds
- * named variants of your own, after the previous and the default ranking.
+ *   npx tsx bench/search/leave-out.ts ['[["name", {...SearchIndexOptions}], …]']
+ * A JSON argument adds named variants of your own, after the default ranking.
  */
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { EXPERIMENTS, metrics, PREVIOUS_OPTIONS, type BenchQuery } from "../../src/bench/search.js"
+import { DEFAULT_DATA_DIR as dataDir, metrics, type BenchQuery } from "../../src/bench/search.js"
 import { createSearchIndex, type SearchIndexOptions } from "../../src/catalog/search.js"
 import { THESAURUS, type ThesaurusEntry } from "../../src/catalog/thesaurus.js"
 import { analyze } from "../../src/catalog/tokenize.js"
 import { openapi } from "../../src/tools/openapi/index.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const dataDir = path.resolve(here, "../../../shared/data")
 const args = process.argv.slice(2)
 const extra = JSON.parse(args.find((a) => a.startsWith("[")) ?? "[]") as Array<[string, SearchIndexOptions]>
-const variants: ReadonlyArray<readonly [string, SearchIndexOptions]> = [
-  ["previous", PREVIOUS_OPTIONS], ["codemode", {}], ...(args.includes("--experiments") ? EXPERIMENTS : []), ...extra,
-]
+const variants: ReadonlyArray<readonly [string, SearchIndexOptions]> = [["codemode", {}], ...extra]
 
 /** The thesaurus without the user phrases that share a stem with `query`. */
 function withoutQueryWords(query: string): ThesaurusEntry[] {
@@ -45,7 +41,7 @@ for (const spec of ["cloudflare", "github"]) {
     const left: Record<string, number> = {}
     for (const q of queries) {
       for (const [ranks, base] of [[full, THESAURUS], [left, withoutQueryWords(q.query)]] as const) {
-        const hits = createSearchIndex(tools, { ...options, baseThesaurus: base }).search(q.query, { limit: 50 })
+        const hits = createSearchIndex(tools, { ...options, baseThesaurus: base }).search(q.query, { limit: 50, cutoff: false })
         ranks[q.id] = hits.findIndex((h) => h.operationId !== undefined && q.expected.includes(h.operationId)) + 1
       }
     }

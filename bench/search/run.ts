@@ -1,9 +1,9 @@
 /**
  * Prints the search benchmark as a table (and the JSON with --json).
- *   npx tsx bench/search/run.ts [--json] [--ablations] [--experiments] [--write] [--misses] [--splits=tuning,…] [--variants='<json>']
+ *   npx tsx bench/search/run.ts [--json] [--ablations] [--write] [--misses] [--splits=tuning,…] [--variants='<json>']
  * --splits prints only the named splits (and no "all" row): while tuning, print `--splits=tuning`
  * so the untouched splits stay unseen. --variants adds named variants, as JSON
- * `[["name", {SearchIndexOptions}], …]`, after bm25, previous and codemode.
+ * `[["name", {SearchIndexOptions}], …]`, after bm25 and codemode.
  * --write saves the JSON to bench/results/search.json; --misses lists the tuning-split queries whose
  * expected operation is not ranked first (the other splits are never listed: that is what keeps
  * them out of tuning).
@@ -19,7 +19,7 @@ const args = new Set(argv)
 const valueOf = (name: string) => argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1)
 const only = valueOf("--splits")?.split(",")
 const variants = JSON.parse(valueOf("--variants") ?? "[]") as Array<[string, SearchIndexOptions]>
-const result = await benchSearch({ ablations: args.has("--ablations"), experiments: args.has("--experiments"), variants })
+const result = await benchSearch({ ablations: args.has("--ablations"), variants })
 
 const fmt = (m: SearchMetrics) => `${m.recall1.toFixed(2)} ${m.recall5.toFixed(2)} ${m.mrr.toFixed(2)}`
 const col = 16
@@ -36,9 +36,15 @@ for (const spec of result.specs) {
       if (first.queries === 0) continue
       lines.push([split.padEnd(9), kind.padEnd(10), String(first.queries).padStart(3), ...spec.variants.map((v) => fmt(pick(v)[kind]).padEnd(col))].join(" | "))
     }
+    const none = pick(spec.variants[0] as VariantResult).noAnswer
+    if (none.queries > 0) {
+      lines.push([split.padEnd(9), "noAnswer".padEnd(10), String(none.queries).padStart(3), ...spec.variants.map((v) => `flagged ${pick(v).noAnswer.flagged.toFixed(2)}`.padEnd(col))].join(" | "))
+    }
   }
+  lines.push(["answers flagged / cut".padEnd(26), ...spec.variants.map((v) => `${v.flaggedAnswers} / ${v.lostToCutoff}`.padEnd(col))].join(" | "))
   lines.push(["build ms".padEnd(26), ...spec.variants.map((v) => v.buildMs.toFixed(0).padEnd(col))].join(" | "))
   lines.push(["query ms mean/p95".padEnd(26), ...spec.variants.map((v) => `${v.queryMs.mean.toFixed(2)}/${v.queryMs.p95.toFixed(2)}`.padEnd(col))].join(" | "))
+  if (spec.meanResultTokens !== undefined) lines.push(`mean search result tokens (o200k, default catalog, ${spec.resultTokens?.length} queries): ${spec.meanResultTokens}`)
   process.stdout.write(`${lines.join("\n")}\n`)
   if (args.has("--misses")) {
     const full = spec.variants.find((v) => v.variant === "codemode") as VariantResult

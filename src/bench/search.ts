@@ -1,24 +1,28 @@
 /**
  * The search-quality benchmark: runs the query sets in bench/search/*.json against indexes built
  * over the real specs and reports recall@1, recall@5 and MRR per spec, per kind of query
- * (name-like / paraphrase) and per split (tuning / held-out / revision / fresh / fresh2), for a plain
- * BM25 baseline and codemode's ranking side by side, plus index
- * build time and query latency.
+ * (name-like / paraphrase) and per split, for a plain BM25 baseline and codemode's ranking side by
+ * side; how often a query the API cannot answer gets no hit ("no good match"); index build time,
+ * query latency, and the o200k tokens of what the MCP `search` tool returns for realistic queries.
  */
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
+import { countTokens } from "gpt-tokenizer"
 import { createSearchIndex, type SearchIndexOptions } from "../catalog/search.js"
 import { CodeModeError } from "../errors.js"
+import { createCatalog } from "../runtime/catalog.js"
+import { searchText } from "../server/search-text.js"
 import type { Tool } from "../tools/tool.js"
 import { openapi } from "../tools/openapi/index.js"
 
 /** One benchmark query. */
 export interface BenchQuery {
   id: string
-  kind: "name-like" | "paraphrase"
+  /** "no-answer": a task the API cannot do; the right result is no hit. */
+  kind: BenchKind
   query: string
-  /** operationIds a user would accept as the answer. */
+  /** operationIds a user would accept as the answer (none for "no-answer"). */
   expected: string[]
   /**
    * "tuning": looked at while tuning; "heldout": written with them but never inspected while
@@ -26,22 +30,35 @@ export interface BenchQuery {
    * "fresh": written after the final freeze, never used to change anything; "fresh2": written by a
    * second engineer before the embedding work, never inspected per query while tuning it;
    * "fresh3": written by a third engineer before the document-expansion and association work,
-   * never inspected per query.
+   * never inspected per query; "exact": the exact summary, tool name or operationId of common
+   * operations, written to fix their ranking.
    */
   split: BenchSplit
 }
 
-export const BENCH_SPLITS = ["tuning", "heldout", "revision", "fresh", "fresh2", "fresh3"] as const
+export const BENCH_KINDS = ["name-like", "paraphrase", "no-answer"] as const
+export type BenchKind = (typeof BENCH_KINDS)[number]
+
+export const BENCH_SPLITS = ["tuning", "heldout", "revision", "fresh", "fresh2", "fresh3", "exact"] as const
 export type BenchSplit = (typeof BENCH_SPLITS)[number]
 
 /** Splits never used to change the ranking: the honest measure of how it generalizes. */
 export const UNTOUCHED_SPLITS: readonly BenchSplit[] = ["heldout", "fresh", "fresh2", "fresh3"]
 
-/** Metrics over all queries of a set and per kind. */
+/** Metrics over the answerable queries of a set and per kind. */
 export interface KindMetrics {
   all: SearchMetrics
   nameLike: SearchMetrics
   paraphrase: SearchMetrics
+  /** The queries the API cannot answer. */
+  noAnswer: NoAnswerMetrics
+}
+
+/** How the ranking treats tasks the API cannot do. */
+export interface NoAnswerMetrics {
+  queries: number
+  /** Share of them for which `search` returned no hit (the model is told nothing matches well). */
+  flagged: number
 }
 
 /** recall@1, recall@5 and mean reciprocal rank over a set of queries. */
@@ -64,6 +81,17 @@ export interface VariantResult extends KindMetrics {
   queryMs: { mean: number; p95: number }
   /** Rank (1-based) of the first expected operation per query id; 0 when not in the top 50. */
   ranks: Record<string, number>
+  /**
+   * Answerable queries whose expected operation is in the top 5 of the ranking but for which
+   * `search` finds no good match (the model is told so and sees the closest names, the answer
+   * among them).
+   */
+  flaggedAnswers: number
+  /**
+   * Answerable queries whose expected operation is in the top 5 of the ranking but not among the
+   * hits `search` returns (cut for scoring below the relative cut-off while others are shown).
+   */
+  lostToCutoff: number
 }
 
 /** Results for one spec. */
@@ -72,6 +100,13 @@ export interface SpecResult {
   tools: number
   queries: number
   variants: VariantResult[]
+  /**
+   * Mean o200k tokens of the text the MCP `search` tool returns (default catalog settings) for the
+   * query set's `resultTokenQueries`; undefined when it has none.
+   */
+  meanResultTokens?: number
+  /** Tokens per query of `resultTokenQueries`, in order. */
+  resultTokens?: Array<{ query: string; tokens: number }>
 }
 
 export interface SearchBenchResult {
@@ -84,15 +119,13 @@ export interface SearchBenchResult {
 export interface BenchSearchOptions {
   /** Spec names; each needs `<dataDir>/<name>-openapi.json.gz` and `<queriesDir>/<name>.json`. Default cloudflare and github. */
   specs?: string[]
-  /** Folder of the specs. Default `../shared/data` next to the repository. */
+  /** Folder of the specs. Default {@link DEFAULT_DATA_DIR}. */
   dataDir?: string
-  /** Folder of the query sets. Default `bench/search` in the repository. */
+  /** Folder of the query sets. Default {@link DEFAULT_QUERIES_DIR}. */
   queriesDir?: string
   /** Also run the ablation variants (each feature added one at a time). Default false. */
   ablations?: boolean
-  /** Also run the spec-derived expansion experiments ({@link EXPERIMENTS}). Default false. */
-  experiments?: boolean
-  /** Extra named variants to run after bm25, previous, codemode and the experiments (for tuning experiments). Default none. */
+  /** Extra named variants to run after bm25 and codemode (for tuning experiments). Default none. */
   variants?: ReadonlyArray<readonly [string, SearchIndexOptions]>
 }
 
@@ -107,8 +140,6 @@ export const BASELINE_OPTIONS: SearchIndexOptions = {
     tags: { weight: 0, b: 0 },
     resource: { weight: 0, b: 0 },
     namespace: { weight: 0, b: 0 },
-    output: { weight: 0, b: 0 },
-    siblings: { weight: 0, b: 0 },
   },
   actionSynonymWeight: 0,
   abbreviationWeight: 0,
@@ -118,67 +149,73 @@ export const BASELINE_OPTIONS: SearchIndexOptions = {
   coverage: 0,
   summaryBoost: 0,
   deprecatedPenalty: 0,
-  associationWeight: 0,
-  routingWeight: 0,
+  exactBoost: 0,
+  exactFirst: false,
+  capExpansions: false,
+  minRelevance: 0,
+  relativeCutoff: 0,
 }
-
-/**
- * The ranking before the spec-derived expansion work (output-schema and sibling fields, mined
- * associations, resource routing), pinned so the comparison stays reproducible whatever the
- * defaults become. (Those features did not help on the untouched splits, so today it equals the
- * default.)
- */
-export const PREVIOUS_OPTIONS: SearchIndexOptions = {
-  fields: { output: { weight: 0, b: 0.75 }, siblings: { weight: 0, b: 0.75 } },
-  associationWeight: 0,
-  routingWeight: 0,
-}
-
-/**
- * The spec-derived expansions, each added on its own to {@link PREVIOUS_OPTIONS} with the setting
- * chosen on the tuning split and the leave-out run (docs/search.md): output-schema field docs,
- * summaries of sibling operations, term associations mined from the spec, resource routing.
- */
-export const EXPERIMENTS: ReadonlyArray<readonly [string, SearchIndexOptions]> = [
-  ["+associations", { ...PREVIOUS_OPTIONS, associationWeight: 0.5 }],
-  ["+output", { ...PREVIOUS_OPTIONS, fields: { output: { weight: 0.15, b: 0.75 }, siblings: { weight: 0, b: 0.75 } } }],
-  ["+siblings", { ...PREVIOUS_OPTIONS, fields: { output: { weight: 0, b: 0.75 }, siblings: { weight: 0.4, b: 0.75 } } }],
-  ["+routing", { ...PREVIOUS_OPTIONS, routingWeight: 0.15 }],
-]
 
 const NO_EXPANSION: SearchIndexOptions = { actionSynonymWeight: 0, abbreviationWeight: 0, thesaurusWeight: 0 }
-const NO_RERANK: SearchIndexOptions = { intentBoost: 0, intentPenalty: 0, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }
+const NO_RERANK: SearchIndexOptions = { intentBoost: 0, intentPenalty: 0, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0, exactBoost: 0, exactFirst: false }
+const NO_EXACT: SearchIndexOptions = { exactBoost: 0, exactFirst: false, capExpansions: false }
 
 /** Ablation steps between the baseline and the full ranking, in order. */
 export const ABLATIONS: ReadonlyArray<readonly [string, SearchIndexOptions]> = [
-  ["fields", { ...PREVIOUS_OPTIONS, ...NO_EXPANSION, ...NO_RERANK }],
-  ["+synonyms", { ...PREVIOUS_OPTIONS, ...NO_RERANK, thesaurusWeight: 0 }],
-  ["+thesaurus", { ...PREVIOUS_OPTIONS, ...NO_RERANK }],
-  ["+intent", { ...PREVIOUS_OPTIONS, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }],
-  ["+summary", { ...PREVIOUS_OPTIONS, coverage: 0, deprecatedPenalty: 0 }],
+  ["fields", { ...NO_EXPANSION, ...NO_RERANK, capExpansions: false }],
+  ["+synonyms", { ...NO_RERANK, thesaurusWeight: 0, capExpansions: false }],
+  ["+thesaurus", { ...NO_RERANK, capExpansions: false }],
+  ["+intent", { ...NO_EXACT, coverage: 0, summaryBoost: 0, deprecatedPenalty: 0 }],
+  ["+summary", { ...NO_EXACT, coverage: 0, deprecatedPenalty: 0 }],
+  ["+coverage", { ...NO_EXACT }],
+  ["+idf cap", { exactBoost: 0, exactFirst: false }],
+  ["+exact", { exactFirst: false }],
 ]
 
 const RANK_DEPTH = 50
 
-const repoRoot = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+/** The repository root, from src/bench or dist/bench. */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+/** The specs kept in the repository (data/README.md). Not in the npm package: run the benchmark from a clone. */
+export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, "data")
+/** The query sets kept in the repository. Not in the npm package either. */
+export const DEFAULT_QUERIES_DIR = path.join(REPO_ROOT, "bench", "search")
+const FROM_A_CLONE = "(the query sets and specs live in the repository, not in the npm package: run the benchmark from a clone)"
 
-async function readQueries(file: string): Promise<BenchQuery[]> {
+interface QuerySet {
+  queries: BenchQuery[]
+  /** Realistic tasks whose `search` result text is counted in tokens. */
+  resultTokenQueries: string[]
+}
+
+async function readQueries(file: string): Promise<QuerySet> {
   let parsed: unknown
   try {
     parsed = JSON.parse(await readFile(file, "utf8"))
   } catch (cause) {
-    throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] cannot read query set ${file}: ${String(cause)}`, { cause })
+    throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] cannot read query set ${file} ${FROM_A_CLONE}: ${String(cause)}`, { cause })
   }
   const queries = (parsed as { queries?: unknown }).queries
   if (!Array.isArray(queries)) throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] ${file} has no "queries" array.`)
   for (const q of queries as Partial<BenchQuery>[]) {
     const ok = typeof q.id === "string" && typeof q.query === "string" && Array.isArray(q.expected) &&
-      (q.kind === "name-like" || q.kind === "paraphrase") && BENCH_SPLITS.includes(q.split as BenchSplit)
+      BENCH_KINDS.includes(q.kind as BenchKind) && BENCH_SPLITS.includes(q.split as BenchSplit) &&
+      (q.kind === "no-answer") === (q.expected.length === 0)
     if (!ok) {
-      throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] ${file}: query ${JSON.stringify(q.id)} needs id, kind (name-like|paraphrase), query, expected[] and split (${BENCH_SPLITS.join("|")}).`)
+      throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] ${file}: query ${JSON.stringify(q.id)} needs id, kind (${BENCH_KINDS.join("|")}), query, expected[] (empty exactly for no-answer) and split (${BENCH_SPLITS.join("|")}).`)
     }
   }
-  return queries as BenchQuery[]
+  const extra = (parsed as { resultTokenQueries?: unknown }).resultTokenQueries ?? []
+  if (!Array.isArray(extra) || !extra.every((q) => typeof q === "string")) {
+    throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] ${file}: "resultTokenQueries" must be an array of strings.`)
+  }
+  return { queries: queries as BenchQuery[], resultTokenQueries: extra as string[] }
+}
+
+/** Share of `queries` (no-answer ones) for which `search` returned no hit. */
+function noAnswerMetrics(queries: readonly BenchQuery[], empty: ReadonlySet<string>): NoAnswerMetrics {
+  const flagged = queries.filter((q) => empty.has(q.id)).length
+  return { queries: queries.length, flagged: queries.length === 0 ? 0 : Math.round((flagged / queries.length) * 1000) / 1000 }
 }
 
 /** Metrics over `ranks` (1-based, 0 = not found) of the given queries. */
@@ -203,18 +240,28 @@ function runVariant(variant: string, tools: Tool[], queries: BenchQuery[], optio
   const buildMs = performance.now() - t0
   const ranks: Record<string, number> = {}
   const times: number[] = []
+  const empty = new Set<string>()
+  let lostToCutoff = 0
+  let flaggedAnswers = 0
   for (const q of queries) {
     const start = performance.now()
-    const hits = index.search(q.query, { limit: RANK_DEPTH })
+    const hits = index.search(q.query, { limit: RANK_DEPTH, cutoff: false })
     times.push(performance.now() - start)
-    const position = hits.findIndex((h) => h.operationId !== undefined && q.expected.includes(h.operationId))
+    const shown = index.search(q.query)
+    if (shown.length === 0) empty.add(q.id)
+    if (q.kind === "no-answer") continue
+    const expected = (h: { operationId?: string }) => h.operationId !== undefined && q.expected.includes(h.operationId)
+    const position = hits.findIndex(expected)
     ranks[q.id] = position + 1
+    if (position >= 0 && position < 5 && shown.length === 0) flaggedAnswers++
+    else if (position >= 0 && position < 5 && !shown.some(expected)) lostToCutoff++
   }
   times.sort((a, b) => a - b)
   const kinds = (set: readonly BenchQuery[]): KindMetrics => ({
-    all: metrics(set, ranks),
+    all: metrics(set.filter((q) => q.kind !== "no-answer"), ranks),
     nameLike: metrics(set.filter((q) => q.kind === "name-like"), ranks),
     paraphrase: metrics(set.filter((q) => q.kind === "paraphrase"), ranks),
+    noAnswer: noAnswerMetrics(set.filter((q) => q.kind === "no-answer"), empty),
   })
   const splits = Object.fromEntries(BENCH_SPLITS.map((split) => [split, kinds(queries.filter((q) => q.split === split))]))
   const round = (x: number) => Math.round(x * 1000) / 1000
@@ -229,7 +276,15 @@ function runVariant(variant: string, tools: Tool[], queries: BenchQuery[], optio
       p95: round(times[Math.min(times.length - 1, Math.floor(times.length * 0.95))] ?? 0),
     },
     ranks,
+    flaggedAnswers,
+    lostToCutoff,
   }
+}
+
+/** o200k tokens of what the MCP `search` tool returns for each query, with the default catalog. */
+function resultTokens(tools: readonly Tool[], queries: readonly string[]): Array<{ query: string; tokens: number }> {
+  const catalog = createCatalog(tools)
+  return queries.map((query) => ({ query, tokens: countTokens(searchText(catalog, { query })) }))
 }
 
 /**
@@ -237,20 +292,17 @@ function runVariant(variant: string, tools: Tool[], queries: BenchQuery[], optio
  * baseline and codemode indexes (and the ablations when asked) and scores every query.
  */
 export async function benchSearch(options: BenchSearchOptions = {}): Promise<SearchBenchResult> {
-  const root = repoRoot()
-  const dataDir = options.dataDir ?? path.resolve(root, "../shared/data")
-  const queriesDir = options.queriesDir ?? path.resolve(root, "bench/search")
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR
+  const queriesDir = options.queriesDir ?? DEFAULT_QUERIES_DIR
   const variants: Array<readonly [string, SearchIndexOptions]> = [
     ["bm25", BASELINE_OPTIONS],
     ...(options.ablations ? ABLATIONS : []),
-    ["previous", PREVIOUS_OPTIONS],
     ["codemode", {}],
-    ...(options.experiments ? EXPERIMENTS : []),
     ...(options.variants ?? []),
   ]
   const specs: SpecResult[] = []
   for (const spec of options.specs ?? ["cloudflare", "github"]) {
-    const queries = await readQueries(path.join(queriesDir, `${spec}.json`))
+    const { queries, resultTokenQueries } = await readQueries(path.join(queriesDir, `${spec}.json`))
     const tools = await openapi(spec, { spec: path.join(dataDir, `${spec}-openapi.json.gz`) }).load()
     const known = new Set(tools.map((t) => t.origin?.operationId))
     for (const q of queries) {
@@ -258,12 +310,17 @@ export async function benchSearch(options: BenchSearchOptions = {}): Promise<Sea
         if (!known.has(id)) throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] query ${q.id} expects unknown operationId "${id}" in ${spec}.`)
       }
     }
-    specs.push({
+    const result: SpecResult = {
       spec,
       tools: tools.length,
       queries: queries.length,
       variants: variants.map(([name, opts]) => runVariant(name, tools, queries, opts)),
-    })
+    }
+    if (resultTokenQueries.length > 0) {
+      result.resultTokens = resultTokens(tools, resultTokenQueries)
+      result.meanResultTokens = Math.round(result.resultTokens.reduce((sum, r) => sum + r.tokens, 0) / resultTokenQueries.length)
+    }
+    specs.push(result)
   }
   return { specs, variants: variants.map(([name]) => name) }
 }

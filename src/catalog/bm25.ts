@@ -29,6 +29,8 @@ export interface Bm25f {
   postings(term: string): ReadonlyMap<number, number> | undefined
   /** Inverse document frequency of `term` (0 when unknown). */
   idf(term: string): number
+  /** The most `term` can score in a document: its score as the term frequency grows without bound (0 when unknown). */
+  maxScore(term: string): number
 }
 
 /** Builds a BM25F index over `documents` (one record of field → terms per document). */
@@ -74,5 +76,6 @@ export function createBm25f<F extends string>(
     size: n,
     postings: (term) => scores.get(term),
     idf: (term) => idfs.get(term) ?? 0,
+    maxScore: (term) => (idfs.get(term) ?? 0) * (k1 + 1),
   }
 }

@@ -5,13 +5,10 @@
  */
 import type { JSONSchema, Tool } from "../tools/tool.js"
 import { ACTION_WORDS, type Action } from "./synonyms.js"
-import { schemaText } from "./schema-text.js"
 import { analyze, splitWords, stem } from "./tokenize.js"
 
 /** The fields of an indexed tool. */
-export const FIELDS = [
-  "name", "summary", "description", "params", "tags", "path", "resource", "namespace", "output", "siblings",
-] as const
+export const FIELDS = ["name", "summary", "description", "params", "tags", "path", "resource", "namespace"] as const
 export type Field = (typeof FIELDS)[number]
 
 /** A tool as the index sees it: stemmed terms per field plus its action. */
@@ -29,16 +26,6 @@ export interface ToolDocument {
 const MAX_DESCRIPTION_TERMS = 120
 const MAX_PARAM_TERMS = 80
 const MAX_SCHEMA_DEPTH = 2
-const MAX_OUTPUT_TERMS = 150
-const MAX_SIBLING_TERMS = 80
-
-/** What the index knows about a tool from the rest of the catalog. */
-export interface ToolContext {
-  /** Summaries of the other operations on the same resource (same path, or the path without its last `{id}`). */
-  siblings?: readonly string[]
-  /** Index the output schema's field names and docs (skipped when the field is not scored). Default false. */
-  output?: boolean
-}
 
 /** The summary is the first line/paragraph (OpenAPI sources put `summary\n\ndescription`). */
 export function splitSummary(description: string | undefined): { summary: string; rest: string } {
@@ -53,7 +40,7 @@ export function splitSummary(description: string | undefined): { summary: string
 }
 
 /** Follows a local `#/$defs/…` (or `#/definitions/…`) reference of the tool's input schema. */
-function deref(schema: JSONSchema, root: JSONSchema): JSONSchema {
+export function deref(schema: JSONSchema, root: JSONSchema): JSONSchema {
   if (typeof schema !== "object" || schema === null || typeof schema.$ref !== "string" || typeof root !== "object") return schema
   const match = /^#\/(\$defs|definitions)\/(.+)$/.exec(schema.$ref)
   const defs = match ? (root[match[1] as string] as Record<string, JSONSchema> | undefined) : undefined
@@ -127,16 +114,8 @@ export function toolAction(
 
 const take = (terms: string[], max: number): string[] => (terms.length > max ? terms.slice(0, max) : terms)
 
-/**
- * The resource key of an HTTP path: the path without a trailing `{parameter}`, so that
- * `/zones/{id}/dns_records` and `/zones/{id}/dns_records/{record_id}` share one resource.
- */
-export function resourceKey(path: string): string {
-  return path.replace(/\/\{[^}]*\}\/?$/, "")
-}
-
-/** The fielded, analyzed form of `tool`; `context` adds what the catalog says around it. */
-export function toolDocument(tool: Tool, context: ToolContext = {}): ToolDocument {
+/** The fielded, analyzed form of `tool`. */
+export function toolDocument(tool: Tool): ToolDocument {
   const origin = tool.origin
   const { summary, rest } = splitSummary(tool.description ?? tool.annotations?.title)
   const names: string[] = []
@@ -153,8 +132,6 @@ export function toolDocument(tool: Tool, context: ToolContext = {}): ToolDocumen
     path: analyze(pathSegments(path).join(" ")),
     resource: analyze(resourceOf(path)),
     namespace: analyze(tool.namespace),
-    output: context.output === true ? take(analyze(schemaText(tool.outputSchema).join(" ")), MAX_OUTPUT_TERMS) : [],
-    siblings: take(analyze((context.siblings ?? []).join(" ")), MAX_SIBLING_TERMS),
   }
   const action = toolAction(summary, origin?.originalName ?? tool.name, origin?.method, origin?.path)
   const actions: Action[] = action === undefined ? [] : [action]

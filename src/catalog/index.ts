@@ -12,7 +12,5 @@ export { renderHits, type RenderedHit, type RenderHitsOptions } from "./render.j
 export type { ExpansionOptions, ParsedQuery, QueryGroup, Alternative } from "./query.js"
 export type { ThesaurusEntry } from "./thesaurus.js"
 export type { FieldParams } from "./bm25.js"
-export type { AssociationOptions } from "./associations.js"
-export type { ResourceOptions } from "./resources.js"
 export type { Action } from "./synonyms.js"
 export { analyze, splitWords, stem } from "./tokenize.js"

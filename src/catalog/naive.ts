@@ -1,6 +1,6 @@
 /**
  * The naive tool list codemode is compared against: what a client would load if every operation
- * were its own MCP tool. Built exactly as ../shared/data/README.md describes, from the raw spec
+ * were its own MCP tool. Built exactly as data/README.md describes, from the raw spec
  * document (not from codemode's own tools), so the figures there can be reproduced and checked.
  */
 import { codemodeError } from "../errors.js"

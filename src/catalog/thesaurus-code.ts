@@ -1,6 +1,6 @@
 /**
- * Thesaurus entries for source hosting, code review and CI (GitHub/GitLab-style platforms). See
- * thesaurus.ts for the format.
+ * Thesaurus entries for source hosting, code review and CI (GitHub/GitLab-style platforms), in
+ * general words: no vendor's product names. See thesaurus.ts for the format.
  */
 import type { ThesaurusEntry } from "./thesaurus.js"
 
@@ -31,7 +31,6 @@ export const CODE: readonly ThesaurusEntry[] = [
   ["run again|try again", "rerun|re run|retry", "retry"],
   ["stuck|hanging|runaway", "cancel|stop", "cancel"],
   ["password|credential|env var|environment variable|api secret", "secret|variable"],
-  ["snippet|paste|pastebin|code sample|quick share", "gist"],
   ["discover|look for|look up|locate|where is", "search", "search"],
   ["usage of|call site|occurrence|across all|where is used", "code|search"],
   ["bookmark|favorite|favourite", "star|starred"],
@@ -41,7 +40,7 @@ export const CODE: readonly ThesaurusEntry[] = [
   ["laptop key|push over ssh|my key|ssh access", "ssh key|public ssh key|key"],
   ["signing key|sign commit|sign my commit", "gpg key|signing key"],
   ["programming language|tech stack|written in", "language|languages"],
-  ["vulnerable|cve|security alert|outdated package|insecure dependency", "dependabot alert|alert|vulnerability|advisory"],
+  ["vulnerable|cve|security alert|outdated package|insecure dependency", "alert|vulnerability|advisory"],
   ["leaked secret|exposed secret|committed password", "secret scanning alert|secret scanning"],
   ["who contributed|who worked on|who wrote", "contributor"],
   ["boilerplate|starter|scaffold", "template"],
@@ -49,39 +48,6 @@ export const CODE: readonly ThesaurusEntry[] = [
   ["ignore file", "gitignore template"],
   ["licence", "license"],
   ["readme|render", "markdown|readme|render"],
-  ["cloud ide|dev environment|online editor", "codespace"],
   ["container image|npm package|docker image", "package|package version"],
   ["group|squad", "team|group"],
-]
-
-/** More source-hosting vocabulary: what users call the API's resources. */
-export const CODE_RESOURCES: readonly ThesaurusEntry[] = [
-  ["thumbs up|emoji reaction|plus one|react to", "reaction"],
-  ["move my repos|import from another host|export my data|archive of my account", "migration|export|import"],
-  ["new branch|branch from|start a branch", "reference|ref|branch", "create"],
-  ["delete branch|remove branch", "reference|ref|branch", "delete"],
-  ["read only key|server key|deploy access", "deploy key|key"],
-  ["host site from repo|project website|docs site", "pages|github pages|pages site"],
-  ["archive|make private|make public|rename repo|visibility|default branch", "repository|update repository"],
-  ["move repo|move repository|give away|hand over", "transfer"],
-  ["clone count|how many clone|download count", "clones|traffic"],
-  ["build machine|ci machine|own runner|build agent|self hosted", "self hosted runner|runner"],
-  ["build output|build file|compiled file", "artifact"],
-  ["ci log|job log|build log|pipeline log", "workflow run log|job log|log"],
-  ["ai assistant seat|copilot license|ai pair programmer", "copilot seat|copilot"],
-  ["watch|subscribe to update|follow repo|unwatch|mute", "subscription|repository subscription"],
-  ["contractor|external|outside", "outside collaborator"],
-  ["report vulnerability|private vulnerability|security report", "security advisory|advisory"],
-  ["static analysis|codeql|sast|code quality|lint finding", "code scanning|code scanning alert|analysis"],
-  ["sbom|bill of materials|dependency list|dependency tree", "sbom|dependency graph"],
-  ["integration|bot account|installed app", "app installation|installation|app"],
-  ["delivery|failed delivery|resend webhook|redeliver", "webhook delivery|delivery"],
-  ["sprint|due date|roadmap|deadline", "milestone"],
-  ["who is working|work on it|take the ticket", "assignee|assign"],
-  ["stop comment|freeze conversation|heated|lock conversation", "lock|lock issue"],
-  ["profile|bio|display name|my name", "authenticated user|user profile"],
-  ["email address|my email", "email|email address"],
-  ["org owner|make admin|promote|role in org", "membership|role|organization membership"],
-  ["how many star|popular|popularity", "stargazer|repository"],
-  ["git history|log of commit|recent change", "commits|commit"],
 ]

@@ -1,6 +1,7 @@
 /** Readable tables for the benchmark results (`codemode bench …` without --json, `npm run bench`). */
 import type { SandboxBenchResult } from "../bench/sandbox.js"
 import type { SearchBenchResult, SearchMetrics } from "../bench/search.js"
+import type { SoakBenchResult } from "../bench/soak.js"
 import { renderTable, type Cell } from "./table.js"
 
 const fixed = (n: number): string => n.toFixed(3)
@@ -15,11 +16,18 @@ export function searchTable(result: SearchBenchResult): string {
       ...metrics(v.nameLike),
       ...metrics(v.paraphrase),
       ...metrics(v.untouched.paraphrase),
+      fixed(v.noAnswer.flagged),
+      v.flaggedAnswers,
+      v.lostToCutoff,
       v.buildMs,
       v.queryMs.mean,
+      v.variant === "codemode" ? (spec.meanResultTokens ?? "") : "",
     ]),
   )
-  const headers = ["spec", "tools", "variant", "name r@1", "r@5", "mrr", "paraphrase r@1", "r@5", "mrr", "untouched paraphrase r@1", "r@5", "mrr", "build ms", "query ms"]
+  const headers = [
+    "spec", "tools", "variant", "name r@1", "r@5", "mrr", "paraphrase r@1", "r@5", "mrr", "untouched paraphrase r@1", "r@5", "mrr",
+    "no-answer flagged", "answers flagged", "answers cut", "build ms", "query ms", "mean result tokens",
+  ]
   return renderTable(headers, rows)
 }
 
@@ -52,4 +60,31 @@ export function sandboxTable(r: SandboxBenchResult): string {
   ]
   const machine = `node ${r.machine.node}, ${r.machine.cores} cores, load ${r.machine.loadAverage1m.toFixed(2)}; ${r.iterations} runs, ${r.toolCalls} calls`
   return `${renderTable(["figure", "value", "target / note"], rows)}\n${machine}`
+}
+
+/** Bytes as signed MiB ("+1.5 MiB"). */
+const signedMiB = (bytes: number): string => `${bytes >= 0 ? "+" : ""}${(bytes / MiB).toFixed(1)} MiB`
+
+/** The soak's verdict (growth after the warm-up and over the last window, against the budget), then one row per sample. */
+export function soakTable(r: SoakBenchResult): string {
+  const within = (bytes: number) => `${bytes < r.budgetBytes ? "under" : "OVER"} ${(r.budgetBytes / MiB).toFixed(0)} MiB`
+  const end = r.runs.toLocaleString("en")
+  const base = r.warmupRuns.toLocaleString("en")
+  const tail = r.tailRuns.toLocaleString("en")
+  const verdict: Cell[][] = [
+    [`RSS growth, runs ${base} → ${end}`, signedMiB(r.rssGrowthBytes), within(r.rssGrowthBytes)],
+    [`RSS growth, last ${tail} runs`, signedMiB(r.rssTailGrowthBytes), within(r.rssTailGrowthBytes)],
+    [`host V8 heap growth, runs ${base} → ${end}`, signedMiB(r.heapGrowthBytes), "host isolate (worker heaps are in RSS)"],
+    [`host V8 heap growth, last ${tail} runs`, signedMiB(r.heapTailGrowthBytes), ""],
+    ["open handles", `${r.handlesGrowth >= 0 ? "+" : ""}${r.handlesGrowth}`, `runs ${base} → ${end}`],
+    ["runs per second", r.runsPerSecond, `${r.concurrency} in flight; ${(r.durationMs / 1000).toFixed(0)} s in all`],
+    ["outcomes", Object.entries(r.outcomes).map(([k, n]) => `${k} ${n}`).join(", "), ""],
+  ]
+  const curve = r.samples.map((s): Cell[] => [s.runs, (s.rssBytes / MiB).toFixed(1), (s.heapUsedBytes / MiB).toFixed(1), (s.externalBytes / MiB).toFixed(1), s.handles, (s.elapsedMs / 1000).toFixed(1)])
+  const machine = `node ${r.machine.node}, ${r.machine.cores} cores, load ${r.machine.loadAverage1m.toFixed(2)}; flat: ${r.flat ? "yes" : "no"}`
+  return [
+    renderTable(["figure", "value", "budget / note"], verdict),
+    renderTable(["runs", "RSS MiB", "host heap MiB", "host external MiB", "handles", "s"], curve),
+    machine,
+  ].join("\n\n")
 }

@@ -1,6 +1,7 @@
-/** `codemode bench sandbox|search [--json]`: run a benchmark and print a table or one JSON object. */
+/** `codemode bench sandbox|soak|search [--json]`: run a benchmark and print a table or one JSON object. */
 import { Command, InvalidArgumentError } from "commander"
-import { sandboxTable, searchTable } from "./bench-format.js"
+import { sandboxTable, searchTable, soakTable } from "./bench-format.js"
+import { reportHostFailure } from "./session.js"
 
 function positiveInt(value: string): number {
   const n = Number(value)
@@ -31,13 +32,30 @@ export function benchCommand(): Command {
       print(flags.json, result, () => sandboxTable(result))
     })
   bench
+    .command("soak")
+    .description("many runs through one executor: RSS and heap growth after the warm-up and over the last runs")
+    .option("--json", "print one JSON object")
+    .option("--runs <n>", "runs in all (default 10000)", positiveInt)
+    .option("--warmup <n>", "runs before the baseline sample (default 1000)", positiveInt)
+    .option("--tail <n>", "the last window (default 3000)", positiveInt)
+    .action(async (flags: { json?: boolean; runs?: number; warmup?: number; tail?: number }) => {
+      const { benchSoak } = await import("../bench/soak.js")
+      const result = await benchSoak({
+        ...(flags.runs ? { runs: flags.runs } : {}),
+        ...(flags.warmup ? { warmupRuns: flags.warmup } : {}),
+        ...(flags.tail ? { tailRuns: flags.tail } : {}),
+      })
+      print(flags.json, result, () => soakTable(result))
+    })
+  bench
     .command("search")
-    .description("tool-search quality (recall@1/@5, MRR) on the Cloudflare and GitHub specs, vs plain BM25")
+    .description("tool-search quality (recall@1/@5, MRR) on the Cloudflare and GitHub specs in data/, vs plain BM25 (from a clone of the repository)")
     .option("--json", "print one JSON object")
     .action(async (flags: { json?: boolean }) => {
       const { benchSearch } = await import("../bench/search.js")
-      const result = await benchSearch()
-      print(flags.json, result, () => searchTable(result))
+      // The specs and query sets are in the repository, not the npm package: say so, exit 2.
+      const result = await benchSearch().catch(reportHostFailure)
+      if (result) print(flags.json, result, () => searchTable(result))
     })
   return bench
 }

@@ -3,6 +3,7 @@
  * meant to be readable in a terminal, a CI log and a pipe alike.
  */
 import type { ExecuteError, ExecuteResult } from "../runtime/results.js"
+import { formatDiagnostics } from "../runtime/shape.js"
 import type { CallRecord } from "../runtime/bindings.js"
 
 /** Longest argument / error text shown in one line of the call trace. */
@@ -20,6 +21,7 @@ export function formatValue(value: unknown, pretty = false): string {
 
 /** `runtime error at line 3, column 5: TypeError: …` followed by the excerpt, if any. */
 export function formatError(error: ExecuteError): string {
+  if (error.kind === "type" && error.diagnostics?.length) return formatDiagnostics(error.diagnostics)
   const where = error.line === undefined ? "" : ` at line ${error.line}${error.column === undefined ? "" : `, column ${error.column}`}`
   const head = `${error.kind} error${where}: ${error.message}`
   return error.excerpt ? `${head}\n${error.excerpt}` : head

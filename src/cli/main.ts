@@ -4,6 +4,7 @@ import { createRequire } from "node:module"
 import { Command } from "commander"
 import { auditCommand } from "./audit.js"
 import { benchCommand } from "./bench.js"
+import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
 import { resumeCommand } from "./resume.js"
 import { runCommand } from "./run.js"
@@ -20,6 +21,7 @@ const program = new Command("codemode")
   .version(version)
   .description("Code Mode runtime: tools as a typed TypeScript API, model-written programs in a QuickJS sandbox")
   .addCommand(runCommand())
+  .addCommand(checkCommand())
   .addCommand(resumeCommand())
   .addCommand(runsCommand())
   .addCommand(demoCommand())

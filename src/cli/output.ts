@@ -1,5 +1,6 @@
 /** How `run` and `resume` print a run's outcome (the same way for both), and its exit code. */
 import type { ExecuteResult } from "../runtime/results.js"
+import { formatDiagnostics } from "../runtime/shape.js"
 import { formatError, formatReport, formatValue } from "./format.js"
 import { EXIT_CODE_FAILED, type SessionFlags } from "./session.js"
 
@@ -36,6 +37,8 @@ export function printResult(result: ExecuteResult, flags: OutputFlags & SessionF
   } else {
     if (flags.trace) process.stderr.write(`${formatReport(result)}\n`)
     else for (const log of result.logs) process.stderr.write(`${log.message}\n`)
+    if (result.diagnostics?.length) process.stderr.write(`typecheck (the program ran anyway):\n${formatDiagnostics(result.diagnostics)}\n`)
+    for (const warning of result.warnings ?? []) process.stderr.write(`warning: ${warning}\n`)
     if (result.status === "paused") {
       process.stdout.write(`${pausedText(result, flags)}\n`)
     } else if (result.ok) {

@@ -20,6 +20,7 @@ export function runCommand(): Command {
     .option("--base-url <url>", "base URL of the --openapi API (default: the spec's first server)")
     .option("--demo", "add the built-in demo functions (the default when no other source is given)")
     .option("--timeout <ms>", "wall-time limit of the run in milliseconds")
+    .option("--typecheck <mode>", "check the program against the declarations first: error (default: do not run it with type errors), warn (run, print them), off")
   addGovernanceFlags(command)
   return command
     .option("--approve <mode>", "calls that need approval: prompt (ask here), all, none, defer (print a resume token and exit 0); default prompt on a terminal, else defer")

@@ -7,6 +7,7 @@ import { sourcesFromFlags, type SourceFlags } from "./sources.js"
 
 interface SearchFlags extends SourceFlags {
   limit: string
+  detail: string
   json?: boolean
 }
 
@@ -26,6 +27,9 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
   if (!Number.isInteger(limit) || limit < 1) {
     throw codemodeError("CONFIG_INVALID", "cli", `--limit must be a positive integer, got ${JSON.stringify(flags.limit)}`)
   }
+  if (flags.detail !== "compact" && flags.detail !== "full") {
+    throw codemodeError("CONFIG_INVALID", "cli", `--detail must be compact or full, got ${JSON.stringify(flags.detail)}`)
+  }
   const { createCatalog } = await import("../runtime/catalog.js")
   const catalog = createCatalog(await loadTools(flags))
   // With --openapi, --namespace names that source (so the filter keeps all of it); with --config it selects one.
@@ -33,7 +37,7 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
   if (namespace !== undefined && !catalog.namespaces.some((n) => n.name === namespace)) {
     throw codemodeError("CONFIG_INVALID", "cli", `no namespace "${namespace}"; namespaces: ${catalog.namespaces.map((n) => n.name).join(", ")}`)
   }
-  const hits = catalog.search(query, { limit, ...(namespace === undefined ? {} : { namespace }) })
+  const hits = catalog.search(query, { limit, detail: flags.detail, ...(namespace === undefined ? {} : { namespace }) })
   if (flags.json) {
     const results = hits.map((h, i) => ({
       rank: i + 1,
@@ -41,6 +45,9 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
       namespace: h.namespace,
       ...(h.operationId === undefined ? {} : { operationId: h.operationId }),
       score: Math.round(h.score * 1000) / 1000,
+      relevance: Math.round(h.relevance * 1000) / 1000,
+      good: h.good,
+      detail: h.detail,
       signature: h.signature,
     }))
     process.stdout.write(`${JSON.stringify({ query, results }, null, 2)}\n`)
@@ -50,6 +57,7 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
     process.stdout.write(`no match for "${query}" among ${catalog.tools.length} functions\n`)
     return
   }
+  if (!hits.some((h) => h.good)) process.stdout.write(`no good match for "${query}"; closest:\n\n`)
   const blocks = hits.map((h, i) => `${i + 1}. ${h.name}${h.operationId === undefined ? "" : `  (operationId ${h.operationId})`}\n${h.signature}`)
   process.stdout.write(`${blocks.join("\n\n")}\n`)
 }
@@ -62,7 +70,8 @@ export function searchCommand(): Command {
     .option("-c, --config <file>", "codemode.json (or a Claude Desktop / Cursor config with mcpServers)")
     .option("--namespace <ns>", "namespace of the --openapi tools; with --config only, search just this namespace")
     .option("--limit <n>", "number of results", "5")
-    .option("--json", "print { query, results: [{ rank, name, namespace, operationId, score, signature }] }")
+    .option("--detail <level>", "compact: the best result in full, the others on one line; full: all in full", "compact")
+    .option("--json", "print { query, results: [{ rank, name, namespace, operationId, score, relevance, good, detail, signature }] }")
     .action(async (query: string, flags: SearchFlags) => {
       try {
         await search(query, flags)

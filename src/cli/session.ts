@@ -3,7 +3,9 @@
  * from flags and config, create a codemode instance, always close it, and turn host failures into
  * a message and an exit code.
  */
-import { CodeModeError } from "../errors.js"
+import type { TypecheckOption } from "../code/typecheck/options.js"
+import { CodeModeError, codemodeError } from "../errors.js"
+import type { CodeModeConfig } from "../tools/config.js"
 import type { CodeMode, CodeModeOptions } from "../runtime/codemode.js"
 import type { Limits } from "../sandbox/executor.js"
 import { governanceOptions, type GovernanceFlags, type GovernanceOptions } from "./governance.js"
@@ -16,6 +18,17 @@ export const EXIT_HOST_FAILED = 2
 export interface SessionFlags extends SourceFlags, GovernanceFlags {
   /** Wall-time limit of the run in ms (`--timeout`). */
   timeout?: string
+  /** `--typecheck error|warn|off`, over the config's `"typecheck"`. */
+  typecheck?: string
+}
+
+/** The typecheck option from `--typecheck` over the config's `"typecheck"`; throws `CONFIG_INVALID` for a bad flag. */
+export function typecheckFromFlags(flag: string | undefined, config: CodeModeConfig): TypecheckOption | undefined {
+  if (flag === undefined) return config.typecheck
+  if (flag !== "error" && flag !== "warn" && flag !== "off") {
+    throw codemodeError("CONFIG_INVALID", "cli", `--typecheck must be error, warn or off, got ${JSON.stringify(flag)}`)
+  }
+  return typeof config.typecheck === "object" ? { ...config.typecheck, mode: flag } : flag
 }
 
 function limitsFromFlags(flags: SessionFlags): Partial<Limits> {
@@ -46,8 +59,15 @@ export async function withCodeMode(
   let cm: CodeMode | undefined
   try {
     const config = await configFromFlags(flags)
+    const typecheck = typecheckFromFlags(flags.typecheck, config)
     const { createCodeMode } = await import("../runtime/codemode.js") // not loaded by `--help`
-    cm = await createCodeMode({ sources: config.sources, limits: limitsFromFlags(flags), ...(await governanceOptions(flags, config, governance)), ...extra })
+    cm = await createCodeMode({
+      sources: config.sources,
+      limits: limitsFromFlags(flags),
+      ...(await governanceOptions(flags, config, governance)),
+      ...(typecheck === undefined ? {} : { typecheck }),
+      ...extra,
+    })
     process.exitCode = await body(cm)
   } catch (error) {
     reportHostFailure(error)

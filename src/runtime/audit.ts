@@ -280,12 +280,13 @@ export async function* readAudit(file: string, options: ReadAuditOptions = {}): 
       if (now !== undefined && now.ino !== tail?.ino) {
         // Rotated (or created): the rest of the tailed file, the rotated files newer than it, then the new live file.
         if (tail) yield* entriesOf(tail)
-        for (const rotated of await rotatedSince(live, lastIno)) {
-          yield* entriesOf(rotated)
-          await rotated.fh.close()
+        const { next, rotated } = await rotationSnapshot(live, lastIno)
+        for (const file of rotated) {
+          yield* entriesOf(file)
+          await file.fh.close()
         }
         await tail?.fh.close()
-        tail = await openTail(live)
+        tail = next
         lastIno = tail?.ino
         continue
       }
@@ -354,6 +355,25 @@ async function openSnapshot(live: string): Promise<Tail[]> {
 }
 
 /** The rotated files newer than the one with inode `ino` (all of them when it is gone), oldest first. */
+/**
+ * The new live file (opened first) and the rotated files between `ino` and it, taken while no
+ * rotation happens: a writer that rotates again during the scan renames files under it, so the scan
+ * is repeated until the live file is still the one opened.
+ */
+async function rotationSnapshot(live: string, ino: number | undefined): Promise<{ next: Tail | undefined; rotated: Tail[] }> {
+  for (;;) {
+    const next = await openTail(live)
+    const rotated: Tail[] = []
+    for (const t of await rotatedSince(live, ino)) {
+      if (t.ino === next?.ino) await t.fh.close() // the opened live file, rotated meanwhile: caught below
+      else rotated.push(t)
+    }
+    const still = await stat(live).catch(() => undefined)
+    if (still?.ino === next?.ino) return { next, rotated }
+    for (const t of [...rotated, ...(next ? [next] : [])]) await t.fh.close()
+  }
+}
+
 async function rotatedSince(live: string, ino: number | undefined): Promise<Tail[]> {
   const newer: Tail[] = []
   for (const n of await rotatedNumbers(live)) {

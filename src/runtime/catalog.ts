@@ -1,10 +1,11 @@
 /**
  * The catalog the faces show the model, built from the current tools: whether the declarations are
  * small enough to hand over whole (then `execute` alone carries them), and otherwise a search index
- * whose hits render as TypeScript signatures. Rebuilt only when the tool list changes.
+ * whose best hit renders as a TypeScript declaration and the others as one-line signatures.
+ * Rebuilt only when the tool list changes.
  */
-import { renderHits, type RenderedHit } from "../catalog/render.js"
-import { createSearchIndex, type SearchIndex } from "../catalog/search.js"
+import { renderHits, type HitDetail, type RenderedHit } from "../catalog/render.js"
+import { createSearchIndex, type SearchHit, type SearchIndex } from "../catalog/search.js"
 import type { Tool } from "../tools/tool.js"
 import { generateDeclarations } from "../types/declarations.js"
 import { tokenizer } from "../lazy.js"
@@ -17,7 +18,7 @@ export interface CatalogOptions {
    * `search` tool); bigger catalogs are searched. Default {@link DEFAULT_TOKEN_BUDGET}.
    */
   tokenBudget?: number
-  /** Documentation in each search hit's signature. Default "summary" (first sentence, defaults, formats). */
+  /** Documentation in each full search hit's signature. Default "summary" (first sentence, defaults, formats). */
   hitDocs?: DocMode
   /**
    * The best hit also shows the types its argument and result types use (one level deeper than the
@@ -38,6 +39,11 @@ export interface CatalogSearchOptions {
   limit?: number
   /** Only this namespace. Default: all. */
   namespace?: string
+  /**
+   * "compact": the best hit in full (function, JSDoc, argument and result types), the others as
+   * one-line signatures; "full": every hit in full. Default "compact".
+   */
+  detail?: HitDetail
 }
 
 /** One namespace and how many tools it has. */
@@ -61,8 +67,18 @@ export interface Catalog {
   fullDeclarations(): string
   /** o200k tokens of {@link Catalog.fullDeclarations} (counted on first call, then kept). */
   fullTokens(): number
-  /** Ranked hits as self-contained signatures; the index is built on the first search. */
-  search(query: string, options?: CatalogSearchOptions): RenderedHit[]
+  /**
+   * Ranked hits; the index is built on the first search. When nothing matches well (see
+   * `SearchIndexOptions.minRelevance`), the closest tools instead, compact and marked `good: false`;
+   * an empty list only when no tool shares a word with the query.
+   */
+  search(query: string, options?: CatalogSearchOptions): CatalogHit[]
+}
+
+/** A rendered hit and whether it matches the query well. */
+export interface CatalogHit extends RenderedHit {
+  /** False for the closest tools shown when nothing matches well. */
+  good: boolean
 }
 
 /** Keeps the catalog of a changing tool list. */
@@ -112,17 +128,20 @@ export function createCatalog(tools: readonly Tool[], options: CatalogOptions = 
     fullTokens: () => (fullTokens ??= tokenizer().countTokens(fullDeclarations())),
     search(query, searchOptions = {}) {
       index ??= createSearchIndex(list)
-      const hits = index.search(query, {
+      const options = {
         ...(searchOptions.limit === undefined ? {} : { limit: searchOptions.limit }),
         ...(searchOptions.namespace === undefined ? {} : { namespace: searchOptions.namespace }),
-      })
-      const rendered = renderHits(hits, { docs: hitDocs })
-      const [best] = hits
-      if (best && rendered[0]) {
-        const deeper = renderHits([best], { docs: hitDocs, maxDepth: 2 })[0]
-        if (deeper && tokenizer().isWithinTokenLimit(deeper.signature, topHitTokens) !== false) rendered[0] = deeper
       }
-      return rendered
+      const hits = index.search(query, options)
+      if (hits.length === 0) {
+        const closest = index.search(query, { ...options, cutoff: false })
+        return renderHits(closest, { detail: "compact" }).map((h) => ({ ...h, good: false }))
+      }
+      const [best, ...rest] = hits as [SearchHit, ...SearchHit[]]
+      const deeper = renderHits([best], { docs: hitDocs, maxDepth: 2 })[0] as RenderedHit
+      const top = tokenizer().isWithinTokenLimit(deeper.signature, topHitTokens) !== false ? deeper : (renderHits([best], { docs: hitDocs })[0] as RenderedHit)
+      const others = renderHits(rest, { docs: hitDocs, detail: searchOptions.detail ?? "compact" })
+      return [top, ...others].map((h) => ({ ...h, good: true }))
     },
   }
 }

@@ -9,8 +9,7 @@ import { CodeModeError, codemodeError } from "../errors.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import type { CallRecord } from "./bindings.js"
-import { createCatalogCache, type Catalog, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
-import type { RenderedHit } from "../catalog/render.js"
+import { createCatalogCache, type Catalog, type CatalogHit, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
 import { generateDeclarations } from "../types/declarations.js"
 import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
 import { newRunId } from "./journal.js"
@@ -19,11 +18,15 @@ import { runProgram, type ApprovalHandler, type RunEnvironment } from "./program
 import { createRedactor } from "./redact.js"
 import { syntaxResult, type ExecuteResult } from "./results.js"
 import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary } from "./run-book.js"
-import { loadSources, type SourceSet } from "./sources.js"
+import { sourceNote } from "./hints.js"
+import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet, type SourceStatus } from "./sources.js"
+import { createTypecheckGate } from "./typecheck.js"
+import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
 
 export type { CallRecord } from "./bindings.js"
 export type { ExecuteResult, ExecuteError, DoneResult, FailedResult, PausedResult } from "./results.js"
 export type { ApprovalHandler, ApprovalRequest } from "./program-run.js"
+export type { BackgroundLoading, SourceChange, SourceStatus } from "./sources.js"
 
 export interface CodeModeOptions {
   /** Where the tools come from; each source has its own namespace. Loaded once, in parallel, on create. */
@@ -40,8 +43,22 @@ export interface CodeModeOptions {
    * `SOURCE_UNAVAILABLE` naming it. `true`: serve the other sources and report it to `onError`.
    */
   skipUnavailableSources?: boolean
-  /** Errors with no caller to reject: skipped sources, failed reloads after a list change. Default: ignored. */
+  /**
+   * Load sources in the background: `createCodeMode` resolves once every source has loaded or failed,
+   * or after `graceMs` (default 2,000), whichever comes first. Sources still loading join when they
+   * arrive; failed ones are retried with exponential backoff (1 s doubling to 60 s, with jitter)
+   * until they load or `close()`. Meanwhile `execute` tells the model that the namespace is loading
+   * or why it failed. Implies `skipUnavailableSources`. `true` takes the defaults. Default: off
+   * (create waits for every source).
+   */
+  background?: BackgroundLoading | boolean
+  /** Errors with no caller to reject: skipped sources, failed reloads after a list change, failed background loads (once per change). Default: ignored. */
   onError?: (error: CodeModeError) => void
+  /**
+   * Every change of a source after it was first awaited: loaded (also late or after failures), failed,
+   * reloaded, or an event of its upstream (exited, killed, restarted). Each has a message for a log.
+   */
+  onSourceChange?: (change: SourceChange) => void
   /** How the model gets to know the tools: token budget for whole declarations, search hit docs. */
   catalog?: CatalogOptions
   /**
@@ -62,6 +79,13 @@ export interface CodeModeOptions {
   runs?: RunsOptions
   /** An audit log of every tool call (JSONL, rotated by size): options for one, or one to share. Default: none. */
   audit?: Omit<AuditLogOptions, "redactor"> | AuditLog
+  /**
+   * Check each program against the tools' declarations before it runs (in a worker thread, within a
+   * time and memory budget): "error" (default while there are tools) fails a program with type
+   * errors before any call is made, "warn" runs it with the diagnostics attached, "off". See
+   * docs/typecheck.md.
+   */
+  typecheck?: TypecheckOption
 }
 
 export interface ExecuteOptions {
@@ -73,6 +97,8 @@ export interface ExecuteOptions {
   onCall?: (call: CallRecord) => void
   /** Inline approver for this run, over the instance's; `false`: deferred approvals (a paused result) for this run. */
   onApproval?: ApprovalHandler | false
+  /** Typecheck mode for this run, over the instance's. */
+  typecheck?: TypecheckMode
 }
 
 export interface CodeMode {
@@ -92,19 +118,31 @@ export interface CodeMode {
    * `RUN_BUSY` (another process is executing the run).
    */
   resume(resumeToken: string, decisions?: ResumeDecisions, options?: Omit<ExecuteOptions, "limits">): Promise<ExecuteResult>
+  /**
+   * Typechecks a program (as `execute` would receive it) against the current declarations without
+   * running it, whatever the typecheck mode. Syntax errors are diagnostics too. Status "skipped"
+   * when the checker could not finish (over budget, failed).
+   */
+  check(code: string): Promise<TypecheckReport>
   /** Durable runs kept in the run store (paused, running, finished), newest first; [] without one. */
   runs(): Promise<RunSummary[]>
   /** Whether runs are journaled in a run store, so that they can pause for approval and be resumed. */
   readonly durable: boolean
   /** The currently loaded tools of every source, in source order. */
   tools(): Tool[]
+  /** Where every source stands (loading, ready, failed and when it is retried), in source order. */
+  sources(): SourceStatus[]
   /**
    * The TypeScript declarations the model codes against (`declare namespace codemode.<ns> …`), full
    * docs; `namespace` restricts them to one source. Rejects unknown namespaces with `CONFIG_INVALID`.
    */
   declarations(options?: { namespace?: string }): string
-  /** Ranked tools for a task in plain words, each as a self-contained TypeScript signature with JSDoc. */
-  search(query: string, options?: CatalogSearchOptions): RenderedHit[]
+  /**
+   * Ranked tools for a task in plain words: the best as a self-contained TypeScript declaration
+   * with JSDoc, the others as one-line signatures (`detail: "full"` for all in full); the closest
+   * tools, marked `good: false`, when nothing matches well.
+   */
+  search(query: string, options?: CatalogSearchOptions): CatalogHit[]
   /** The current catalog (mode, declarations within budget, search); rebuilt when the tools change. */
   catalog(): Catalog
   /** Closes every source, the executor, the run store and the audit log. Idempotent; `execute` afterwards rejects with `CLOSED`. */
@@ -146,7 +184,8 @@ async function defaultExecutor(): Promise<Executor> {
  */
 export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode> {
   const limits = mergeLimits(DEFAULT_LIMITS, options.limits)
-  const sourceOptions = { skipUnavailable: options.skipUnavailableSources ?? false, ...(options.onError ? { onError: options.onError } : {}) }
+  const background = options.background === true ? {} : options.background || undefined
+  const sourceOptions = { skipUnavailable: options.skipUnavailableSources ?? false, background, onError: options.onError, onChange: options.onSourceChange }
   let sources: SourceSet
   try {
     sources = await loadSources(options.sources, sourceOptions)
@@ -163,6 +202,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   const ownAudit = options.audit !== undefined && !("write" in options.audit)
   const audit = options.audit === undefined ? undefined : "write" in options.audit ? options.audit : createAuditLog({ ...options.audit, ...(redactor ? { redactor } : {}) })
   const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
+  const typecheck = createTypecheckGate(options.typecheck)
   const book = createRunBook({ runs: options.runs, durable: policy.canAsk, catalog: () => catalogs.current() })
   const env: RunEnvironment = {
     executor: () =>
@@ -171,6 +211,14 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
         throw codemodeError("SANDBOX_FAILED", ORIGIN, `cannot load the default sandbox: ${String(error)}`, { cause: error })
       })),
     tools: () => sources.tools(),
+    unavailable: () => {
+      const notes = new Map<string, string>()
+      for (const status of sources.status()) {
+        const note = sourceNote(status)
+        if (note) notes.set(status.namespace, redactor?.size ? redactor.text(note) : note)
+      }
+      return notes
+    },
     redactor,
     audit,
     approvalTimeoutMs: options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
@@ -200,8 +248,13 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       if (CodeModeError.is(error, "CODE_INVALID")) return syntaxResult(error, startedAt)
       throw error
     }
+    // Namespaces of sources still loading (or failed) are not in the declarations yet: a program that
+    // uses them is not wrong, and running it tells the model what is going on with that source.
+    const absent = new Set(sources.status().filter((s) => s.state !== "ready").map((s) => s.namespace))
+    const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
+    if (typeof typed !== "function") return typed
     const durable = await book.start(String(code), runOptions.limits, options.policy)
-    return runProgram(env, {
+    return typed(await runProgram(env, {
       code: normalized,
       runId: durable?.record.id ?? newRunId(),
       limits: runLimits,
@@ -211,7 +264,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       onApproval: approverFor(runOptions),
       startedAt,
       durable,
-    })
+    }))
   }
 
   async function resume(token: string, decisions: ResumeDecisions = {}, runOptions: Omit<ExecuteOptions, "limits"> = {}): Promise<ExecuteResult> {
@@ -242,9 +295,14 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   return {
     execute,
     resume,
+    check: async (code) => {
+      assertOpen("check")
+      return typecheck.check(String(code), sources.tools())
+    },
     runs: () => book.list(),
     durable: book.environment !== undefined,
     tools: () => sources.tools(),
+    sources: () => sources.status(),
     declarations: (declOptions = {}) =>
       declOptions.namespace === undefined
         ? catalogs.current().fullDeclarations()
@@ -255,6 +313,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       (closing ??= (async () => {
         const backend = executor
         await sources.close()
+        await typecheck.close()
         if (backend) await (await backend.catch(() => undefined))?.dispose()
         await book.close()
         if (ownAudit) await audit?.close()

@@ -174,8 +174,18 @@ export class Journal {
     }
     let released = false
     let renewing: Promise<void> = Promise.resolve()
+    // Renew and release only a lease that is still ours: a process that stalled past its lease must
+    // not extend or remove the lease of the process that took the run over. (Between the read and
+    // the write another process could take it: the window is one store round trip, after a stall of
+    // a whole lease; see docs/policy.md.)
+    const ours = async () => {
+      const held = await this.store.get(leaseKey(id))
+      return held !== undefined && (JSON.parse(held) as { owner?: string }).owner === owner
+    }
     const timer = setInterval(() => {
-      renewing = this.store.set(leaseKey(id), value(), { ttlMs: leaseMs }).catch(() => undefined)
+      renewing = ours()
+        .then((mine) => (mine ? this.store.set(leaseKey(id), value(), { ttlMs: leaseMs }) : undefined))
+        .catch(() => undefined)
     }, Math.max(50, Math.floor(leaseMs / 3)))
     timer.unref()
     return {
@@ -184,7 +194,7 @@ export class Journal {
         released = true
         clearInterval(timer)
         await renewing
-        await this.store.delete(leaseKey(id)).catch(() => undefined)
+        if (await ours().catch(() => false)) await this.store.delete(leaseKey(id)).catch(() => undefined)
       },
     }
   }

@@ -32,6 +32,8 @@ export interface RunEnvironment {
   redactor?: Redactor | undefined
   audit?: AuditLog | undefined
   approvalTimeoutMs: number
+  /** Namespaces of sources that are not loaded (loading, failed) → what to tell the model about them. */
+  unavailable?: () => ReadonlyMap<string, string>
   /** Durable runs: where they are journaled and how long their tokens live. */
   runs?: { journal: Journal; hostKey(): Promise<Buffer>; expiresInMs: number } | undefined
 }
@@ -66,8 +68,9 @@ async function ask(handler: ApprovalHandler, request: ApprovalRequest, timeoutMs
   }
 }
 
-function failed(error: RunError, code: NormalizedCode, tools: readonly Tool[], calls: CallRecord[], logs: ExecuteResult["logs"], stats: RunStats, runId: string): FailedResult {
-  return { status: "failed", ok: false, error: mapError(error, code, tools), logs, calls, stats, runId }
+function failed(env: RunEnvironment, error: RunError, code: NormalizedCode, tools: readonly Tool[], calls: CallRecord[], logs: ExecuteResult["logs"], stats: RunStats, runId: string): FailedResult {
+  const unavailable = env.unavailable?.()
+  return { status: "failed", ok: false, error: mapError(error, code, tools, { calls, ...(unavailable ? { unavailable } : {}) }), logs, calls, stats, runId }
 }
 
 export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<ExecuteResult> {
@@ -115,11 +118,11 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
       }
       const result: ExecuteResult =
         stop?.kind === "failed"
-          ? failed(stop.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
+          ? failed(env, stop.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
           : !outcome.ok
-            ? failed(outcome.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
+            ? failed(env, outcome.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
             : diverged
-              ? failed(diverged, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
+              ? failed(env, diverged, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
               : { status: "done", ok: true, value: outcome.value, logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
       if (durable && env.runs) {
         durable.record.status = result.ok ? "done" : "failed"
@@ -161,5 +164,5 @@ async function pause(env: RunEnvironment, record: RunRecord, pending: PendingApp
     pause: record.pause,
     exp: record.expiresAt,
   })
-  return { status: "paused", ok: false, runId: record.id, resumeToken, pending, expiresAt: new Date(record.expiresAt).toISOString(), ...part }
+  return { status: "paused", resumeToken, pending, runId: record.id, expiresAt: new Date(record.expiresAt).toISOString(), ok: false, ...part }
 }

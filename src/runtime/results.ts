@@ -4,17 +4,28 @@
  */
 import { codeExcerpt } from "../code/excerpt.js"
 import type { NormalizedCode } from "../code/normalize.js"
-import type { CodeModeError } from "../errors.js"
+import type { TypeDiagnostic } from "../code/typecheck/options.js"
+import type { CodeModeError, CodeModeErrorCode } from "../errors.js"
 import type { LogLine, RunError, RunStats } from "../sandbox/executor.js"
 import type { Tool } from "../tools/tool.js"
-import type { CallRecord } from "./bindings.js"
-import { unknownToolHint } from "./hints.js"
+import { argsExcerpt, type CallRecord } from "./bindings.js"
+import { unavailableHint, unknownToolHint } from "./hints.js"
 import type { PendingApproval } from "./journal.js"
 
 /** A run's error, positions in the code as the model sent it. */
 export interface ExecuteError extends RunError {
   /** The offending line, the one before it and a caret, when the position is known. */
   excerpt?: string
+  /** The tool call the program failed on (not caught), as "namespace.name". */
+  tool?: string
+  /**
+   * Why that call failed (`TOOL_CALL_FAILED`, `TOOL_INPUT_INVALID`, `SOURCE_UNAVAILABLE` when its
+   * server crashed or disconnected …); `SOURCE_UNAVAILABLE` without `tool` when the code used a
+   * namespace whose source is still loading or failed to load.
+   */
+  code?: CodeModeErrorCode
+  /** Kind "type": every diagnostic (the first is the one in `message`, `line`, `column`). */
+  diagnostics?: TypeDiagnostic[]
 }
 
 interface ResultCommon {
@@ -23,6 +34,10 @@ interface ResultCommon {
   stats: RunStats
   /** The run's id: in the audit log, and the journal of a durable run. */
   runId?: string
+  /** Typecheck mode "warn": what the checker found (the program ran anyway). */
+  diagnostics?: TypeDiagnostic[]
+  /** Things the caller should know that did not stop the run, e.g. a typecheck skipped over its budget. */
+  warnings?: string[]
 }
 
 /** The program returned: `value` is what it returned. */
@@ -71,23 +86,66 @@ export function syntaxResult(error: CodeModeError, startedAt: number): FailedRes
   return { status: "failed", ok: false, error: runError, logs: [], calls: [], stats: { durationMs: performance.now() - startedAt, toolCalls: 0 } }
 }
 
+/** What else {@link mapError} may use: the run's calls, and the sources that are not loaded. */
+export interface MapErrorContext {
+  calls?: readonly CallRecord[]
+  /** Namespace → what to tell the model about its source ("source "x" is still loading; …"). */
+  unavailable?: ReadonlyMap<string, string>
+}
+
 /**
  * Moves the sandbox's position (in the normalized code) to the model's code, adds an excerpt, and a
- * hint when the failing line calls a tool that does not exist.
+ * hint when the failing line calls a tool that does not exist or whose source is not loaded. An
+ * uncaught failed tool call gets its tool and code, and its column moves to the start of the call.
  */
-export function mapError(error: RunError, code: NormalizedCode, tools: readonly Tool[]): ExecuteError {
-  if (error.line === undefined) return error.stack ? { ...error, stack: mapStack(error.stack, code) } : { ...error }
+export function mapError(error: RunError, code: NormalizedCode, tools: readonly Tool[], context: MapErrorContext = {}): ExecuteError {
+  const call = error.kind === "runtime" ? failedCall(error.message, context.calls ?? []) : undefined
+  const about: Pick<ExecuteError, "tool" | "code"> = call ? { tool: call.tool, ...(call.error?.code ? { code: call.error.code } : {}) } : {}
+  if (error.line === undefined) return { ...error, ...about, ...(error.stack ? { stack: mapStack(error.stack, code) } : {}) }
   const at = code.toOriginal(error.column === undefined ? { line: error.line } : { line: error.line, column: error.column })
-  const mapped: ExecuteError = { ...error, line: at.line }
-  const hint = error.kind === "runtime" ? unknownToolHint(code.source.split("\n")[at.line - 1] ?? "", tools) : undefined
-  if (hint) mapped.message = `${error.message} (${hint})`
-  if (at.column === undefined) delete mapped.column
-  else mapped.column = at.column
-  const excerpt = codeExcerpt(code.source, at.line, at.column)
+  const mapped: ExecuteError = { ...error, ...about, line: at.line }
+  const source = code.source.split("\n")[at.line - 1] ?? ""
+  if (error.kind === "runtime" && !call) {
+    const unavailable = context.unavailable ?? new Map<string, string>()
+    const hint = unknownToolHint(source, tools, unavailable) ?? (/^TypeError/.test(error.message) ? unavailableHint(code.source, unavailable) : undefined)
+    if (hint) mapped.message = `${error.message} (${hint.text})`
+    if (hint?.unavailable) mapped.code = "SOURCE_UNAVAILABLE"
+  }
+  const column = call && at.column !== undefined ? callColumn(source, call.tool, at.column) : at.column
+  if (column === undefined) delete mapped.column
+  else mapped.column = column
+  const excerpt = codeExcerpt(code.source, at.line, column)
   if (excerpt) mapped.excerpt = excerpt
   if (error.stack) mapped.stack = mapStack(error.stack, code)
   return mapped
 }
+
+/** The failed call whose message the program threw (`codemode.ns.tool(args) …`), the last one if several match. */
+function failedCall(message: string, calls: readonly CallRecord[]): CallRecord | undefined {
+  const text = message.replace(/^Error: /, "")
+  for (let i = calls.length - 1; i >= 0; i--) {
+    const c = calls[i] as CallRecord
+    if (!c.ok && text.startsWith(`codemode.${c.tool}(${argsExcerpt(c.args)}) `)) return c
+  }
+  return undefined
+}
+
+/**
+ * The column where the call of `tool` starts on `line`: the sandbox reports the call's parenthesis
+ * (or its await); the model reads `codemode.ns.tool(` better. The nearest call at or before `column`.
+ */
+function callColumn(line: string, tool: string, column: number): number {
+  const [ns, name] = tool.split(".") as [string, string]
+  const pattern = new RegExp(`\\bcodemode\\s*\\.\\s*${escape(ns)}\\s*\\.\\s*${escape(name)}\\s*\\(`, "g")
+  let best: number | undefined
+  for (const match of line.matchAll(pattern)) {
+    if (match.index + 1 <= column) best = match.index + 1
+    else if (best === undefined) best = match.index + 1
+  }
+  return best ?? column
+}
+
+const escape = (name: string) => name.replace(/\$/g, "\\$")
 
 /** Rewrites every `file:line:column` of a sandbox stack to the model's code. */
 function mapStack(stack: string, code: NormalizedCode): string {

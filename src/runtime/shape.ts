@@ -6,6 +6,7 @@
  */
 import type { LogLine } from "../sandbox/executor.js"
 import type { CallRecord } from "./bindings.js"
+import type { TypeDiagnostic } from "../code/typecheck/options.js"
 import type { ExecuteError, ExecuteResult, PausedResult } from "./results.js"
 
 /** Options of {@link shapeValue} and {@link formatExecuteResult}. */
@@ -186,18 +187,52 @@ const HINTS: Record<ExecuteError["kind"], string> = {
   aborted: "The run was cancelled by the client.",
   denied: "A policy denied the call; do not retry it.",
   diverged: "The resumed program made other calls than before; run it again as a new program if that is what you want.",
+  type: "Nothing ran. Fix the code against the declarations (signatures above) and send the whole program again.",
 }
 
 /** The error as the model should read it: kind, position, message, excerpt, limit, what to do. */
 export function formatExecuteError(error: ExecuteError): string {
   const where = error.line === undefined ? "" : ` at line ${error.line}${error.column === undefined ? "" : `, column ${error.column}`}`
   const lines = [`${error.kind} error${where}: ${error.message}`]
-  if (error.excerpt) lines.push(error.excerpt)
+  if (error.kind === "type" && error.diagnostics?.length) {
+    lines.length = 0
+    lines.push(formatDiagnostics(error.diagnostics))
+  } else if (error.excerpt) lines.push(error.excerpt)
   if (error.limit) lines.push(`limit: ${error.limit.name} = ${error.limit.value}`)
-  // a tool that failed is not a bug in the code around it: say so
-  const toolFailure = error.kind === "runtime" && /codemode\.[\w$]+\.[\w$]+\(.*\) failed: /s.test(error.message)
-  lines.push(toolFailure ? "The tool call failed: check its arguments against the declarations, or catch the error (try/catch) and go on." : HINTS[error.kind])
+  lines.push(hintFor(error))
   return lines.join("\n")
+}
+
+/** What to do: by the failing call's code when the program failed on a tool call, else by kind. */
+function hintFor(error: ExecuteError): string {
+  if (error.kind !== "runtime") return HINTS[error.kind]
+  if (error.code === "SOURCE_UNAVAILABLE" && error.tool === undefined) {
+    return "That namespace is not available yet; this is not a mistake in your code. The other namespaces work; run the program again in a moment."
+  }
+  // a tool that failed is not a bug in the code around it: say so, and whose failure it was
+  const toolFailure = error.tool !== undefined || /codemode\.[\w$]+\.[\w$]+\(.*\) failed: /s.test(error.message)
+  if (!toolFailure) return HINTS.runtime
+  if (error.code === "SOURCE_UNAVAILABLE") {
+    return "The tool's server crashed or disconnected during the call; this is not a problem with your code or its arguments. It is restarted on the next call, so a retry may work (the failed call may or may not have taken effect)."
+  }
+  if (error.code === "TOOL_TIMEOUT") return "The tool did not answer in time; a retry may work, or ask it for less per call."
+  return "The tool call failed: check its arguments against the declarations, or catch the error (try/catch) and go on."
+}
+
+/**
+ * Type diagnostics for the model: each with its position, code and excerpt, then the signature of
+ * every tool involved (once each).
+ */
+export function formatDiagnostics(diagnostics: readonly TypeDiagnostic[]): string {
+  const out: string[] = []
+  const signatures = new Map<string, string>()
+  for (const d of diagnostics) {
+    out.push(`type error at line ${d.line}, column ${d.column}: ${d.message} (TS${d.code})`)
+    if (d.excerpt) out.push(d.excerpt)
+    if (d.tool && d.signature && !signatures.has(d.tool)) signatures.set(d.tool, d.signature)
+  }
+  for (const [tool, signature] of signatures) out.push(`codemode.${tool}:\n${signature.trimEnd()}`)
+  return out.join("\n")
 }
 
 /** The console lines within `maxChars`, the first ones kept. */
@@ -239,6 +274,8 @@ export function formatExecuteResult(result: ExecuteResult, options: ShapeOptions
   } else {
     sections.push(formatExecuteError(result.error))
   }
+  if (result.diagnostics?.length) sections.push(`The program ran, but the typecheck found:\n${formatDiagnostics(result.diagnostics)}`)
+  if (result.warnings?.length) sections.push(result.warnings.map((w) => `warning: ${w}`).join("\n"))
   if (result.logs.length > 0) sections.push(formatLogs(result.logs, options.maxLogChars))
   if (result.calls.length > 0) sections.push(summarizeCalls(result.calls, options.maxCallGroups))
   return { text: sections.join("\n\n"), isError: result.status === "failed" }

@@ -48,8 +48,11 @@ export interface RunStats {
   memoryBytes?: number
 }
 
-/** `diverged`: a resumed run made other calls than its journal holds (set by the runtime, not by backends). */
-export type RunErrorKind = "syntax" | "runtime" | "timeout" | "memory" | "stack" | "limit" | "aborted" | "denied" | "diverged"
+/**
+ * Set by the runtime, not by backends: `diverged`, a resumed run made other calls than its journal
+ * holds; `type`, the program does not typecheck against the tools' declarations (it did not run).
+ */
+export type RunErrorKind = "syntax" | "runtime" | "timeout" | "memory" | "stack" | "limit" | "aborted" | "denied" | "diverged" | "type"
 
 export interface RunError {
   kind: RunErrorKind

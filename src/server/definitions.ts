@@ -6,6 +6,7 @@
 import type { z } from "zod"
 import { once, zod } from "../lazy.js"
 import type { Catalog } from "../runtime/catalog.js"
+import type { SourceStatus } from "../runtime/sources.js"
 import type { Limits } from "../sandbox/executor.js"
 import type { Tool, ToolAnnotations } from "../tools/tool.js"
 
@@ -19,6 +20,7 @@ export const argsSchemas = once(() => {
     query: z.string().trim().min(1).describe('What you want to do, in plain words, e.g. "list invoices of a customer"'),
     limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional().describe("Max results, default 5"),
     namespace: z.string().optional().describe("Only this namespace"),
+    detail: z.enum(["compact", "full"]).optional().describe('"full": types of all results'),
   })
   const ExecuteArgsSchema = z.object({
     code: z.string().min(1).describe("JavaScript/TypeScript statements; top-level await; `return` the result"),
@@ -92,14 +94,23 @@ function exampleTool(catalog: Catalog): string {
   return tool ? `${tool.namespace}.${tool.name}` : "<namespace>.<tool>"
 }
 
-/** The `execute` description: the workflow, limits and (small catalogs) the declarations. */
-function executeDescription(catalog: Catalog, limits: Readonly<Limits>): string {
+/** The namespaces whose sources are not loaded yet, for the `execute` description ("" when all are). */
+function pendingLine(sources: readonly SourceStatus[]): string {
+  const pending = sources.filter((s) => s.state !== "ready")
+  if (pending.length === 0) return ""
+  const state = (s: SourceStatus) => (s.state === "loading" ? "loading" : s.retryInMs === undefined ? "failed to load" : "failed to load, retrying")
+  return ` Not available yet: ${pending.map((s) => `codemode.${s.namespace} (${state(s)})`).join(", ")}; the tool list changes when they load.`
+}
+
+/** The `execute` description: the workflow, limits, sources not loaded yet and (small catalogs) the declarations. */
+function executeDescription(catalog: Catalog, limits: Readonly<Limits>, sources: readonly SourceStatus[]): string {
+  const head = `${EXECUTE_BASICS} ${limitsLine(limits)}${pendingLine(sources)}`
   if (catalog.mode === "execute") {
-    return `${EXECUTE_BASICS} ${limitsLine(limits)}\n\nAvailable API:\n\`\`\`ts\n${catalog.declarations ?? ""}\`\`\``
+    return `${head}\n\nAvailable API:\n\`\`\`ts\n${catalog.declarations ?? ""}\`\`\``
   }
   const example = exampleTool(catalog)
   return (
-    `${EXECUTE_BASICS} ${limitsLine(limits)}\n` +
+    `${head}\n` +
     "First use `search` to find the functions, their argument and result types. Example:\n" +
     `const page = await codemode.${example}({ /* arguments from search */ })\n` +
     "return page.items.filter((x) => x.status === \"active\").map((x) => ({ id: x.id, name: x.name }))"
@@ -110,7 +121,7 @@ function searchDescription(catalog: Catalog): string {
   const total = catalog.tools.length
   return (
     `Search the ${total} API functions (namespaces: ${namespaceList(catalog)}) by task. ` +
-    "Returns TypeScript declarations of the best matches (function, argument and result types) to call from `execute`. " +
+    "Returns the best match as a TypeScript declaration (function, argument and result types), the next ones on one line, to call from `execute`. " +
     "Query in the API's own terms (its resource nouns and verbs like list, create, delete), not the user's wording; search again with other words if nothing fits."
   )
 }
@@ -126,13 +137,16 @@ const resumeDefinition = (): ToolDefinition => ({
   annotations: { title: "Resume a paused run", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
 })
 
-/** What `tools/list` shows for this catalog; `resume` when runs can pause for approval. */
-export function toolDefinitions(catalog: Catalog, limits: Readonly<Limits>, options: { resume?: boolean } = {}): ToolDefinition[] {
+/**
+ * What `tools/list` shows for this catalog; `resume` when runs can pause for approval; `sources`:
+ * where the sources stand, so `execute` can name those not loaded yet.
+ */
+export function toolDefinitions(catalog: Catalog, limits: Readonly<Limits>, options: { resume?: boolean; sources?: readonly SourceStatus[] } = {}): ToolDefinition[] {
   const extra = options.resume ? [resumeDefinition()] : []
   const approvals = options.resume ? ` ${APPROVALS}` : ""
   const execute: ToolDefinition = {
     name: "execute",
-    description: executeDescription(catalog, limits) + approvals,
+    description: executeDescription(catalog, limits, options.sources ?? []) + approvals,
     inputSchema: inputSchemas().execute,
     annotations: executeAnnotations(catalog.tools),
   }

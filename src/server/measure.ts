@@ -40,7 +40,8 @@ export interface ContextMeasure {
 }
 
 function firstSentence(text: string): string {
-  const line = text.trim().split("\n")[0] ?? ""
+  // the OpenAPI source puts a "Deprecated." paragraph before a deprecated operation's summary
+  const line = text.trim().replace(/^deprecated\.?\s*\n\s*/i, "").split("\n")[0] ?? ""
   return (/^.*?[.!?](\s|$)/.exec(line)?.[0] ?? line).trim()
 }
 
@@ -92,8 +93,10 @@ export async function measureContext(server: CodeModeServer, options: MeasureOpt
         const result = (await client.callTool({ name: "search", arguments: { query } })) as CallToolResult
         const text = resultText(result)
         searchTokens = callTokens("search", { query }) + countTokens(text)
-        const ns = /declare namespace codemode\.(\w+)/.exec(text)?.[1]
-        const fn = /function (\w+)\(/.exec(text)?.[1]
+        // the best match's declaration, or the first one-line signature (the closest when nothing matches well)
+        const declared = /declare namespace codemode\.(\w+)[\s\S]*?function (\w+)\(/.exec(text)
+        const line = /codemode\.(\w+)\.(\w+)\(/.exec(text)
+        const [, ns, fn] = declared ?? line ?? []
         target = ns && fn ? byId.get(`${ns}.${fn}`) : undefined
       } else {
         target = tools[Math.floor((i * tools.length) / Math.max(1, queries.length))]

@@ -5,7 +5,7 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import type { ApprovalHandler, CallRecord, CodeModeOptions, ExecuteResult } from "../runtime/codemode.js"
+import type { ApprovalHandler, BackgroundLoading, CallRecord, CodeModeOptions, ExecuteResult, SourceChange, SourceStatus } from "../runtime/codemode.js"
 import type { z } from "zod"
 import { CodeModeError } from "../errors.js"
 import type { CatalogOptions } from "../runtime/catalog.js"
@@ -13,6 +13,7 @@ import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
 import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
+import type { ServerLog, ServerLogLevel } from "./log.js"
 import { argsSchemas, toolDefinitions, type ToolDefinition } from "./definitions.js"
 import { createProgress, createRequestLogger, type LogLevelState, type Notify } from "./notify.js"
 import { searchText } from "./search-text.js"
@@ -21,7 +22,7 @@ import { searchText } from "./search-text.js"
 export interface CodeModeServerOptions
   extends CatalogOptions,
     ShapeOptions,
-    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs"> {
+    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck"> {
   /** Where the tools come from. A source that fails to load is reported to `onError` and skipped. */
   sources: ToolSource[]
   /** The sandbox backend. Default: `quickjs()`. Owned (disposed) by the server. */
@@ -33,8 +34,16 @@ export interface CodeModeServerOptions
   /** Name and version the server reports in `initialize`. Default "codemode", "0.0.0". */
   name?: string
   version?: string
-  /** Failures with no request to answer: sources that did not load or reload. Default: ignored. */
+  /** Failures with no request to answer: sources that did not load (once per change) or reload. Default: ignored. */
   onError?: (error: CodeModeError) => void
+  /**
+   * The server answers with the sources that loaded within `graceMs` (default 2,000 ms) and loads
+   * the rest in the background, telling every session when the tool list changes; failed sources are
+   * retried with backoff (`retryMinMs` 1,000 doubling to `retryMaxMs` 60,000, with jitter).
+   */
+  sourceLoading?: BackgroundLoading
+  /** One line per event: sources loaded late, failed (once per change) or back; upstream exits and restarts. Default: none. */
+  log?: ServerLog
 }
 
 /** A running codemode MCP server. */
@@ -45,6 +54,8 @@ export interface CodeModeServer {
   definitions(): ToolDefinition[]
   /** The loaded tools. */
   tools(): Tool[]
+  /** Where every source stands: loading, ready, or failed (why, and when it is retried). */
+  sources(): SourceStatus[]
   /** Closes every session, then the upstream sources and the sandbox. Idempotent. */
   close(): Promise<void>
 }
@@ -75,25 +86,23 @@ function elicitApproval(session: Server): ApprovalHandler {
   }
 }
 
-/** Calls `check` once the source set has stored a (re)loaded tool list. */
-function watchLoads(sources: readonly ToolSource[], check: () => void): ToolSource[] {
-  return sources.map((source) => ({
-    namespace: source.namespace,
-    kind: source.kind,
-    // the runtime stores the tools right after load() resolves; look one macrotask later
-    load: async () => {
-      const tools = await source.load()
-      setImmediate(check)
-      return tools
-    },
-    ...(source.onToolsChanged ? { onToolsChanged: (listener: () => void) => source.onToolsChanged?.(listener) ?? (() => undefined) } : {}),
-    ...(source.close ? { close: () => source.close?.() ?? Promise.resolve() } : {}),
-  }))
+/** How loud each kind of source change is in the log. */
+const CHANGE_LEVEL: Record<SourceChange["type"], ServerLogLevel> = {
+  loaded: "info",
+  reloaded: "info",
+  restarted: "info",
+  failed: "warn",
+  "reload-failed": "warn",
+  disconnected: "warn",
+  killed: "warn",
+  "retry-failed": "debug",
 }
 
 /**
- * Loads the sources and returns the server. Never rejects because of a source: one that fails is
- * reported to `onError` and the others are served. Rejects on invalid options (`CONFIG_INVALID`).
+ * Loads the sources and returns the server once they are all loaded or failed, or after the grace
+ * period (`sourceLoading.graceMs`); the others keep loading in the background. Never rejects because
+ * of a source: one that fails is reported to `onError` and `log`, retried with backoff, and the others
+ * are served. Rejects on invalid options (`CONFIG_INVALID`).
  */
 export async function createCodeModeServer(options: CodeModeServerOptions): Promise<CodeModeServer> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -107,19 +116,27 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     lastListed = now
   }
   cm = await createCodeMode({
-    sources: watchLoads(options.sources, listChanged),
+    sources: options.sources,
     ...(options.executor ? { executor: options.executor } : {}),
     limits,
-    skipUnavailableSources: true,
+    background: options.sourceLoading ?? true,
+    onSourceChange: (change) => {
+      options.log?.(CHANGE_LEVEL[change.type], change.message)
+      listChanged()
+    },
     catalog: options, // the server options carry the catalog options (token budget, hit docs)
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.policy !== undefined ? { policy: options.policy } : {}),
     ...(options.runs ? { runs: options.runs } : {}),
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.approvalTimeoutMs ? { approvalTimeoutMs: options.approvalTimeoutMs } : {}),
+    ...(options.typecheck !== undefined ? { typecheck: options.typecheck } : {}),
   })
   const codemode = cm
-  const definitions = () => toolDefinitions(codemode.catalog(), limits, { resume: codemode.durable })
+  // Load the declarations into the checker now, so that the first `execute` is checked warm.
+  const mode = typeof options.typecheck === "string" ? options.typecheck : options.typecheck?.mode
+  if (mode !== "off" && codemode.tools().length > 0) void codemode.check("return 0").catch(() => undefined)
+  const definitions = () => toolDefinitions(codemode.catalog(), limits, { resume: codemode.durable, sources: codemode.sources() })
   lastListed = JSON.stringify(definitions())
 
   /** Runs `start` (an execute or a resume) with cancellation, progress, logging; formats what it returns. */
@@ -206,6 +223,7 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     createSession,
     definitions,
     tools: () => codemode.tools(),
+    sources: () => codemode.sources(),
     close: () =>
       (closing ??= (async () => {
         await Promise.allSettled([...sessions].map((s) => s.close()))

@@ -119,7 +119,29 @@ const configSchemas = once(() => {
     "an object",
     " or false",
   )
-  return { StdioEntrySchema, HttpEntrySchema, AuthSchema, OpenApiEntrySchema, ConfigSchema, RunsConfigSchema, AuditConfigSchema }
+
+  const TypecheckModeSchema = z.enum(["error", "warn", "off"], { error: 'must be "error", "warn" or "off"' })
+
+  /** `"typecheck"`: a mode, or a mode with budgets (see docs/typecheck.md). */
+  const TypecheckConfigSchema = z.union(
+    [
+      TypecheckModeSchema,
+      strictSchema(
+        {
+          mode: TypecheckModeSchema.optional(),
+          /** Milliseconds one check may take (e.g. 5000). */
+          timeMs: PositiveIntSchema.optional(),
+          /** Heap of the checker's worker in bytes (e.g. 1073741824, 1 GiB). */
+          memoryBytes: PositiveIntSchema.optional(),
+          /** Over budget: "run" unchecked with a warning, or "fail". */
+          onOverBudget: z.enum(["run", "fail"], { error: 'must be "run" or "fail"' }).optional(),
+        },
+        "an object",
+      ),
+    ],
+    { error: 'must be "error", "warn", "off" or { "mode", "timeMs", "memoryBytes", "onOverBudget" }' },
+  )
+  return { StdioEntrySchema, HttpEntrySchema, AuthSchema, OpenApiEntrySchema, ConfigSchema, RunsConfigSchema, AuditConfigSchema, TypecheckConfigSchema }
 })
 type ConfigSchemas = ReturnType<typeof configSchemas>
 
@@ -128,6 +150,7 @@ export type HttpEntry = z.infer<ConfigSchemas["HttpEntrySchema"]>
 export type OpenApiEntry = z.infer<ConfigSchemas["OpenApiEntrySchema"]>
 export type RunsConfig = z.infer<ConfigSchemas["RunsConfigSchema"]>
 export type AuditConfig = z.infer<ConfigSchemas["AuditConfigSchema"]>
+export type TypecheckConfig = z.infer<ConfigSchemas["TypecheckConfigSchema"]>
 
 /** Everything a `codemode.json` holds. */
 export interface CodeModeConfig {
@@ -139,6 +162,8 @@ export interface CodeModeConfig {
   runs?: RunsConfig
   /** `"audit"`, `${VAR}`s substituted, `file` absolute; `false` when turned off. */
   audit?: AuditConfig | false
+  /** `"typecheck"`: a mode or a mode with budgets. */
+  typecheck?: TypecheckConfig
 }
 
 /**
@@ -239,7 +264,7 @@ export function parseCodeModeConfig(json: unknown, options: ParseConfigOptions):
   return { sources, ...settings }
 }
 
-/** `policy`, `runs` and `audit`, each when present. */
+/** `policy`, `runs`, `audit` and `typecheck`, each when present. */
 function parseSettings(top: Record<string, unknown>, baseDir: string, env: Env, fail: Fail): Omit<CodeModeConfig, "sources"> {
   const settings: Omit<CodeModeConfig, "sources"> = {}
   if (top.policy !== undefined) {
@@ -259,6 +284,11 @@ function parseSettings(top: Record<string, unknown>, baseDir: string, env: Env, 
     if (!parsed.success) throw zodFailure(parsed.error, "audit", fail)
     const audit = parsed.data
     settings.audit = audit.file === undefined ? audit : { ...audit, file: resolve(baseDir, audit.file) }
+  }
+  if (top.typecheck !== undefined) {
+    const parsed = configSchemas().TypecheckConfigSchema.safeParse(top.typecheck)
+    if (!parsed.success) throw zodFailure(parsed.error, "typecheck", fail)
+    settings.typecheck = parsed.data
   }
   return settings
 }

@@ -49,6 +49,17 @@ export interface Tool {
   call(args: unknown, ctx: CallContext): Promise<unknown>
 }
 
+/** Something that happened to a source's upstream after it loaded, for logs. */
+export interface SourceEvent {
+  /**
+   * "disconnected": the upstream closed or exited on its own; "killed": it stopped answering and
+   * was killed; "restarted": a new connection replaced a lost one.
+   */
+  type: "disconnected" | "killed" | "restarted"
+  /** One line for a log, e.g. `the MCP server exited (server stderr: …); it is restarted on the next call`. */
+  message: string
+}
+
 /**
  * A set of tools under one namespace. `load` may be called more than once (e.g. after a
  * list-changed notification); `close` is idempotent.
@@ -61,6 +72,8 @@ export interface ToolSource {
   load(): Promise<Tool[]>
   /** Registers a listener called when the tool list changes; returns an unsubscribe function. */
   onToolsChanged?(listener: () => void): () => void
+  /** Registers a listener for what happens to the upstream (see {@link SourceEvent}); returns an unsubscribe function. */
+  onEvent?(listener: (event: SourceEvent) => void): () => void
   /**
    * Credential values this source sends upstream (tokens, API keys, passwords), so the runtime can
    * redact them if an upstream echoes them back; resolved on the host, never shown to the sandbox.

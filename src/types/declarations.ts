@@ -50,8 +50,11 @@ export interface Declarations {
   tool(namespace: string, name: string, options?: ToolSignatureOptions): string | undefined
 }
 
+/** What declarations are made of: a tool without its `call` (e.g. sent to the typecheck worker). */
+export type DeclaredTool = Pick<Tool, "name" | "namespace" | "description" | "inputSchema" | "outputSchema" | "annotations" | "origin">
+
 interface ToolModel {
-  readonly tool: Tool
+  readonly tool: DeclaredTool
   readonly argsName: string
   readonly resultName: string
 }
@@ -74,8 +77,8 @@ function isSimple(text: string): boolean {
 
 const byName = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)
 
-function validate(tools: readonly Tool[]): Map<string, Tool[]> {
-  const groups = new Map<string, Tool[]>()
+function validate(tools: readonly DeclaredTool[]): Map<string, DeclaredTool[]> {
+  const groups = new Map<string, DeclaredTool[]>()
   for (const tool of tools) {
     if (!isIdentifier(tool.namespace)) throw codemodeError("CONFIG_INVALID", ORIGIN, `namespace "${tool.namespace}" (tool "${tool.name}") is not a valid identifier; rename the source`)
     if (!isIdentifier(tool.name)) throw codemodeError("CONFIG_INVALID", ORIGIN, `tool name "${tool.namespace}.${tool.name}" is not a valid identifier; sources must name tools with toIdentifier()`)
@@ -86,7 +89,7 @@ function validate(tools: readonly Tool[]): Map<string, Tool[]> {
   return groups
 }
 
-function buildNamespace(name: string, tools: readonly Tool[]): NamespaceModel {
+function buildNamespace(name: string, tools: readonly DeclaredTool[]): NamespaceModel {
   const names = createNameAllocator()
   const registry = createRegistry()
   const rootNames = new Map<unknown, string>()
@@ -206,7 +209,7 @@ function wrapNamespace(name: string, body: string): string {
  * types sorted by name). Throws `CONFIG_INVALID` for a namespace or tool name that is not an
  * identifier, a duplicate tool, or an unknown `options.namespace`.
  */
-export function buildDeclarations(tools: readonly Tool[], options: DeclarationOptions = {}): Declarations {
+export function buildDeclarations(tools: readonly DeclaredTool[], options: DeclarationOptions = {}): Declarations {
   const docs = options.docs ?? "full"
   const warn = options.onWarning ?? (() => {})
   const groups = validate(tools)

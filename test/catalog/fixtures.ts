@@ -70,3 +70,13 @@ export const memoryTool: Tool = {
   inputSchema: { type: "object", properties: { entities: { type: "array", description: "Entities to create" } } },
   call: notCalled,
 }
+
+/** A file-system namespace without a delete tool, as @modelcontextprotocol/server-filesystem: "file" is everywhere in it. */
+export const fsTools: Tool[] = [
+  op("fs", "read_file", "POST", "/read", "Read the complete contents of a file from the file system", ["files"]),
+  op("fs", "write_file", "POST", "/write", "Create a new file or overwrite an existing file", ["files"]),
+  op("fs", "edit_file", "POST", "/edit", "Make line-based edits to a text file", ["files"]),
+  op("fs", "move_file", "POST", "/move", "Move or rename files and directories", ["files"]),
+  op("fs", "list_directory", "POST", "/list", "Get a listing of all files and directories in a path", ["files"]),
+  op("fs", "get_file_info", "POST", "/info", "Retrieve metadata about a file or directory", ["files"]),
+]

@@ -1,5 +1,5 @@
 /**
- * The naive tool list, built as ../shared/data/README.md says, against that README's figures, and
+ * The naive tool list, built as data/README.md says, against that README's figures, and
  * the report arithmetic.
  */
 import { countTokens } from "gpt-tokenizer"
@@ -8,8 +8,7 @@ import { naiveToolsFromMcp, naiveToolsFromOpenApi, namesAndSummaries } from "../
 import { formatTokenReport, tokenReport } from "../../src/catalog/tokens.js"
 import { loadOpenApiDocument } from "../../src/tools/openapi/index.js"
 import type { Tool } from "../../src/tools/tool.js"
-
-const DATA = "/work/shared/data"
+import { specPath } from "../fixtures/specs.js"
 
 /** The README's table: operations, naive tools tokens, names+summaries tokens. */
 const README = {
@@ -17,10 +16,10 @@ const README = {
   github: { operations: 1_223, naive: 372_593, names: 18_817 },
 }
 
-describe("naive tool list of the shared specs", () => {
+describe("naive tool list of the specs in data/", () => {
   for (const [name, expected] of Object.entries(README)) {
     it(`reproduces the README figures for ${name}`, async () => {
-      const doc = await loadOpenApiDocument(`${DATA}/${name}-openapi.json.gz`)
+      const doc = await loadOpenApiDocument(specPath(name as keyof typeof README))
       const tools = naiveToolsFromOpenApi(doc)
       expect(tools).toHaveLength(expected.operations)
       expect(countTokens(namesAndSummaries(doc))).toBe(expected.names)

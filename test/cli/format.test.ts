@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { formatError, formatReport, formatValue } from "../../src/cli/format.js"
 import { renderTable } from "../../src/cli/table.js"
-import { sandboxTable } from "../../src/cli/bench-format.js"
+import { sandboxTable, soakTable } from "../../src/cli/bench-format.js"
 import type { ExecuteResult } from "../../src/runtime/codemode.js"
 
 describe("CLI formatting", () => {
@@ -72,5 +72,23 @@ describe("CLI formatting", () => {
     expect(table).toMatch(/^ {2}same, back to back +125 µs +no pause/m)
     expect(table).toMatch(/^tool call in a Promise\.all of 100 +20\.0 µs /m)
     expect(table).toContain("host grew 70.0 MiB in 120 ms")
+  })
+
+  it("renders the soak with the budget verdict and the curve", () => {
+    const MiB = 1024 * 1024
+    const sample = (runs: number, rss: number) => ({ runs, rssBytes: rss * MiB, heapUsedBytes: 6 * MiB, externalBytes: 2 * MiB, handles: 2, elapsedMs: runs * 4 })
+    const table = soakTable({
+      runs: 10_000, warmupRuns: 1_000, tailRuns: 3_000, concurrency: 4, outcomes: { ok: 5715, limit: 1428 },
+      samples: [sample(0, 80), sample(1_000, 170), sample(7_000, 190), sample(10_000, 190.5)],
+      rssGrowthBytes: 20.5 * MiB, rssTailGrowthBytes: 0.5 * MiB, heapGrowthBytes: 0.2 * MiB, heapTailGrowthBytes: -0.1 * MiB,
+      handlesGrowth: 0, budgetBytes: 10 * MiB, flat: false, durationMs: 40_000, runsPerSecond: 250,
+      machine: { node: "v20.20.2", cores: 2, loadAverage1m: 1 },
+    })
+    expect(table).toMatch(/^RSS growth, runs 1,000 → 10,000 +\+20\.5 MiB +OVER 10 MiB$/m)
+    expect(table).toMatch(/^RSS growth, last 3,000 runs +\+0\.5 MiB +under 10 MiB$/m)
+    expect(table).toMatch(/^host V8 heap growth, last 3,000 runs +-0\.1 MiB/m)
+    expect(table).toContain("ok 5715, limit 1428")
+    expect(table).toMatch(/^10000 +190\.5 +6\.0 +2\.0 +2 +40\.0$/m)
+    expect(table).toContain("flat: no")
   })
 })

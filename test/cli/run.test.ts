@@ -158,6 +158,16 @@ describe("codemode bench", { timeout: 120_000 }, () => {
     expect(result).toMatchObject({ iterations: 20, toolCalls: 50, liveSandboxes: 10 })
   })
 
+  it("bench soak --json reports the growth after the warm-up and over the last runs", async () => {
+    const { code, stdout } = await cli(["bench", "soak", "--json", "--runs", "60", "--warmup", "20", "--tail", "20"])
+    expect(code).toBe(0)
+    const result = JSON.parse(stdout)
+    expect(result).toMatchObject({ runs: 60, warmupRuns: 20, tailRuns: 20, budgetBytes: 10 * 1024 * 1024, handlesGrowth: 0 })
+    expect(result.samples.map((s: { runs: number }) => s.runs)).toEqual([0, 20, 40, 60])
+    expect(Object.values(result.outcomes as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(60)
+    for (const key of ["rssGrowthBytes", "rssTailGrowthBytes", "heapGrowthBytes", "heapTailGrowthBytes"]) expect(typeof result[key], key).toBe("number")
+  })
+
   it("rejects a bad count", async () => {
     const { code, stderr } = await cli(["bench", "sandbox", "--iterations", "zero"])
     expect(code).not.toBe(0)

@@ -12,7 +12,9 @@ describe("codemode search", () => {
     const { stdout } = await codemode("search", "create a DNS record", "--openapi", CLOUDFLARE_SPEC, "--namespace", "cloudflare", "--limit", "3", "--json")
     const { query, results } = JSON.parse(stdout) as { query: string; results: Array<Record<string, unknown>> }
     expect(query).toBe("create a DNS record")
-    expect(results).toHaveLength(3)
+    // at most 3; fewer when the others score below the relative cut-off
+    expect(results.length).toBeGreaterThanOrEqual(1)
+    expect(results.length).toBeLessThanOrEqual(3)
     expect(results[0]).toMatchObject({
       rank: 1,
       name: "codemode.cloudflare.dns_records_for_a_zone_create_dns_record",

@@ -8,6 +8,7 @@ import { once } from "node:events"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { createInterface } from "node:readline"
 import { promisify } from "node:util"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
@@ -65,7 +66,7 @@ describe("codemode serve (subprocess)", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   it("serves over stdio, reports the broken source, and closes the upstream server when the client leaves", async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [...CLI_ARGS, "serve", "--config", config], cwd: ROOT, stderr: "pipe" })
+    const transport = new StdioClientTransport({ command: process.execPath, args: [...CLI_ARGS, "serve", "--config", config, "--source-grace", "30s"], cwd: ROOT, stderr: "pipe" })
     let stderr = ""
     transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()))
     const client = new Client({ name: "stdio-test", version: "0" })
@@ -76,7 +77,7 @@ describe("codemode serve (subprocess)", () => {
     expect(tools[0]?.description).toContain("function create_entities(args: CreateEntitiesArgs)")
     const result = await client.callTool({ name: "execute", arguments: { code: program } })
     expect(textOf(result)).toMatch(/^\["ada: wrote the first program"\]\n\ncalls: 2\n- memory\.create_entities ok/)
-    expect(stderr).toMatch(/source "broken" \(mcp\) failed to load.*\(serving the other sources\)/s)
+    expect(stderr).toMatch(/^\[codemode\] WARN \[broken\] source "broken" \(mcp\) failed to load: .*; retrying in \d+ s$/m)
     const upstream = childrenOf(pid)
     expect(upstream.length).toBeGreaterThan(0)
     await client.close() // closes stdin: the server shuts down
@@ -122,11 +123,63 @@ describe("codemode serve (subprocess)", () => {
     }
   }, 60_000)
 
+  it("answers a line that is not JSON with -32700 Parse error on stdio, logs it, and goes on", async () => {
+    const child = spawn(process.execPath, [...CLI_ARGS, "serve", "--demo"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] })
+    let stderr = ""
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    const lines: string[] = []
+    createInterface({ input: child.stdout }).on("line", (line) => lines.push(line))
+    try {
+      await waitFor(() => stderr.includes("MCP server on stdio"), 30_000)
+      child.stdin.write("this is not json\n")
+      await waitFor(() => lines.length >= 1)
+      expect(JSON.parse(lines[0] as string)).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } })
+      child.stdin.write('{"hello":"world"}\n')
+      await waitFor(() => lines.length >= 2)
+      expect(JSON.parse(lines[1] as string)).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request" } })
+      const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } }
+      child.stdin.write(`${JSON.stringify(initialize)}\n`)
+      await waitFor(() => lines.length >= 3)
+      expect(JSON.parse(lines[2] as string)).toMatchObject({ jsonrpc: "2.0", id: 1, result: { serverInfo: { name: "codemode" } } })
+      expect(stderr).toMatch(/^\[codemode\] WARN \[stdio\] a line on stdin is not JSON \(.*this is not json.*\): answered -32700 Parse error$/m)
+      expect(stderr).toMatch(/^\[codemode\] WARN \[stdio\] a line on stdin is JSON but not a JSON-RPC message: answered -32600 Invalid Request$/m)
+    } finally {
+      child.kill("SIGTERM")
+      await once(child, "exit")
+    }
+  }, 60_000)
+
+  it("warns when --http runs without a token, and applies --max-sessions", async () => {
+    const child = spawn(process.execPath, [...CLI_ARGS, "serve", "--demo", "--http", "0", "--max-sessions", "1", "--idle-timeout", "10m"], {
+      cwd: ROOT,
+      env: { ...process.env, CODEMODE_TOKEN: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    let stderr = ""
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    try {
+      await waitFor(() => /--http without a token/.test(stderr), 30_000)
+      expect(stderr).toMatch(/^\[codemode\] WARN \[serve\] --http without a token: any program or user on this machine can run code with these tools; set --token or CODEMODE_TOKEN$/m)
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1] as string
+      const initialize = { jsonrpc: "2.0", id: 7, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } }
+      const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(initialize) })
+      expect((await post()).status).toBe(200)
+      const refused = await post()
+      expect(refused.status).toBe(503)
+      expect(await refused.json()).toMatchObject({ id: 7, error: { message: expect.stringContaining("at most 1 open") } })
+      await waitFor(() => stderr.includes("refused a new session"))
+      expect(stderr).toMatch(/^\[codemode\] WARN \[http\] refused a new session from 127\.0\.0\.1: 1 sessions open, the most allowed \(503\)$/m)
+    } finally {
+      child.kill("SIGTERM")
+      await once(child, "exit")
+    }
+  }, 60_000)
+
   it("works with the MCP Inspector CLI: tools/list and tools/call", async () => {
     const inspectorConfig = join(dir, "inspector.json")
     // the Inspector starts `node`; tsx's own CLI runs the TypeScript sources without --import flags
     const entry = CLI_ARGS[CLI_ARGS.length - 1] as string
-    writeFileSync(inspectorConfig, JSON.stringify({ mcpServers: { codemode: { command: process.execPath, args: [TSX_CLI, entry, "serve", "--config", config] } } }))
+    writeFileSync(inspectorConfig, JSON.stringify({ mcpServers: { codemode: { command: process.execPath, args: [TSX_CLI, entry, "serve", "--config", config, "--source-grace", "30s"] } } }))
     const base = [INSPECTOR, "--cli", "--config", inspectorConfig, "--server", "codemode"]
     const list = await run(process.execPath, [...base, "--method", "tools/list"], { cwd: ROOT, timeout: 60_000 })
     const listed = JSON.parse(list.stdout) as { tools: Array<{ name: string; annotations: Record<string, unknown> }> }

@@ -1,4 +1,4 @@
-/** `codemode tokens` as a subprocess, on the shared specs and on a config wrapping a real MCP server. */
+/** `codemode tokens` as a subprocess, on the specs in data/ and on a config wrapping a real MCP server. */
 import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"

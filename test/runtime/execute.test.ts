@@ -56,6 +56,18 @@ describe("execute with the QuickJS sandbox", () => {
     expect(result.calls[0]).toMatchObject({ tool: "host.fail", ok: false, error: { code: "TOOL_CALL_FAILED", message: "[codemode] [host.fail] disk full" } })
   })
 
+  it("points an uncaught failed tool call at the call in the model's code", async () => {
+    const code = "const a = 1\nconst b = await codemode.host.fail({ why: 'disk full' })\nreturn b"
+    const result = await cm.execute(code)
+    expect(result.error).toMatchObject({ kind: "runtime", line: 2, column: 17, tool: "host.fail", code: "TOOL_CALL_FAILED" })
+    expect(result.error?.message).toBe('Error: codemode.host.fail({"why":"disk full"}) failed: disk full')
+    expect(result.error?.excerpt).toBe("  1 | const a = 1\n> 2 | const b = await codemode.host.fail({ why: 'disk full' })\n    |                 ^")
+    // in TypeScript, inside a helper, a second call of the same tool on the line: still that call
+    const ts = await cm.execute("async function get(why: string): Promise<unknown> {\n  return [await codemode.host.fail({ why: 'ok' }).catch(() => 0), await codemode.host.fail({ why })]\n}\nreturn await get('second')")
+    expect(ts.error).toMatchObject({ line: 2, column: 73, tool: "host.fail" })
+    expect(ts.error?.stack).toMatch(/at get \(code\.js:2:\d+\)/)
+  })
+
   it("maps a runtime error to the model's line in a fenced TypeScript answer", async () => {
     const result = await cm.execute("Let me check:\n```ts\nconst todos: unknown[] = await codemode.demo.listTodos({})\nconst first = todos[99] as { text: string }\nfirst.text.length\n```")
     expect(result.ok).toBe(false)
@@ -67,9 +79,13 @@ describe("execute with the QuickJS sandbox", () => {
   })
 
   it("names what exists when the code calls an unknown tool or namespace", async () => {
-    const tool = await cm.execute("const r = await codemode.demo.addTask({ text: 'x' })")
+    const typed = await cm.execute("const r = await codemode.demo.addTask({ text: 'x' })")
+    expect(typed.error).toMatchObject({ kind: "type", line: 1, column: 31 })
+    expect(typed.error?.message).toBe("Property 'addTask' does not exist on type 'typeof demo'. Tools in demo: echo, addTodo, listTodos, completeTodo.")
+    // unchecked, the sandbox's error gets the same list
+    const tool = await cm.execute("const r = await codemode.demo.addTask({ text: 'x' })", { typecheck: "off" })
     expect(tool.error?.message).toMatch(/codemode\.demo\.addTask does not exist; tools in demo: echo, addTodo, listTodos, completeTodo\)$/)
-    const ns = await cm.execute("await codemode.github.search({})")
+    const ns = await cm.execute("await codemode.github.search({})", { typecheck: "off" })
     expect(ns.error?.message).toMatch(/codemode\.github does not exist; namespaces: demo, host\)$/)
     const thrown = await cm.execute("await codemode.demo.echo({})\nthrow new Error('mine')")
     expect(thrown.error?.message).toBe("Error: mine")

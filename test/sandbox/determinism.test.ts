@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS, type Bindings, type Determinism, type Executor, type Li
 import { workerToHost } from "../../src/sandbox/quickjs/codec.js"
 import { expandRuns, installDeterminism, runLengths } from "../../src/sandbox/quickjs/determinism.js"
 import { quickjs } from "../../src/sandbox/quickjs/index.js"
-import { loadPayloads, runPayload } from "./corpus.js"
+import { corpusPlan, loadPayloads, runPayload } from "./corpus.js"
 import type { PreparedSandbox } from "../../src/sandbox/quickjs/prepared.js"
 import { createSpares, type SpareRequest } from "../../src/sandbox/quickjs/spares.js"
 import { createModulePool } from "../../src/sandbox/quickjs/wasm-modules.js"
@@ -368,8 +368,9 @@ describe("quickjs: deterministic runs", () => {
 })
 
 describe("quickjs: the escape corpus in deterministic runs", () => {
-  // The payloads of ../shared/security/escape again, with Date, Math.random and the one-at-a-time
-  // delivery in place: still no escape. (Host responsiveness is the main corpus's to judge.)
+  // The escape payloads of every corpus (the project's own, and ../shared/security when it is beside
+  // the repository) again, with Date, Math.random and the one-at-a-time delivery in place: still no
+  // escape. (Host responsiveness is the main corpus's to judge.)
   let ex: Executor
   let deterministic: Executor
   beforeAll(() => {
@@ -377,7 +378,7 @@ describe("quickjs: the escape corpus in deterministic runs", () => {
     deterministic = { name: ex.name, run: (js, b, l, s) => ex.run(js, b, l, s, recorder(1)), dispose: () => ex.dispose() }
   })
   afterAll(() => ex.dispose())
-  for (const payload of loadPayloads("escape")) {
+  for (const payload of corpusPlan().corpora.flatMap((corpus) => loadPayloads(corpus, "escape"))) {
     it(`${payload.file} (${payload.expect}): ${payload.name}`, async () => {
       const seen = await runPayload(deterministic, payload)
       const summary = JSON.stringify(seen.outcome).slice(0, 600)

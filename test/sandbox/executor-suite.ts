@@ -1,6 +1,6 @@
 /**
  * The conformance suite every sandbox backend runs: `testExecutor({ name, create })` checks the
- * Executor contract (src/sandbox/executor.ts) and then the shared security corpus.
+ * Executor contract (src/sandbox/executor.ts) and then the security corpora (security-suite.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CodeModeError } from "../../src/errors.js"

@@ -200,15 +200,21 @@ describe("quickjs: sandboxes prepared ahead and batched tool calls", () => {
   })
 })
 
+/** Records what is written to the host's stderr (worker stderr arrives there asynchronously) until restored. */
+function captureStderr(): { text(): string; restore(): void } {
+  const written: string[] = []
+  const original = process.stderr.write
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    written.push(String(chunk))
+    return (original as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest)
+  }) as typeof process.stderr.write
+  return { text: () => written.join(""), restore: () => void (process.stderr.write = original) }
+}
+
 describe("quickjs: engine messages", () => {
   it("stops a run whose heap can no longer be sampled without the engine printing to stderr", async () => {
     const ex = quickjs({ poolSize: 1 })
-    const written: string[] = []
-    const original = process.stderr.write
-    process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
-      written.push(String(chunk))
-      return (original as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest)
-    }) as typeof process.stderr.write
+    const stderr = captureStderr()
     try {
       // Recursion through a prototype setter that keeps allocating: the module runs out of memory
       // while the interrupt handler samples the heap.
@@ -219,10 +225,29 @@ describe("quickjs: engine messages", () => {
       const out = await ex.run(js, { "demo.echo": async (x) => x }, { ...LIMITS, timeMs: 5000 })
       expect(out.ok).toBe(false)
       await new Promise((r) => setTimeout(r, 100)) // worker stderr arrives asynchronously
-      expect(written.join("")).not.toContain("C to host interrupt")
+      expect(stderr.text()).not.toContain("C to host interrupt")
       expect(await ex.run("return 'next'", {}, LIMITS)).toMatchObject({ ok: true, value: "next" })
     } finally {
-      process.stderr.write = original
+      stderr.restore()
+      await ex.dispose()
+    }
+  })
+})
+
+describe("quickjs: idle-time heap trim", () => {
+  it("collects a worker's garbage between runs without Node's experimental warning reaching stderr", async () => {
+    const ex = quickjs({ poolSize: 1, heapTrimRuns: 1 })
+    const stderr = captureStderr()
+    try {
+      // Each run leaves the worker idle for a moment: a full collection (vm.measureMemory, eager) runs then.
+      for (let i = 0; i < 5; i++) {
+        expect(await ex.run(`return ${i}`, {}, LIMITS)).toMatchObject({ ok: true, value: i })
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      await new Promise((r) => setTimeout(r, 100)) // worker stderr arrives asynchronously
+      expect(stderr.text()).not.toMatch(/ExperimentalWarning|measureMemory/)
+    } finally {
+      stderr.restore()
       await ex.dispose()
     }
   })
@@ -255,6 +280,9 @@ describe("quickjs: options and limits validation", () => {
     expect(() => quickjs({ hostSpinUs: -1 })).toThrow(/hostSpinUs must be a non-negative number/)
     expect(() => quickjs({ warmUpCalls: -1 })).toThrow(/warmUpCalls must be a non-negative number/)
     expect(() => quickjs({ warmUpCalls: 0 })).not.toThrow()
+    expect(() => quickjs({ workerYoungGenerationMb: 0 })).toThrow(/workerYoungGenerationMb must be a positive number/)
+    expect(() => quickjs({ heapTrimRuns: -1 })).toThrow(/heapTrimRuns must be a non-negative number/)
+    expect(() => quickjs({ heapTrimRuns: 0 })).not.toThrow()
   })
 
   it.runIf(process.platform === "linux")("lowers the worker threads' priority when asked (workerNice), and leaves it by default", async () => {

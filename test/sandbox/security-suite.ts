@@ -1,11 +1,13 @@
 /**
  * The security corpus as a reusable suite: every backend calls `testSecurityCorpus(...)` and must pass
- * every payload of ../shared/security (escape + dos). A failing payload is a sandbox bug to fix.
+ * every payload of the project's own corpus (test/security) and, whenever it is beside the repository,
+ * of ../shared/security (escape + dos; CI always has it and fails without it). A failing payload is a
+ * sandbox bug to fix.
  */
 import { getPriority, setPriority } from "node:os"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Executor, RunErrorKind } from "../../src/sandbox/executor.js"
-import { CORPUS_LIMITS, loadPayloads, runPayload, type Expect, type Observed, type Payload } from "./corpus.js"
+import { CORPUS_LIMITS, corpusPlan, loadPayloads, runPayload, type CorpusPlan, type Expect, type Observed, type Payload } from "./corpus.js"
 
 export interface SecuritySuiteOptions {
   /** Backend name for test titles. */
@@ -16,6 +18,8 @@ export interface SecuritySuiteOptions {
    * backend's fixed overhead, e.g. the capped module's slack for quickjs).
    */
   memoryOverheadBytes: number
+  /** Which corpora to run. Default {@link corpusPlan}() (own + shared when present). */
+  plan?: CorpusPlan
 }
 
 const STOP_KIND: Partial<Record<Expect, RunErrorKind[]>> = {
@@ -32,6 +36,7 @@ const MAX_LAG_MS = 50
 const TIME_MARGIN_MS = 100
 
 export function testSecurityCorpus(options: SecuritySuiteOptions): void {
+  const plan = options.plan ?? corpusPlan()
   describe(`${options.name}: security corpus`, () => {
     let executor: Executor
     let priority: number | undefined
@@ -54,15 +59,24 @@ export function testSecurityCorpus(options: SecuritySuiteOptions): void {
       if (priority !== undefined) setPriority(priority)
     })
 
-    for (const group of ["escape", "dos"] as const) {
-      for (const payload of loadPayloads(group)) {
-        it(`${payload.file} (${payload.expect}): ${payload.name}`, async () => {
-          const seen = await runPayload(executor, payload)
-          assertPayload(payload, seen, options.memoryOverheadBytes)
-          const next = await executor.run("return (await codemode.demo.echo({ n: 1 })).n + 1", { "demo.echo": async (a) => a }, CORPUS_LIMITS)
-          expect(next, "the next run in the same process works").toMatchObject({ ok: true, value: 2 })
+    if (plan.sharedMissing !== undefined) {
+      if (plan.sharedRequired) {
+        it("has the shared corpus beside the repository (CI always does)", () => {
+          throw new Error(`${plan.sharedMissing}: CI always checks it out beside the repository, so this checkout is incomplete (without CI set, only test/security runs)`)
         })
+      } else {
+        it.skip(`shared corpus skipped: ${plan.sharedMissing}; only the project's own corpus runs`, () => {})
       }
+    }
+
+    const payloads = plan.corpora.flatMap((corpus) => [...loadPayloads(corpus, "escape"), ...loadPayloads(corpus, "dos")])
+    for (const payload of payloads) {
+      it(`${payload.file} (${payload.expect}): ${payload.name}`, async () => {
+        const seen = await runPayload(executor, payload)
+        assertPayload(payload, seen, options.memoryOverheadBytes)
+        const next = await executor.run("return (await codemode.demo.echo({ n: 1 })).n + 1", { "demo.echo": async (a) => a }, CORPUS_LIMITS)
+        expect(next, "the next run in the same process works").toMatchObject({ ok: true, value: 2 })
+      })
     }
   })
 }
@@ -73,6 +87,7 @@ function assertPayload(payload: Payload, seen: Observed, memoryOverheadBytes: nu
   expect(JSON.stringify(outcome).includes(seen.canary), `canary leaked into the outcome: ${summary}`).toBe(false)
   expect(seen.hostOutput.includes(seen.canary), "canary leaked to host stdout/stderr").toBe(false)
   expect(seen.markerExists, "the marker file was written").toBe(false)
+  expect(seen.hostPrototypeChanges, "the host's built-in prototypes changed").toEqual([])
   expect(seen.maxLagMs, `host interval lagged ${seen.maxLagMs.toFixed(1)} ms`).toBeLessThan(MAX_LAG_MS)
 
   const stopKinds = STOP_KIND[payload.expect]

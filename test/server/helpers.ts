@@ -7,8 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { CodeModeServer } from "../../src/server/server.js"
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), "../../..")
-export const CLOUDFLARE_SPEC = "/work/shared/data/cloudflare-openapi.json.gz"
-export const GITHUB_SPEC = "/work/shared/data/github-openapi.json.gz"
+export { CLOUDFLARE_SPEC, GITHUB_SPEC } from "../fixtures/specs.js"
 export const MEMORY_SERVER = join(ROOT, "node_modules/@modelcontextprotocol/server-memory/dist/index.js")
 
 /** `node --import tsx src/cli/main.ts`: the CLI from its sources (the last element is the entry file). */

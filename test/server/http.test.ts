@@ -4,6 +4,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { listenHttp, type HttpEndpoint } from "../../src/server/http.js"
+import type { ServerLogLevel } from "../../src/server/log.js"
+import { waitFor } from "../fixtures/mcp/servers.js"
 import { createCodeModeServer, type CodeModeServer } from "../../src/server/server.js"
 import { functions } from "../../src/tools/functions.js"
 import { textOf } from "./helpers.js"
@@ -81,5 +83,98 @@ describe("Streamable HTTP", () => {
       req.end(JSON.stringify(initialize))
     })
     expect(status).toBe(403)
+  })
+})
+
+const INITIALIZE = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } }
+const JSON_AND_SSE = { "content-type": "application/json", accept: "application/json, text/event-stream" }
+
+/** An initialize-only client: one POST, the session id it got (if any), the status and body. */
+async function initialize(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method: "POST", headers: { ...JSON_AND_SSE, ...headers }, body: JSON.stringify(INITIALIZE) })
+  return { status: res.status, session: res.headers.get("mcp-session-id") ?? undefined, body: await res.text(), retryAfter: res.headers.get("retry-after") }
+}
+
+describe("Streamable HTTP sessions", () => {
+  let server: CodeModeServer
+  beforeAll(async () => {
+    server = await createCodeModeServer({ sources: [functions("util", { echo: { input: {}, run: (args: unknown) => args } })] })
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  it("closes a session idle for idleTimeoutMs, not one with an open stream; the id then gets 404 'session expired; initialize again'", async () => {
+    const endpoint = await listenHttp(server, { port: 0, idleTimeoutMs: 300 })
+    try {
+      // the SDK client keeps a GET stream open for server notifications: it is not idle
+      const client = await httpClient(endpoint.url)
+      expect(endpoint.sessions()).toBe(1)
+      const { session } = await initialize(endpoint.url)
+      expect(endpoint.sessions()).toBe(2)
+      expect(await waitFor(() => endpoint.sessions() === 1, 10_000)).toBe(true)
+      const res = await fetch(endpoint.url, {
+        method: "POST",
+        headers: { ...JSON_AND_SSE, "mcp-session-id": session as string, "mcp-protocol-version": "2025-06-18" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+      })
+      expect(res.status).toBe(404)
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe("session expired (idle for more than 300 ms); initialize again")
+      await new Promise((r) => setTimeout(r, 400))
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["execute"])
+      await client.close()
+      expect(await waitFor(() => endpoint.sessions() === 0, 10_000)).toBe(true)
+    } finally {
+      await endpoint.close()
+    }
+  })
+
+  it("keeps at most maxSessions: the next initialize gets 503 with a JSON-RPC error naming the cap", async () => {
+    const log: Array<[ServerLogLevel, string]> = []
+    const endpoint = await listenHttp(server, { port: 0, maxSessions: 2, log: (level, message) => void log.push([level, message]) })
+    try {
+      const first = await initialize(endpoint.url)
+      const second = await initialize(endpoint.url)
+      expect([first.status, second.status]).toEqual([200, 200])
+      const third = await initialize(endpoint.url)
+      expect(third.status).toBe(503)
+      expect(third.retryAfter).toMatch(/^\d+$/)
+      expect(JSON.parse(third.body)).toEqual({
+        jsonrpc: "2.0",
+        id: 1,
+        error: { code: -32000, message: "too many sessions: this server keeps at most 2 open (maxSessions, --max-sessions); close unused sessions (DELETE) or retry later" },
+      })
+      expect(log).toEqual([["warn", "[codemode] [http] refused a new session from 127.0.0.1: 2 sessions open, the most allowed (503)"]])
+      // a refused initialize (it cannot take the event stream) does not take a place
+      expect((await initialize(endpoint.url, { accept: "application/json" })).status).toBe(503)
+      const deleted = await fetch(endpoint.url, { method: "DELETE", headers: { "mcp-session-id": first.session as string, "mcp-protocol-version": "2025-06-18" } })
+      expect(deleted.status).toBe(200)
+      expect(endpoint.sessions()).toBe(1)
+      expect((await initialize(endpoint.url, { accept: "application/json" })).status).toBe(406)
+      expect(endpoint.sessions()).toBe(1)
+      expect((await initialize(endpoint.url)).status).toBe(200)
+    } finally {
+      await endpoint.close()
+    }
+  })
+
+  it("logs refused requests, one line each, at most 5 per 10 s", async () => {
+    const log: Array<[ServerLogLevel, string]> = []
+    const endpoint = await listenHttp(server, { port: 0, token: "s3cret", log: (level, message) => void log.push([level, message]) })
+    try {
+      expect((await initialize(endpoint.url)).status).toBe(401)
+      expect((await initialize(endpoint.url, { authorization: "Bearer nope" })).status).toBe(401)
+      expect((await initialize(endpoint.url, { authorization: "Basic eDp5" })).status).toBe(401)
+      for (let i = 0; i < 5; i++) await initialize(endpoint.url)
+      expect(log.slice(0, 3)).toEqual([
+        ["warn", "[codemode] [http] refused POST request from 127.0.0.1: no Authorization header (401)"],
+        ["warn", "[codemode] [http] refused POST request from 127.0.0.1: a wrong bearer token (401)"],
+        ["warn", "[codemode] [http] refused POST request from 127.0.0.1: an Authorization header that is not a bearer token (401)"],
+      ])
+      expect(log).toHaveLength(5)
+      expect((await initialize(endpoint.url, { authorization: "Bearer s3cret" })).status).toBe(200)
+    } finally {
+      await endpoint.close()
+    }
   })
 })

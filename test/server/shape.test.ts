@@ -56,6 +56,17 @@ describe("errors, logs and calls for the model", () => {
     expect(text).toBe("runtime error at line 2, column 5: TypeError: x is undefined\n> 2 | x.y\n    |     ^\nFix the code; check names and argument shapes against the declarations.")
   })
 
+  it("says whose failure a failed tool call was: the tool's, its server's, or a source not loaded yet", () => {
+    const last = (error: Parameters<typeof formatExecuteError>[0]) => formatExecuteError(error).split("\n").at(-1)
+    const message = 'Error: codemode.gh.search({"q":"x"}) failed: …'
+    expect(last({ kind: "runtime", message, tool: "gh.search", code: "TOOL_INPUT_INVALID" })).toMatch(/^The tool call failed: check its arguments/)
+    expect(last({ kind: "runtime", message, tool: "gh.search", code: "SOURCE_UNAVAILABLE" })).toMatch(/^The tool's server crashed or disconnected during the call; .* a retry may work/)
+    expect(last({ kind: "runtime", message, tool: "gh.search", code: "TOOL_TIMEOUT" })).toBe("The tool did not answer in time; a retry may work, or ask it for less per call.")
+    // without the call's code (an older journal), the message alone still tells a tool failure
+    expect(last({ kind: "runtime", message })).toMatch(/^The tool call failed/)
+    expect(last({ kind: "runtime", message: "TypeError: … (source \"gh\" is still loading; retry in a moment)", code: "SOURCE_UNAVAILABLE" })).toMatch(/^That namespace is not available yet; this is not a mistake in your code/)
+  })
+
   it("names a limit and its value", () => {
     const text = formatExecuteError({ kind: "timeout", message: "run exceeded 100 ms", limit: { name: "timeMs", value: 100 } })
     expect(text).toContain("limit: timeMs = 100")

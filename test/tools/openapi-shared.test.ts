@@ -1,14 +1,9 @@
-import { resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { isIdentifier } from "../../src/tools/identifiers.js"
 import { openapi } from "../../src/tools/openapi/index.js"
 import type { Tool } from "../../src/tools/tool.js"
 import { defsProblems } from "../fixtures/openapi/check-defs.js"
-
-// CI clones the repo beside a `shared/` copy.
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url))
-const sharedData = resolve(repoRoot, "../shared/data")
+import { CLOUDFLARE_SPEC, GITHUB_SPEC } from "../fixtures/specs.js"
 
 function checkAll(tools: Tool[]): void {
   const names = tools.map((t) => t.name)
@@ -18,14 +13,14 @@ function checkAll(tools: Tool[]): void {
   expect(problems.slice(0, 5)).toEqual([])
 }
 
-describe("the full shared specs", () => {
+describe("the full specs in data/", () => {
   it("loads every Cloudflare operation as a tool", { timeout: 60_000 }, async () => {
     const sent: Array<{ url: string; init: RequestInit | undefined }> = []
     const recorder: typeof fetch = async (input, init) => {
       sent.push({ url: String(input), init })
       return new Response('{"success":true}', { headers: { "content-type": "application/json" } })
     }
-    const tools = await openapi("cloudflare", { spec: resolve(sharedData, "cloudflare-openapi.json.gz"), fetch: recorder }).load()
+    const tools = await openapi("cloudflare", { spec: CLOUDFLARE_SPEC, fetch: recorder }).load()
     expect(tools).toHaveLength(1533)
     checkAll(tools)
     const create = tools.find((t) => t.origin?.operationId === "dns-records-for-a-zone-create-dns-record")
@@ -52,7 +47,7 @@ describe("the full shared specs", () => {
       return new Response('{"ok":true}', { headers: { "content-type": "application/json" } })
     }
     const tools = await openapi("github", {
-      spec: resolve(sharedData, "github-openapi.json.gz"),
+      spec: GITHUB_SPEC,
       auth: { bearer: "ghp_test" },
       fetch: recorder,
     }).load()

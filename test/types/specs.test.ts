@@ -3,20 +3,16 @@
  * errors, keep OpenAPI 3.0 `nullable`, and give every operation a named, readable signature.
  * Generation time and size are printed (measured, not asserted).
  */
-import path from "node:path"
-import { fileURLToPath } from "node:url"
 import { countTokens } from "gpt-tokenizer"
 import { describe, expect, it } from "vitest"
 import { openapi } from "../../src/tools/openapi/index.js"
 import type { Tool } from "../../src/tools/tool.js"
 import { buildDeclarations } from "../../src/types/index.js"
+import { GITHUB_SPEC, specPath } from "../fixtures/specs.js"
 import { checkDeclarations } from "./compile.js"
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
-const dataDir = path.resolve(repoRoot, "../shared/data")
-
-async function declare(name: string): Promise<{ tools: Tool[]; dts: string; warnings: string[]; ms: number; decls: ReturnType<typeof buildDeclarations> }> {
-  const tools = await openapi(name, { spec: path.join(dataDir, `${name}-openapi.json.gz`) }).load()
+async function declare(name: "cloudflare" | "github"): Promise<{ tools: Tool[]; dts: string; warnings: string[]; ms: number; decls: ReturnType<typeof buildDeclarations> }> {
+  const tools = await openapi(name, { spec: specPath(name) }).load()
   const warnings: string[] = []
   const start = performance.now()
   const decls = buildDeclarations(tools, { onWarning: (m) => warnings.push(m) })
@@ -51,7 +47,7 @@ function countNullable(tools: Tool[]): number {
   return count
 }
 
-describe("declarations for the shared OpenAPI specs", () => {
+describe("declarations for the OpenAPI specs in data/", () => {
   it("Cloudflare: compiles with zero errors, one readable signature per operation", async () => {
     const { tools, dts, warnings, decls } = await declare("cloudflare")
     expect(tools.length).toBeGreaterThan(1500)
@@ -85,7 +81,7 @@ describe("declarations for the shared OpenAPI specs", () => {
   })
 
   it("is deterministic on a real spec", async () => {
-    const tools = await openapi("github", { spec: path.join(dataDir, "github-openapi.json.gz") }).load()
+    const tools = await openapi("github", { spec: GITHUB_SPEC }).load()
     const a = buildDeclarations(tools).text()
     expect(buildDeclarations([...tools].reverse()).text() === a).toBe(true)
   })

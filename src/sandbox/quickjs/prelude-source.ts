@@ -27,6 +27,8 @@ const BOUNDARY = "only JSON data (objects, arrays, strings, numbers, booleans, n
  * worker takes the queue with one `take()` whenever the code yields — a QuickJS → host function call
  * costs several times a host → QuickJS call in quickjs-emscripten. Only the call over `maxToolCalls`
  * calls the host (`hostLimit()`), so the limit stops even code that never yields.
+ * A failed call rejects with an Error whose stack is deleted: QuickJS then records the stack where the
+ * error is thrown into the code (the `await` of the call), so an uncaught failure points at the call.
  * Locals: S stringify, Pa parse, A Reflect.apply, X String#indexOf, B the too-big marker, p pending
  * calls, Q/qn the call queue (null prototype: no setter of user code can see it), nc calls made.
  */
@@ -57,7 +59,7 @@ bu=hl(v,o!==null?o:lib().formatLog(a,bu>0?bu+1:1))}},
 cn=C(O.prototype);cn.log=lg("log");cn.info=lg("info");cn.warn=lg("warn");cn.error=lg("error");cn.debug=lg("debug");cn.trace=lg("debug");
 cn.dir=function(v){bu=hl("log",lib().inspect(v,{depth:2,budget:bu>0?bu+1:1}))};
 D(G,"console",{value:cn,writable:true,configurable:true});
-return[init,function(i,ok,v){var c=p[i];if(!c)return;delete p[i];if(ok)c[0](v===""?void 0:Pa(v));else c[1](new E(v))},
+return[init,function(i,ok,v){var c=p[i];if(!c)return;delete p[i];if(ok)c[0](v===""?void 0:Pa(v));else{v=new E(v);delete v.stack;c[1](v)}},
 function(v,m){try{return en(v,"the result",m)}catch(e){if(e===B)return null;throw e}},
 function(e){return lib().describe(e)},
 function(){var s="",k;for(k=0;k<qn;k++)s+=Q[k]+"\x01";Q=C(null);qn=0;return s}]})`.replace("BOUNDARY", BOUNDARY)

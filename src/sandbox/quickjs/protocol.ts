@@ -106,6 +106,8 @@ export interface WorkerConfig {
   warmMemoryBytes: number
   /** Tool calls the worker makes in its idle time to warm the call path (warm-up.ts; 0: none). */
   warmUpCalls: number
+  /** Runs after which the worker, once idle, collects its garbage in full (heap-trim.ts; 0: never). */
+  heapTrimRuns: number
   /** OS niceness of the worker thread (Linux), so the host's thread wins the CPU over sandboxes. */
   nice: number
   /** How long the worker polls for a tool result before it sleeps, in ms (0: never). See spin.ts. */

@@ -13,6 +13,7 @@ import { hostToWorker, workerToHost } from "./codec.js"
 import { type HostToWorker, type SettledCall, type WorkerConfig, type WorkerToHost } from "./protocol.js"
 import { SandboxRun, type RunEnv } from "./sandbox-run.js"
 import { createSpares, type SpareRequest } from "./spares.js"
+import { createHeapTrim } from "./heap-trim.js"
 import { SpinGate, TurnBudget } from "./spin.js"
 import { runLocally, warmUpWhenIdle } from "./warm-up.js"
 import { createModulePool } from "./wasm-modules.js"
@@ -24,13 +25,16 @@ function main(): void {
   const runs = new Map<number, SandboxRun>()
   const modules = createModulePool({ slackBytes: config.moduleSlackBytes, retireBytes: config.moduleRetireBytes })
   const warmLimits: Limits = { ...DEFAULT_LIMITS, memoryBytes: config.warmMemoryBytes }
-  const spares = createSpares(modules, config.maxArgumentBytes, spareRequest(warmLimits, [], false), () => runs.size === 0)
+  const idle = () => runs.size === 0
+  const spares = createSpares(modules, config.maxArgumentBytes, spareRequest(warmLimits, [], false), idle)
+  const heap = createHeapTrim({ everyRuns: config.heapTrimRuns, idle })
   const env: RunEnv = {
     post: (msg: WorkerToHost) => channel.send(msg),
     modules,
     ended: (run) => {
       runs.delete(run)
       spares.refillSoon()
+      heap.runEnded()
     },
   }
   const cannotStart = (run: number, err: unknown) => {
@@ -112,7 +116,7 @@ function main(): void {
   const ready = () => {
     spares.refillSoon()
     channel.send({ t: "ready" })
-    void warmUpWhenIdle({ calls: config.warmUpCalls, modules, maxArgumentBytes: config.maxArgumentBytes, limits: warmLimits, idle: () => runs.size === 0 })
+    void warmUpWhenIdle({ calls: config.warmUpCalls, modules, maxArgumentBytes: config.maxArgumentBytes, limits: warmLimits, idle })
   }
   Promise.resolve(spares.take(spareRequest(warmLimits, [], false)))
     .then((sb) => runLocally(sb, modules, WARM_UP, [], warmLimits))

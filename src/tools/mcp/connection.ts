@@ -42,6 +42,8 @@ export interface ConnectOptions {
   onError: (error: Error) => void
   /** The server sent `notifications/tools/list_changed`. */
   onToolsChanged: () => void
+  /** Gives up starting (kills a stdio child) when aborted, e.g. when the source is closed. */
+  signal?: AbortSignal
 }
 
 export interface Connection {
@@ -163,7 +165,7 @@ async function connectWith(
     return closing
   }
   try {
-    await client.connect(transport, { timeout: options.connectTimeoutMs })
+    await client.connect(transport, { timeout: options.connectTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) })
     childPid = pid()
   } catch (error) {
     childPid = pid()

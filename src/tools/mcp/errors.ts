@@ -97,7 +97,8 @@ function isMcpError(error: unknown): error is Error & { code: number } {
   return error instanceof Error && Number.isInteger(code) && error.message.startsWith(`MCP error ${String(code)}:`)
 }
 
-function stderrNote(stderr: string): string {
+/** ` (server stderr: <last lines>)`, or "" when it wrote nothing. */
+export function stderrNote(stderr: string): string {
   const lines = stderr.trim().split("\n").slice(-5).join("\n").trim()
   return lines ? ` (server stderr: ${lines})` : ""
 }

@@ -5,9 +5,9 @@
 import type { CallToolResult, Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
 import { codemodeError, type CodeModeError } from "../../errors.js"
 import { isIdentifier, uniqueIdentifiers } from "../identifiers.js"
-import type { CallContext, Tool, ToolAnnotations, ToolSource } from "../tool.js"
+import type { CallContext, SourceEvent, Tool, ToolAnnotations, ToolSource } from "../tool.js"
 import { openConnection, type Connection, type McpServerConfig, type McpStderr, type McpTransportKind } from "./connection.js"
-import { connectFailure, mapFailure } from "./errors.js"
+import { connectFailure, mapFailure, stderrNote } from "./errors.js"
 import { createOutputCheck } from "./output.js"
 import { errorText, resultValue } from "./results.js"
 import { validateServerConfig } from "./validate.js"
@@ -43,17 +43,22 @@ export interface McpStatus {
   connects: number
 }
 
-/** An MCP tool source; unlike a bare {@link ToolSource}, list-change listeners and `close` are always there. */
+/** An MCP tool source; unlike a bare {@link ToolSource}, list-change and event listeners and `close` are always there. */
 export interface McpSource extends ToolSource {
   readonly kind: "mcp"
   onToolsChanged(listener: () => void): () => void
+  /** The server exited or hung up on its own ("disconnected"), stopped answering and was killed ("killed"), was started again ("restarted"). */
+  onEvent(listener: (event: SourceEvent) => void): () => void
   /**
    * The config's credential-bearing values: every stdio `env` value of at least 6 characters (which of
    * them are credentials cannot be known, so all are taken; shorter ones would only redact ordinary
    * words) and every HTTP `headers` value. Never rejects.
    */
   secrets(): Promise<string[]>
-  /** Closes the session; a stdio child gets stdin closed, then SIGTERM, then SIGKILL (2 s apart, by the SDK). Idempotent. */
+  /**
+   * Closes the session; a stdio child gets stdin closed, then SIGTERM, then SIGKILL (2 s apart, by the
+   * SDK). A server still starting is given up at once (a stdio child is killed). Idempotent.
+   */
   close(): Promise<void>
   status(): McpStatus
 }
@@ -97,6 +102,11 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
   let closing: Promise<void> | undefined
   const retiring = new Set<Promise<void>>()
   const listeners = new Set<() => void>()
+  const eventListeners = new Set<(event: SourceEvent) => void>()
+  /** Connections whose loss was reported (a crash shows up as a failed call and as a close). */
+  const lost = new WeakSet<Connection>()
+  /** Aborted by close(): a server still starting is given up. */
+  const stopping = new AbortController()
   const checkOutput = createOutputCheck()
 
   const closedError = () => codemodeError("CLOSED", origin, "this MCP source was closed; create a new one with mcp()")
@@ -120,12 +130,15 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
         connectTimeoutMs: opts.connectTimeoutMs,
         stderr: opts.stderr,
         onClose: () => {
-          if (conn && live === conn) live = undefined // the next call restarts the server
+          if (!conn || live !== conn) return
+          live = undefined // the next call restarts the server
+          reportLoss(conn, "disconnected", `the MCP server ${target} exited or closed the connection${stderrNote(conn.stderrTail())}; it is restarted on the next call`)
         },
         onError: () => {
           if (conn) healthCheck(conn)
         },
         onToolsChanged: () => toolsChanged(),
+        signal: stopping.signal,
       })
     } catch (error) {
       throw connectFailure(error, origin, target, opts.connectTimeoutMs)
@@ -143,6 +156,7 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
     }
     live = conn
     connects++
+    if (connects > 1) emit({ type: "restarted", message: `connected to the MCP server ${target} again (connection ${connects}${conn.pid ? `, pid ${conn.pid}` : ""})` })
     // A restarted server may offer other tools: tell listeners, as a list_changed would.
     if (connects > 1 && tools.map((t) => t.origin?.originalName).join("\n") !== before) notify()
     return conn
@@ -162,7 +176,10 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
       .ping({ timeout: opts.pingTimeoutMs })
       .then(
         () => undefined,
-        () => retire(conn, true),
+        () => {
+          reportLoss(conn, "killed", `the MCP server ${target} did not answer a ping within ${opts.pingTimeoutMs} ms: killed it; it is restarted on the next call`)
+          retire(conn, true)
+        },
       )
       .finally(() => {
         checking = undefined
@@ -235,6 +252,7 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
       const failure = mapFailure(error, origin, what, { aborted: signal?.aborted ?? false, timeoutMs: opts.callTimeoutMs, stderr: conn.stderrTail() })
       if (failure.kind === "timeout") healthCheck(conn)
       if (failure.kind === "transport") {
+        reportLoss(conn, "disconnected", failure.error.message.replace(/^\[codemode\] \[[^\]]*\] /, ""))
         retire(conn)
         // An HTTP server that forgot our session answers 404 before running anything: safe to retry once.
         if (!retried && (error as { code?: unknown } | null)?.code === 404) return callTool(def, name, args, ctx, true)
@@ -274,6 +292,22 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
     refreshing = current
   }
 
+  function emit(event: SourceEvent): void {
+    for (const listener of [...eventListeners]) {
+      try {
+        listener(event)
+      } catch {
+        // as for notify()
+      }
+    }
+  }
+
+  function reportLoss(conn: Connection, type: "disconnected" | "killed", message: string): void {
+    if (closing || lost.has(conn)) return
+    lost.add(conn)
+    emit({ type, message })
+  }
+
   function notify(): void {
     for (const listener of [...listeners]) {
       try {
@@ -296,6 +330,10 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
       listeners.add(listener)
       return () => void listeners.delete(listener)
     },
+    onEvent(listener) {
+      eventListeners.add(listener)
+      return () => void eventListeners.delete(listener)
+    },
     async secrets() {
       if ("command" in server) return Object.values(server.env ?? {}).filter((v) => v.length >= MIN_ENV_SECRET_LENGTH)
       return Object.values(server.headers ?? {})
@@ -311,6 +349,8 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
     close() {
       closing ??= (async () => {
         listeners.clear()
+        eventListeners.clear()
+        stopping.abort()
         await pending?.catch(() => undefined)
         if (live) retire(live)
         await Promise.all([...retiring])
