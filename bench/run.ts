@@ -2,6 +2,7 @@
  * `npm run bench`: runs every benchmark on this machine, prints a table per benchmark and writes
  * each result to bench/results/<name>-<YYYY-MM-DD>.json (with the Node version and CPU).
  *   npm run bench [-- <name>…]     e.g. npm run bench -- search, npm run bench -- soak
+ * `startup` measures the build: run `npm run build` first.
  */
 import { mkdir, writeFile } from "node:fs/promises"
 import { cpus } from "node:os"
@@ -21,6 +22,14 @@ const BENCHMARKS: Benchmark[] = [
       const { benchSandbox } = await import("../src/bench/sandbox.js")
       const result = await benchSandbox()
       return { result, table: sandboxTable(result) }
+    },
+  },
+  {
+    name: "startup",
+    run: async () => {
+      const { benchStartup, startupTable } = await import("./startup.js")
+      const result = await benchStartup()
+      return { result, table: startupTable(result) }
     },
   },
   {

@@ -46,6 +46,7 @@ export { formatExecuteResult, formatExecuteError, shapeValue, summarizeCalls, DE
 export type { ShapeOptions, ShapedValue, FormattedResult } from "./runtime/shape.js"
 export { createCodeModeServer, listenHttp, measureContext, toolDefinitions, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS } from "./server/index.js"
 export type { CodeModeServer, CodeModeServerOptions, HttpEndpoint, HttpOptions, ContextMeasure, ToolDefinition, ServerLog, ServerLogLevel } from "./server/index.js"
-export { naiveToolsFromOpenApi, naiveToolsFromMcp } from "./catalog/naive.js"
+export { naiveToolsFromOpenApi, naiveListFromOpenApi, naiveToolsFromMcp, MAX_NAIVE_CHARS } from "./catalog/naive.js"
+export type { NaiveTool, NaiveOptions, NaiveTooLarge } from "./catalog/naive.js"
 export { tokenReport } from "./catalog/tokens.js"
 export type { TokenReport } from "./catalog/tokens.js"

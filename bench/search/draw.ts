@@ -10,6 +10,7 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { DEFAULT_DATA_DIR, type BenchQuery } from "../../src/bench/search.js"
 import { openapi } from "../../src/tools/openapi/index.js"
+import { mulberry32 } from "../../test/fixtures/prng.js"
 
 const [spec = "cloudflare", seedText = "1", countText = "30"] = process.argv.slice(2)
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -18,17 +19,8 @@ const queries = (JSON.parse(await readFile(path.join(here, `${spec}.json`), "utf
 const used = new Set(queries.flatMap((q) => q.expected))
 const FAMILIES = /radar|workers-ai-post-run|ai-run|copilot-.*(metrics|usage|report)/i
 
-/** mulberry32: a small seeded PRNG, so the draw is reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG, so the draw is reproducible. */
+const random = mulberry32
 
 const pool = tools
   .filter((t) => t.origin?.operationId !== undefined && !used.has(t.origin.operationId))

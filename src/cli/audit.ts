@@ -5,8 +5,7 @@
 import { existsSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { Command, Option } from "commander"
-import { readAudit, type AuditEntry } from "../runtime/audit.js"
-import { globMatcher } from "../tools/filter.js"
+import type { AuditEntry } from "../runtime/audit.js"
 import { reportHostFailure } from "./session.js"
 import { AUDIT_FILE_NAME, resolveStateDir } from "./state-dir.js"
 
@@ -50,6 +49,7 @@ function tablePrinter(write: (line: string) => void): { grow(cells: string[]): v
 }
 
 async function show(flags: AuditFlags): Promise<void> {
+  const [{ readAudit }, { globMatcher }] = await Promise.all([import("../runtime/audit.js"), import("../tools/filter.js")]) // not loaded by `--help`
   const file = flags.file ? resolve(flags.file) : join(resolveStateDir(flags.stateDir), AUDIT_FILE_NAME)
   const write = (line: string) => void process.stdout.write(`${line}\n`)
   if (!existsSync(file) && !existsSync(`${file}.1`)) {

@@ -9,7 +9,6 @@ import type { Command } from "commander"
 import { codemodeError } from "../errors.js"
 import type { AuditLogOptions } from "../runtime/audit.js"
 import type { CodeModeOptions } from "../runtime/codemode.js"
-import { compilePolicy, mergePolicies, policyFromFlags } from "../runtime/policy.js"
 import type { RunsOptions } from "../runtime/run-book.js"
 import type { CodeModeConfig } from "../tools/config.js"
 import { resolveStateDir } from "./state-dir.js"
@@ -52,6 +51,7 @@ export async function governanceOptions(
   if (preset !== undefined && preset !== "allow" && preset !== "safe") {
     throw codemodeError("CONFIG_INVALID", "cli", `--policy must be "allow" or "safe", got ${JSON.stringify(preset)}`)
   }
+  const { compilePolicy, mergePolicies, policyFromFlags } = await import("../runtime/policy.js")
   const fromFlags = policyFromFlags({
     ...(flags.allow ? { allow: flags.allow } : {}),
     ...(flags.ask ? { ask: flags.ask } : {}),

@@ -1,8 +1,6 @@
 /** `codemode search "<query>"`: the ranked functions for a task, as the MCP `search` tool finds them. */
 import { Command } from "commander"
 import { codemodeError } from "../errors.js"
-import { createCatalog } from "../runtime/catalog.js"
-import { createCodeMode } from "../runtime/codemode.js"
 import type { Tool } from "../tools/tool.js"
 import { reportHostFailure } from "./session.js"
 import { sourcesFromFlags, type SourceFlags } from "./sources.js"
@@ -15,6 +13,7 @@ interface SearchFlags extends SourceFlags {
 
 /** Loads the tools of `flags` and closes the sources again (nothing is executed). */
 async function loadTools(flags: SourceFlags): Promise<Tool[]> {
+  const { createCodeMode } = await import("../runtime/codemode.js") // not loaded by `--help`
   const cm = await createCodeMode({ sources: await sourcesFromFlags(flags) })
   try {
     return cm.tools()
@@ -31,6 +30,7 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
   if (flags.detail !== "compact" && flags.detail !== "full") {
     throw codemodeError("CONFIG_INVALID", "cli", `--detail must be compact or full, got ${JSON.stringify(flags.detail)}`)
   }
+  const { createCatalog } = await import("../runtime/catalog.js")
   const catalog = createCatalog(await loadTools(flags))
   // With --openapi, --namespace names that source (so the filter keeps all of it); with --config it selects one.
   const namespace = flags.namespace !== undefined && flags.openapi === undefined ? flags.namespace : undefined

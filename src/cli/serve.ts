@@ -6,10 +6,9 @@ import { createRequire } from "node:module"
 import { Command } from "commander"
 import { codemodeError } from "../errors.js"
 import type { Limits } from "../sandbox/executor.js"
-import { listenHttp } from "../server/http.js"
+import { createCodeModeServer, listenHttp } from "../server/lazy.js"
 import { filterLog, LOG_LEVELS, type ServerLog, type ServerLogLevel } from "../server/log.js"
-import { createCodeModeServer, type CodeModeServer } from "../server/server.js"
-import { serveStdio } from "../server/stdio.js"
+import type { CodeModeServer } from "../server/server.js"
 import { EXIT_HOST_FAILED, typecheckFromFlags } from "./session.js"
 import { addGovernanceFlags, governanceOptions, type GovernanceFlags } from "./governance.js"
 import { configFromFlags, type SourceFlags } from "./sources.js"
@@ -115,6 +114,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const summary = `${server.tools().length} functions, tools: ${tools}${waiting.length ? `; not loaded yet: ${waiting.join(", ")}` : ""}`
   if (port === undefined) {
     if (flags.token) say("[codemode] [serve] --token only applies to --http; ignored on stdio", "warn")
+    const { serveStdio } = await import("../server/stdio.js") // with the MCP SDK: not loaded by `--help`
     await serveStdio(server, { log })
     onShutdown(() => server.close(), true, log)
     say(`[codemode] [serve] MCP server on stdio: ${summary}`)

@@ -6,7 +6,7 @@
 import type { TypecheckOption } from "../code/typecheck/options.js"
 import { CodeModeError, codemodeError } from "../errors.js"
 import type { CodeModeConfig } from "../tools/config.js"
-import { createCodeMode, type CodeMode, type CodeModeOptions } from "../runtime/codemode.js"
+import type { CodeMode, CodeModeOptions } from "../runtime/codemode.js"
 import type { Limits } from "../sandbox/executor.js"
 import { governanceOptions, type GovernanceFlags, type GovernanceOptions } from "./governance.js"
 import { configFromFlags, type SourceFlags } from "./sources.js"
@@ -60,6 +60,7 @@ export async function withCodeMode(
   try {
     const config = await configFromFlags(flags)
     const typecheck = typecheckFromFlags(flags.typecheck, config)
+    const { createCodeMode } = await import("../runtime/codemode.js") // not loaded by `--help`
     cm = await createCodeMode({
       sources: config.sources,
       limits: limitsFromFlags(flags),

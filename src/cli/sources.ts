@@ -3,9 +3,7 @@
  * command works against, from its flags: `--config codemode.json`, `--openapi <spec>` (with
  * `--namespace` / `--base-url`), and the built-in demo functions when neither is given.
  */
-import { demoSource } from "../runtime/demo.js"
-import { loadCodeModeConfig, type CodeModeConfig } from "../tools/config.js"
-import { openapi } from "../tools/openapi/index.js"
+import type { CodeModeConfig } from "../tools/config.js"
 import type { ToolSource } from "../tools/tool.js"
 
 export interface SourceFlags {
@@ -26,6 +24,12 @@ export const DEFAULT_OPENAPI_NAMESPACE = "api"
 
 /** The config the flags describe: the config file's, with the `--openapi` and demo sources added. */
 export async function configFromFlags(flags: SourceFlags): Promise<CodeModeConfig> {
+  // loaded here rather than with the command definitions, which `--help` reads
+  const [{ loadCodeModeConfig }, { openapi }, { demoSource }] = await Promise.all([
+    import("../tools/config.js"),
+    import("../tools/openapi/index.js"),
+    import("../runtime/demo.js"),
+  ])
   const config: CodeModeConfig = flags.config ? await loadCodeModeConfig(flags.config) : { sources: [] }
   const sources: ToolSource[] = [...config.sources]
   if (flags.openapi) {

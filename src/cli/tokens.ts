@@ -5,13 +5,9 @@
 import { readFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { Command } from "commander"
-import { naiveToolsFromMcp, naiveToolsFromOpenApi, type NaiveTool } from "../catalog/naive.js"
-import { formatTokenReport, tokenReport, type SourceNaive } from "../catalog/tokens.js"
+import type { SourceNaive } from "../catalog/tokens.js"
 import { codemodeError } from "../errors.js"
-import { measureContext } from "../server/measure.js"
-import { createCodeModeServer } from "../server/server.js"
 import { toIdentifier } from "../tools/identifiers.js"
-import { loadOpenApiDocument } from "../tools/openapi/index.js"
 import type { Tool } from "../tools/tool.js"
 import { reportHostFailure } from "./session.js"
 import { DEFAULT_OPENAPI_NAMESPACE, sourcesFromFlags, type SourceFlags } from "./sources.js"
@@ -44,22 +40,21 @@ async function rawSpecs(flags: SourceFlags): Promise<Map<string, RawSpec>> {
 
 const opKey = (tool: Tool): string => tool.origin?.operationId ?? `${tool.origin?.method?.toLowerCase()} ${tool.origin?.path}`
 
-async function naiveOf(namespace: string, tools: Tool[], raw: RawSpec | undefined): Promise<SourceNaive> {
-  if (!raw) return { namespace, kind: tools[0]?.origin?.kind ?? "functions", tools: naiveToolsFromMcp(tools) }
-  let naive: NaiveTool[] = naiveToolsFromOpenApi(await loadOpenApiDocument(raw.spec, { origin: namespace }))
-  if (raw.filtered) {
-    const served = new Set(tools.map(opKey))
-    naive = naive.filter((t) => served.has(t.name))
-  }
-  return { namespace, kind: "openapi", tools: naive }
+/** What a source's naive list is built from: its served tools' own list, or its raw spec and the operations served. */
+type NaivePlan = SourceNaive | { namespace: string; raw: RawSpec; served: Set<string> }
+
+async function naiveOf(plan: NaivePlan): Promise<SourceNaive> {
+  if (!("raw" in plan)) return plan
+  const { namespace, raw, served } = plan
+  const [{ naiveListFromOpenApi }, { loadOpenApiDocument }] = await Promise.all([import("../catalog/naive.js"), import("../tools/openapi/index.js")])
+  // a list too large to build (cycles of $refs, inlined on every path) comes back as a reason, not a crash
+  const list = naiveListFromOpenApi(await loadOpenApiDocument(raw.spec, { origin: namespace }), raw.filtered ? { only: (name) => served.has(name) } : {})
+  return "tools" in list ? { namespace, kind: "openapi", tools: list.tools } : { namespace, kind: "openapi", tooLarge: list }
 }
 
-async function report(flags: TokensFlags): Promise<void> {
-  const budget = flags.budget === undefined ? undefined : Number(flags.budget)
-  if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0)) {
-    throw codemodeError("CONFIG_INVALID", "cli", `--budget must be a non-negative integer, got ${JSON.stringify(flags.budget)}`)
-  }
-  const specs = await rawSpecs(flags)
+/** Serves the sources as `codemode serve` would and measures them; returns what the naive lists need, the server closed. */
+async function measureServer(flags: TokensFlags, specs: Map<string, RawSpec>, budget: number | undefined) {
+  const [{ createCodeModeServer, measureContext }, { naiveToolsFromMcp }] = await Promise.all([import("../server/lazy.js"), import("../catalog/naive.js")])
   const server = await createCodeModeServer({
     sources: await sourcesFromFlags(flags),
     ...(budget === undefined ? {} : { tokenBudget: budget }),
@@ -67,16 +62,32 @@ async function report(flags: TokensFlags): Promise<void> {
   })
   try {
     const measured = await measureContext(server)
+    const mode: "search" | "execute" = server.definitions().some((d) => d.name === "search") ? "search" : "execute"
     const byNamespace = new Map<string, Tool[]>()
     for (const tool of server.tools()) byNamespace.set(tool.namespace, [...(byNamespace.get(tool.namespace) ?? []), tool])
-    const naive = await Promise.all([...byNamespace].map(([ns, tools]) => naiveOf(ns, tools, specs.get(ns))))
-    const mode = server.definitions().some((d) => d.name === "search") ? "search" : "execute"
-    const result = tokenReport(naive, { fixedTokens: measured.fixedTokens, perTaskTokens: measured.perTaskTokens, mode })
-    if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, tasks: measured.tasks }, null, 2)}\n`)
-    else process.stdout.write(`${formatTokenReport(result)}\n`)
+    const plans = [...byNamespace].map(([namespace, tools]): NaivePlan => {
+      const raw = specs.get(namespace)
+      return raw ? { namespace, raw, served: new Set(tools.map(opKey)) } : { namespace, kind: tools[0]?.origin?.kind ?? "functions", tools: naiveToolsFromMcp(tools) }
+    })
+    return { measured, mode, plans }
   } finally {
     await server.close()
   }
+}
+
+async function report(flags: TokensFlags): Promise<void> {
+  const budget = flags.budget === undefined ? undefined : Number(flags.budget)
+  if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0)) {
+    throw codemodeError("CONFIG_INVALID", "cli", `--budget must be a non-negative integer, got ${JSON.stringify(flags.budget)}`)
+  }
+  const { measured, mode, plans } = await measureServer(flags, await rawSpecs(flags), budget)
+  // the server is gone by now: a big spec's server and its naive list need not share memory
+  const naive: SourceNaive[] = []
+  for (const plan of plans) naive.push(await naiveOf(plan))
+  const { formatTokenReport, tokenReport } = await import("../catalog/tokens.js")
+  const result = tokenReport(naive, { fixedTokens: measured.fixedTokens, perTaskTokens: measured.perTaskTokens, mode })
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, tasks: measured.tasks }, null, 2)}\n`)
+  else process.stdout.write(`${formatTokenReport(result)}\n`)
 }
 
 export function tokensCommand(): Command {

@@ -2,9 +2,9 @@
 import { writeFile } from "node:fs/promises"
 import { Command, Option } from "commander"
 import { codemodeError } from "../errors.js"
+import { tokenizer } from "../lazy.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import type { DocMode } from "../types/jsdoc.js"
-import { generateDeclarations } from "../types/declarations.js"
 import { reportHostFailure } from "./session.js"
 import { sourcesFromFlags, type SourceFlags } from "./sources.js"
 
@@ -27,6 +27,7 @@ async function printTypes(flags: TypesFlags): Promise<void> {
   const tools = await loadTools(await sourcesFromFlags(flags))
   // With --openapi, --namespace names that source; otherwise it selects one namespace of the config.
   const only = flags.namespace !== undefined && flags.openapi === undefined ? { namespace: flags.namespace } : {}
+  const { generateDeclarations } = await import("../types/declarations.js") // not loaded by `--help`
   const dts = generateDeclarations(tools, { ...only, docs: flags.docs ?? "full" })
   if (flags.output === undefined) {
     process.stdout.write(dts)
@@ -37,7 +38,7 @@ async function printTypes(flags: TypesFlags): Promise<void> {
   } catch (error) {
     throw codemodeError("CONFIG_INVALID", "cli", `cannot write ${flags.output}: ${(error as Error).message}`, { cause: error })
   }
-  const { countTokens } = await import("gpt-tokenizer")
+  const { countTokens } = tokenizer()
   process.stderr.write(`wrote ${flags.output}: ${tools.length} tools, ${dts.length} characters, ${countTokens(dts)} o200k tokens\n`)
 }
 

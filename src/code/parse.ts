@@ -2,7 +2,8 @@
  * Parsing a function body with acorn: top-level `return` and `await` allowed, as a script first and
  * as a module second (for `export default async function …`).
  */
-import { parse, type Program } from "acorn"
+import type { Program } from "acorn"
+import { acorn } from "../lazy.js"
 
 /** A parse problem at a 1-based line/column of the code that was given. */
 export interface CodeProblem {
@@ -20,7 +21,7 @@ interface AcornError {
 
 function tryParse(code: string, sourceType: "script" | "module"): ParseResult {
   try {
-    const program = parse(code, {
+    const program = acorn().parse(code, {
       ecmaVersion: "latest",
       sourceType,
       allowReturnOutsideFunction: true,

@@ -4,11 +4,11 @@
  * whose best hit renders as a TypeScript declaration and the others as one-line signatures.
  * Rebuilt only when the tool list changes.
  */
-import { countTokens, isWithinTokenLimit } from "gpt-tokenizer"
 import { renderHits, type HitDetail, type RenderedHit } from "../catalog/render.js"
 import { createSearchIndex, type SearchHit, type SearchIndex } from "../catalog/search.js"
 import type { Tool } from "../tools/tool.js"
 import { generateDeclarations } from "../types/declarations.js"
+import { tokenizer } from "../lazy.js"
 import type { DocMode } from "../types/jsdoc.js"
 
 /** Options of {@link createCatalogCache}. */
@@ -102,7 +102,7 @@ function fittingDeclarations(tools: readonly Tool[], budget: number): { text: st
   if (tools.length * MIN_TOKENS_PER_TOOL > budget) return undefined
   for (const docs of ["full", "summary"] as const) {
     const text = generateDeclarations([...tools], { docs })
-    const tokens = isWithinTokenLimit(text, budget)
+    const tokens = tokenizer().isWithinTokenLimit(text, budget)
     if (tokens !== false) return { text, tokens }
   }
   return undefined
@@ -125,7 +125,7 @@ export function createCatalog(tools: readonly Tool[], options: CatalogOptions = 
     ...(fitting === undefined ? {} : { declarations: fitting.text, declarationTokens: fitting.tokens }),
     namespaces: namespacesOf(list),
     fullDeclarations,
-    fullTokens: () => (fullTokens ??= countTokens(fullDeclarations())),
+    fullTokens: () => (fullTokens ??= tokenizer().countTokens(fullDeclarations())),
     search(query, searchOptions = {}) {
       index ??= createSearchIndex(list)
       const options = {
@@ -139,7 +139,7 @@ export function createCatalog(tools: readonly Tool[], options: CatalogOptions = 
       }
       const [best, ...rest] = hits as [SearchHit, ...SearchHit[]]
       const deeper = renderHits([best], { docs: hitDocs, maxDepth: 2 })[0] as RenderedHit
-      const top = isWithinTokenLimit(deeper.signature, topHitTokens) !== false ? deeper : (renderHits([best], { docs: hitDocs })[0] as RenderedHit)
+      const top = tokenizer().isWithinTokenLimit(deeper.signature, topHitTokens) !== false ? deeper : (renderHits([best], { docs: hitDocs })[0] as RenderedHit)
       const others = renderHits(rest, { docs: hitDocs, detail: searchOptions.detail ?? "compact" })
       return [top, ...others].map((h) => ({ ...h, good: true }))
     },

@@ -2,12 +2,15 @@
  * The built-in demo API (namespace `demo`): no key, no network. Used by `npm start`, by
  * `codemode run` when no tools are configured, by the benchmarks and by the security corpus.
  */
-import * as z from "zod"
-import { functions } from "../tools/functions.js"
+import { zod } from "../lazy.js"
+import { functions, type ZodSchema } from "../tools/functions.js"
 import type { ToolSource } from "../tools/tool.js"
 
-const TodoSchema = z.object({ id: z.number().int(), text: z.string(), done: z.boolean() })
-export type Todo = z.infer<typeof TodoSchema>
+export interface Todo {
+  id: number
+  text: string
+  done: boolean
+}
 
 /**
  * A fresh demo source; its to-do list lives in this closure, so every call starts empty.
@@ -15,6 +18,8 @@ export type Todo = z.infer<typeof TodoSchema>
  * `listTodos({ done? })`, `completeTodo({ id })` manage an in-memory to-do list.
  */
 export function demoSource(): ToolSource {
+  const z = zod()
+  const TodoSchema = z.object({ id: z.number().int(), text: z.string(), done: z.boolean() }) satisfies ZodSchema<Todo>
   const todos: Todo[] = []
   return functions("demo", {
     echo: {

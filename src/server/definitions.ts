@@ -3,7 +3,8 @@
  * small catalog, `search` + `execute` for a big one. Descriptions teach the workflow in few tokens;
  * input schemas come from the zod schemas the calls are validated with, so the two never disagree.
  */
-import { z } from "zod"
+import type { z } from "zod"
+import { once, zod } from "../lazy.js"
 import type { Catalog } from "../runtime/catalog.js"
 import type { SourceStatus } from "../runtime/sources.js"
 import type { Limits } from "../sandbox/executor.js"
@@ -12,25 +13,35 @@ import type { Tool, ToolAnnotations } from "../tools/tool.js"
 /** Most hits one search may ask for. */
 export const MAX_SEARCH_LIMIT = 20
 
-export const SearchArgsSchema = z.object({
-  query: z.string().trim().min(1).describe('What you want to do, in plain words, e.g. "list invoices of a customer"'),
-  limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional().describe("Max results, default 5"),
-  namespace: z.string().optional().describe("Only this namespace"),
-  detail: z.enum(["compact", "full"]).optional().describe('"full": types of all results'),
+/** The arguments of `search`, `execute` and `resume`, built on first use (zod loads lazily: see lazy.ts). */
+export const argsSchemas = once(() => {
+  const z = zod()
+  const SearchArgsSchema = z.object({
+    query: z.string().trim().min(1).describe('What you want to do, in plain words, e.g. "list invoices of a customer"'),
+    limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional().describe("Max results, default 5"),
+    namespace: z.string().optional().describe("Only this namespace"),
+    detail: z.enum(["compact", "full"]).optional().describe('"full": types of all results'),
+  })
+  const ExecuteArgsSchema = z.object({
+    code: z.string().min(1).describe("JavaScript/TypeScript statements; top-level await; `return` the result"),
+  })
+  const ResumeArgsSchema = z.object({
+    token: z.string().min(1).describe("The resumeToken a paused execute returned"),
+    decision: z.enum(["approve", "deny"]).optional().describe("For every call the run waits for"),
+    decisions: z.record(z.string(), z.enum(["approve", "deny"])).optional().describe('Per pending call id, e.g. {"c2": "approve"}'),
+  })
+  return { SearchArgsSchema, ExecuteArgsSchema, ResumeArgsSchema }
 })
-export type SearchArgs = z.infer<typeof SearchArgsSchema>
+type ArgsSchemas = ReturnType<typeof argsSchemas>
+export type SearchArgs = z.infer<ArgsSchemas["SearchArgsSchema"]>
+export type ExecuteArgs = z.infer<ArgsSchemas["ExecuteArgsSchema"]>
+export type ResumeArgs = z.infer<ArgsSchemas["ResumeArgsSchema"]>
 
-export const ExecuteArgsSchema = z.object({
-  code: z.string().min(1).describe("JavaScript/TypeScript statements; top-level await; `return` the result"),
+/** The input schemas `tools/list` shows, made once from the zod schemas above. */
+const inputSchemas = once(() => {
+  const { SearchArgsSchema, ExecuteArgsSchema, ResumeArgsSchema } = argsSchemas()
+  return { search: jsonSchema(SearchArgsSchema), execute: jsonSchema(ExecuteArgsSchema), resume: jsonSchema(ResumeArgsSchema) }
 })
-export type ExecuteArgs = z.infer<typeof ExecuteArgsSchema>
-
-export const ResumeArgsSchema = z.object({
-  token: z.string().min(1).describe("The resumeToken a paused execute returned"),
-  decision: z.enum(["approve", "deny"]).optional().describe("For every call the run waits for"),
-  decisions: z.record(z.string(), z.enum(["approve", "deny"])).optional().describe('Per pending call id, e.g. {"c2": "approve"}'),
-})
-export type ResumeArgs = z.infer<typeof ResumeArgsSchema>
 
 /** A tool as `tools/list` returns it. */
 export interface ToolDefinition {
@@ -42,7 +53,7 @@ export interface ToolDefinition {
 
 function jsonSchema(schema: z.ZodObject): ToolDefinition["inputSchema"] {
   // draft-07 is what MCP clients expect; the `$schema` line only costs tokens
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: "draft-07", io: "input" }) as Record<string, unknown>
+  const { $schema: _drop, ...rest } = zod().toJSONSchema(schema, { target: "draft-07", io: "input" }) as Record<string, unknown>
   return { ...rest, type: "object" }
 }
 
@@ -117,33 +128,33 @@ function searchDescription(catalog: Catalog): string {
 
 const APPROVALS = "Some calls may need the user's approval: the run then pauses and says which; ask the user, then call `resume`."
 
-const RESUME: ToolDefinition = {
+const resumeDefinition = (): ToolDefinition => ({
   name: "resume",
   description:
     "Continue a run that `execute` paused because some calls need the user's approval. Ask the user first, then pass the run's resumeToken " +
     'and decision "approve" or "deny" (or `decisions` per pending call id). Calls made before the pause are not made again. Returns what execute returns.',
-  inputSchema: jsonSchema(ResumeArgsSchema),
+  inputSchema: inputSchemas().resume,
   annotations: { title: "Resume a paused run", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-}
+})
 
 /**
  * What `tools/list` shows for this catalog; `resume` when runs can pause for approval; `sources`:
  * where the sources stand, so `execute` can name those not loaded yet.
  */
 export function toolDefinitions(catalog: Catalog, limits: Readonly<Limits>, options: { resume?: boolean; sources?: readonly SourceStatus[] } = {}): ToolDefinition[] {
-  const extra = options.resume ? [RESUME] : []
+  const extra = options.resume ? [resumeDefinition()] : []
   const approvals = options.resume ? ` ${APPROVALS}` : ""
   const execute: ToolDefinition = {
     name: "execute",
     description: executeDescription(catalog, limits, options.sources ?? []) + approvals,
-    inputSchema: jsonSchema(ExecuteArgsSchema),
+    inputSchema: inputSchemas().execute,
     annotations: executeAnnotations(catalog.tools),
   }
   if (catalog.mode === "execute") return [execute, ...extra]
   const search: ToolDefinition = {
     name: "search",
     description: searchDescription(catalog),
-    inputSchema: jsonSchema(SearchArgsSchema),
+    inputSchema: inputSchemas().search,
     annotations: { title: "Search the API", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   }
   return [search, execute, ...extra]

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js"
 import { codemodeError } from "../errors.js"
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS } from "./defaults.js"
 import { throttledLog, type ServerLog } from "./log.js"
 import type { CodeModeServer } from "./server.js"
 
@@ -36,10 +37,7 @@ export interface HttpOptions {
   log?: ServerLog
 }
 
-/** Default idle timeout of a session: 30 minutes. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000
-/** Default cap on open sessions. */
-export const DEFAULT_MAX_SESSIONS = 1_000
+export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS }
 
 /** A listening HTTP endpoint. */
 export interface HttpEndpoint {

@@ -6,7 +6,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { CallToolResult, Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
-import { countTokens } from "gpt-tokenizer"
+import { tokenizer } from "../lazy.js"
 import type { JSONSchema, Tool } from "../tools/tool.js"
 import type { CodeModeServer } from "./server.js"
 
@@ -67,6 +67,7 @@ function requiredArgs(schema: JSONSchema | undefined): Record<string, unknown> {
   return Object.fromEntries(required.map((k) => [k, PLACEHOLDERS[String(props[k]?.type)] ?? "x"]))
 }
 
+const countTokens = (text: string): number => tokenizer().countTokens(text)
 const callTokens = (name: string, args: unknown): number => countTokens(JSON.stringify({ name, arguments: args }))
 const resultText = (result: CallToolResult): string => result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
 

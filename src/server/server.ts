@@ -14,7 +14,7 @@ import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import type { ServerLog, ServerLogLevel } from "./log.js"
-import { ExecuteArgsSchema, ResumeArgsSchema, SearchArgsSchema, toolDefinitions, type ToolDefinition } from "./definitions.js"
+import { argsSchemas, toolDefinitions, type ToolDefinition } from "./definitions.js"
 import { createProgress, createRequestLogger, type LogLevelState, type Notify } from "./notify.js"
 import { searchText } from "./search-text.js"
 
@@ -185,6 +185,7 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     session.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: definitions() }))
     session.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { name, arguments: args } = request.params
+      const { SearchArgsSchema, ExecuteArgsSchema, ResumeArgsSchema } = argsSchemas()
       const notify: Notify = (n) => extra.sendNotification(n)
       if (name === "search") {
         const parsed = SearchArgsSchema.safeParse(args ?? {})

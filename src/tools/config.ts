@@ -5,14 +5,15 @@
  */
 import { readFile } from "node:fs/promises"
 import { dirname, isAbsolute, resolve } from "node:path"
-import { z } from "zod"
+import type { z } from "zod"
 import { codemodeError, type CodeModeError } from "../errors.js"
+import { once, zod } from "../lazy.js"
 import { filterTools } from "./filter.js"
 import { toIdentifier } from "./identifiers.js"
 import { mcp } from "./mcp/index.js"
 import { openapi } from "./openapi/index.js"
 import type { OpenApiAuth } from "./openapi/index.js"
-import { checkPolicy, PositiveIntSchema, strictSchema, zodProblem, type Policy } from "./policy-config.js"
+import { checkPolicy, policySchemas, strictSchema, zodProblem, type Policy } from "./policy-config.js"
 import type { ToolSource } from "./tool.js"
 
 const ORIGIN = "config"
@@ -28,121 +29,128 @@ export interface ParseConfigOptions {
   file?: string
 }
 
-const Globs = z.array(z.string().min(1, "a glob cannot be empty")).optional()
-const StringRecord = z.record(z.string(), z.string())
-const Millis = z.number().positive().optional()
-const Common = { disabled: z.boolean().optional(), include: Globs, exclude: Globs }
+/** The config file's schemas, built on first use (zod loads lazily: see lazy.ts). */
+const configSchemas = once(() => {
+  const z = zod()
+  const { PositiveIntSchema } = policySchemas()
+  const Globs = z.array(z.string().min(1, "a glob cannot be empty")).optional()
+  const StringRecord = z.record(z.string(), z.string())
+  const Millis = z.number().positive().optional()
+  const Common = { disabled: z.boolean().optional(), include: Globs, exclude: Globs }
 
-/** A stdio server entry (Claude Desktop / Cursor shape); unknown keys such as `autoApprove` are ignored. */
-export const StdioEntrySchema = z.looseObject({
-  command: z.string().min(1),
-  args: z.array(z.string()).optional(),
-  env: StringRecord.optional(),
-  cwd: z.string().optional(),
-  type: z.literal("stdio").optional(),
-  callTimeoutMs: Millis,
-  connectTimeoutMs: Millis,
-  ...Common,
+  /** A stdio server entry (Claude Desktop / Cursor shape); unknown keys such as `autoApprove` are ignored. */
+  const StdioEntrySchema = z.looseObject({
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    env: StringRecord.optional(),
+    cwd: z.string().optional(),
+    type: z.literal("stdio").optional(),
+    callTimeoutMs: Millis,
+    connectTimeoutMs: Millis,
+    ...Common,
+  })
+
+  /** A remote server entry; `type` is the VS Code / Claude Code spelling of `transport`. */
+  const HttpEntrySchema = z.looseObject({
+    url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+    headers: StringRecord.optional(),
+    type: z.enum(["http", "streamable-http", "streamableHttp", "sse"]).optional(),
+    transport: z.enum(["streamable-http", "sse"]).optional(),
+    callTimeoutMs: Millis,
+    connectTimeoutMs: Millis,
+    ...Common,
+  })
+
+  const Secret = z.union([z.string(), z.strictObject({ env: z.string().min(1) })], {
+    error: 'must be a string (may use "${VAR}") or { "env": "VAR" }',
+  })
+  const AuthSchema = z.union(
+    [
+      z.strictObject({ bearer: Secret }),
+      z.strictObject({ header: z.strictObject({ name: z.string().min(1), value: Secret }) }),
+      z.strictObject({ query: z.strictObject({ name: z.string().min(1), value: Secret }) }),
+      z.strictObject({ basic: z.strictObject({ username: Secret, password: Secret }) }),
+    ],
+    { error: 'must be one of { "bearer": … }, { "header": { "name", "value" } }, { "query": { "name", "value" } }, { "basic": { "username", "password" } }' },
+  )
+
+  /** An OpenAPI entry: `spec` is a path (relative to the config file) or an http(s) URL. */
+  const OpenApiEntrySchema = z.looseObject({
+    spec: z.string().min(1),
+    baseUrl: z.string().optional(),
+    auth: AuthSchema.optional(),
+    headers: StringRecord.optional(),
+    timeoutMs: Millis,
+    ...Common,
+  })
+
+  const ConfigSchema = z.looseObject({
+    mcpServers: z.record(z.string(), z.unknown()).optional(),
+    openapi: z.record(z.string(), z.unknown()).optional(),
+  })
+
+  /** `"runs"`: where durable runs (paused for approval, resumable after a crash) are kept. Paths are absolute once parsed. */
+  const RunsConfigSchema = strictSchema(
+    {
+      /** Folder of the file run store, relative to the config file (e.g. ".codemode"). */
+      stateDir: z.string().min(1, "must be a folder path").optional(),
+      /** A Redis URL for a run store shared by several processes. */
+      redis: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. "redis://127.0.0.1:6379/0"' }).optional(),
+      /** Milliseconds a paused run and its resume token stay valid (e.g. 86400000, a day). */
+      expiresIn: PositiveIntSchema.optional(),
+      /** The secret resume tokens are signed with; use "${CODEMODE_RUN_KEY}" rather than writing it in the file. At least 16 characters. */
+      key: z.string().min(16, "must be at least 16 characters (a secret that signs resume tokens)").optional(),
+      /** Milliseconds an approval question waits for an answer (e.g. 300000, five minutes). */
+      approvalTimeoutMs: PositiveIntSchema.optional(),
+    },
+    "an object",
+  )
+
+  /** `"audit"`: the JSON-lines log of tool calls, rotated by size. `false` turns it off. */
+  const AuditConfigSchema = strictSchema(
+    {
+      /** The log file, relative to the config file (e.g. "audit.jsonl"). */
+      file: z.string().min(1, "must be a file path").optional(),
+      /** Rotate when the file reaches this many bytes (e.g. 10485760, 10 MiB). */
+      maxBytes: PositiveIntSchema.optional(),
+      /** Rotated files kept beside the current one (e.g. 5); 0 keeps none. */
+      keep: z.number({ error: "must be an integer ≥ 0" }).int("must be an integer ≥ 0").nonnegative("must be an integer ≥ 0").optional(),
+    },
+    "an object",
+    " or false",
+  )
+
+  const TypecheckModeSchema = z.enum(["error", "warn", "off"], { error: 'must be "error", "warn" or "off"' })
+
+  /** `"typecheck"`: a mode, or a mode with budgets (see docs/typecheck.md). */
+  const TypecheckConfigSchema = z.union(
+    [
+      TypecheckModeSchema,
+      strictSchema(
+        {
+          mode: TypecheckModeSchema.optional(),
+          /** Milliseconds one check may take (e.g. 5000). */
+          timeMs: PositiveIntSchema.optional(),
+          /** Heap of the checker's worker in bytes (e.g. 1073741824, 1 GiB). */
+          memoryBytes: PositiveIntSchema.optional(),
+          /** Over budget: "run" unchecked with a warning, or "fail". */
+          onOverBudget: z.enum(["run", "fail"], { error: 'must be "run" or "fail"' }).optional(),
+        },
+        "an object",
+      ),
+    ],
+    { error: 'must be "error", "warn", "off" or { "mode", "timeMs", "memoryBytes", "onOverBudget" }' },
+  )
+  return { StdioEntrySchema, HttpEntrySchema, AuthSchema, OpenApiEntrySchema, ConfigSchema, RunsConfigSchema, AuditConfigSchema, TypecheckConfigSchema }
 })
+type ConfigSchemas = ReturnType<typeof configSchemas>
 
-/** A remote server entry; `type` is the VS Code / Claude Code spelling of `transport`. */
-export const HttpEntrySchema = z.looseObject({
-  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
-  headers: StringRecord.optional(),
-  type: z.enum(["http", "streamable-http", "streamableHttp", "sse"]).optional(),
-  transport: z.enum(["streamable-http", "sse"]).optional(),
-  callTimeoutMs: Millis,
-  connectTimeoutMs: Millis,
-  ...Common,
-})
-
-const Secret = z.union([z.string(), z.strictObject({ env: z.string().min(1) })], {
-  error: 'must be a string (may use "${VAR}") or { "env": "VAR" }',
-})
-const AuthSchema = z.union(
-  [
-    z.strictObject({ bearer: Secret }),
-    z.strictObject({ header: z.strictObject({ name: z.string().min(1), value: Secret }) }),
-    z.strictObject({ query: z.strictObject({ name: z.string().min(1), value: Secret }) }),
-    z.strictObject({ basic: z.strictObject({ username: Secret, password: Secret }) }),
-  ],
-  { error: 'must be one of { "bearer": … }, { "header": { "name", "value" } }, { "query": { "name", "value" } }, { "basic": { "username", "password" } }' },
-)
-
-/** An OpenAPI entry: `spec` is a path (relative to the config file) or an http(s) URL. */
-export const OpenApiEntrySchema = z.looseObject({
-  spec: z.string().min(1),
-  baseUrl: z.string().optional(),
-  auth: AuthSchema.optional(),
-  headers: StringRecord.optional(),
-  timeoutMs: Millis,
-  ...Common,
-})
-
-const ConfigSchema = z.looseObject({
-  mcpServers: z.record(z.string(), z.unknown()).optional(),
-  openapi: z.record(z.string(), z.unknown()).optional(),
-})
-
-/** `"runs"`: where durable runs (paused for approval, resumable after a crash) are kept. Paths are absolute once parsed. */
-export const RunsConfigSchema = strictSchema(
-  {
-    /** Folder of the file run store, relative to the config file (e.g. ".codemode"). */
-    stateDir: z.string().min(1, "must be a folder path").optional(),
-    /** A Redis URL for a run store shared by several processes. */
-    redis: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. "redis://127.0.0.1:6379/0"' }).optional(),
-    /** Milliseconds a paused run and its resume token stay valid (e.g. 86400000, a day). */
-    expiresIn: PositiveIntSchema.optional(),
-    /** The secret resume tokens are signed with; use "${CODEMODE_RUN_KEY}" rather than writing it in the file. At least 16 characters. */
-    key: z.string().min(16, "must be at least 16 characters (a secret that signs resume tokens)").optional(),
-    /** Milliseconds an approval question waits for an answer (e.g. 300000, five minutes). */
-    approvalTimeoutMs: PositiveIntSchema.optional(),
-  },
-  "an object",
-)
-
-/** `"audit"`: the JSON-lines log of tool calls, rotated by size. `false` turns it off. */
-export const AuditConfigSchema = strictSchema(
-  {
-    /** The log file, relative to the config file (e.g. "audit.jsonl"). */
-    file: z.string().min(1, "must be a file path").optional(),
-    /** Rotate when the file reaches this many bytes (e.g. 10485760, 10 MiB). */
-    maxBytes: PositiveIntSchema.optional(),
-    /** Rotated files kept beside the current one (e.g. 5); 0 keeps none. */
-    keep: z.number({ error: "must be an integer ≥ 0" }).int("must be an integer ≥ 0").nonnegative("must be an integer ≥ 0").optional(),
-  },
-  "an object",
-  " or false",
-)
-
-const TypecheckModeSchema = z.enum(["error", "warn", "off"], { error: 'must be "error", "warn" or "off"' })
-
-/** `"typecheck"`: a mode, or a mode with budgets (see docs/typecheck.md). */
-export const TypecheckConfigSchema = z.union(
-  [
-    TypecheckModeSchema,
-    strictSchema(
-      {
-        mode: TypecheckModeSchema.optional(),
-        /** Milliseconds one check may take (e.g. 5000). */
-        timeMs: PositiveIntSchema.optional(),
-        /** Heap of the checker's worker in bytes (e.g. 1073741824, 1 GiB). */
-        memoryBytes: PositiveIntSchema.optional(),
-        /** Over budget: "run" unchecked with a warning, or "fail". */
-        onOverBudget: z.enum(["run", "fail"], { error: 'must be "run" or "fail"' }).optional(),
-      },
-      "an object",
-    ),
-  ],
-  { error: 'must be "error", "warn", "off" or { "mode", "timeMs", "memoryBytes", "onOverBudget" }' },
-)
-
-export type StdioEntry = z.infer<typeof StdioEntrySchema>
-export type HttpEntry = z.infer<typeof HttpEntrySchema>
-export type OpenApiEntry = z.infer<typeof OpenApiEntrySchema>
-export type RunsConfig = z.infer<typeof RunsConfigSchema>
-export type AuditConfig = z.infer<typeof AuditConfigSchema>
-export type TypecheckConfig = z.infer<typeof TypecheckConfigSchema>
+export type StdioEntry = z.infer<ConfigSchemas["StdioEntrySchema"]>
+export type HttpEntry = z.infer<ConfigSchemas["HttpEntrySchema"]>
+export type OpenApiEntry = z.infer<ConfigSchemas["OpenApiEntrySchema"]>
+export type RunsConfig = z.infer<ConfigSchemas["RunsConfigSchema"]>
+export type AuditConfig = z.infer<ConfigSchemas["AuditConfigSchema"]>
+export type TypecheckConfig = z.infer<ConfigSchemas["TypecheckConfigSchema"]>
 
 /** Everything a `codemode.json` holds. */
 export interface CodeModeConfig {
@@ -212,7 +220,7 @@ export function parseCodeModeConfig(json: unknown, options: ParseConfigOptions):
   const file = options.file ?? "codemode.json"
   const env = options.env ?? process.env
   const fail = (path: string, message: string) => codemodeError("CONFIG_INVALID", ORIGIN, `${file}: ${path ? `${path}: ` : ""}${message}`)
-  const top = ConfigSchema.safeParse(json)
+  const top = configSchemas().ConfigSchema.safeParse(json)
   if (!top.success) throw zodFailure(top.error, "", fail)
   if (top.data.mcpServers === undefined && top.data.openapi === undefined) {
     throw fail("", 'no "mcpServers" or "openapi" object found; see docs/mcp.md for the format')
@@ -240,7 +248,7 @@ export function parseCodeModeConfig(json: unknown, options: ParseConfigOptions):
     const path = `openapi.${key}`
     if (isDisabled(raw)) continue
     const entry = substitute(raw, path, key, env, fail)
-    const parsed = OpenApiEntrySchema.safeParse(entry)
+    const parsed = configSchemas().OpenApiEntrySchema.safeParse(entry)
     if (!parsed.success) throw zodFailure(parsed.error, path, fail)
     const ns = claim(path, key)
     const e = parsed.data
@@ -265,20 +273,20 @@ function parseSettings(top: Record<string, unknown>, baseDir: string, env: Env, 
     settings.policy = checked.policy
   }
   if (top.runs !== undefined) {
-    const parsed = RunsConfigSchema.safeParse(substitute(top.runs, "runs", undefined, env, fail))
+    const parsed = configSchemas().RunsConfigSchema.safeParse(substitute(top.runs, "runs", undefined, env, fail))
     if (!parsed.success) throw zodFailure(parsed.error, "runs", fail)
     const runs = parsed.data
     settings.runs = runs.stateDir === undefined ? runs : { ...runs, stateDir: resolve(baseDir, runs.stateDir) }
   }
   if (top.audit === false) settings.audit = false
   else if (top.audit !== undefined) {
-    const parsed = AuditConfigSchema.safeParse(substitute(top.audit, "audit", undefined, env, fail))
+    const parsed = configSchemas().AuditConfigSchema.safeParse(substitute(top.audit, "audit", undefined, env, fail))
     if (!parsed.success) throw zodFailure(parsed.error, "audit", fail)
     const audit = parsed.data
     settings.audit = audit.file === undefined ? audit : { ...audit, file: resolve(baseDir, audit.file) }
   }
   if (top.typecheck !== undefined) {
-    const parsed = TypecheckConfigSchema.safeParse(top.typecheck)
+    const parsed = configSchemas().TypecheckConfigSchema.safeParse(top.typecheck)
     if (!parsed.success) throw zodFailure(parsed.error, "typecheck", fail)
     settings.typecheck = parsed.data
   }
@@ -297,7 +305,7 @@ function mcpSource(ns: string, entry: unknown, path: string, baseDir: string, fa
     ...(e.connectTimeoutMs !== undefined ? { connectTimeoutMs: e.connectTimeoutMs } : {}),
   })
   if ("command" in obj) {
-    const parsed = StdioEntrySchema.safeParse(obj)
+    const parsed = configSchemas().StdioEntrySchema.safeParse(obj)
     if (!parsed.success) throw zodFailure(parsed.error, path, fail)
     const e = parsed.data
     // A path-like command ("./server.js") is relative to the config file; a bare name goes through PATH.
@@ -311,7 +319,7 @@ function mcpSource(ns: string, entry: unknown, path: string, baseDir: string, fa
     })
     return withFilter(source, e)
   }
-  const parsed = HttpEntrySchema.safeParse(obj)
+  const parsed = configSchemas().HttpEntrySchema.safeParse(obj)
   if (!parsed.success) throw zodFailure(parsed.error, path, fail)
   const e = parsed.data
   const transport = e.transport ?? (e.type === "sse" ? "sse" : e.type === undefined ? undefined : "streamable-http")
@@ -354,7 +362,7 @@ function missingVar(name: string, path: string, entry: string | undefined, fail:
 }
 
 /** Secrets from the config: `{ "env": "VAR" }` is read from the same env as `${VAR}`, now, so a missing one fails early. */
-function resolveAuth(auth: z.infer<typeof AuthSchema>, path: string, entry: string, env: Env, fail: Fail): OpenApiAuth {
+function resolveAuth(auth: z.infer<ConfigSchemas["AuthSchema"]>, path: string, entry: string, env: Env, fail: Fail): OpenApiAuth {
   const secret = (v: string | { env: string }, at: string): string => {
     if (typeof v === "string") return v
     const value = env[v.env]

@@ -2,8 +2,9 @@
  * `functions(namespace, defs)`: plain host functions as tools. Schemas are zod (v4) or plain JSON
  * Schema; arguments are validated before `run`, results after it when an output schema is declared.
  */
-import * as z from "zod"
+import type { z } from "zod"
 import { CodeModeError, codemodeError } from "../errors.js"
+import { zod } from "../lazy.js"
 import { isIdentifier, uniqueIdentifiers } from "./identifiers.js"
 import type { CallContext, JSONSchema, Tool, ToolAnnotations, ToolSource } from "./tool.js"
 
@@ -65,10 +66,10 @@ interface Compiled {
 function compile(schema: ZodSchema | JSONSchema, io: "input" | "output", where: string): Compiled {
   try {
     if (isZod(schema)) {
-      const jsonSchema = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JSONSchema
+      const jsonSchema = zod().toJSONSchema(schema, { io, unrepresentable: "any" }) as JSONSchema
       return { validator: schema, jsonSchema }
     }
-    return { validator: z.fromJSONSchema(schema as z.core.JSONSchema.JSONSchema), jsonSchema: schema }
+    return { validator: zod().fromJSONSchema(schema as z.core.JSONSchema.JSONSchema), jsonSchema: schema }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw codemodeError("CONFIG_INVALID", where, `${io} schema cannot be used: ${reason}`, { cause: error })
@@ -96,7 +97,7 @@ function toTool(namespace: string, name: string, key: string, def: FunctionDef):
   const run = def.run.bind(def)
 
   async function call(args: unknown, ctx: CallContext): Promise<unknown> {
-    const parsed = z.safeParse(input.validator, args ?? noArgs)
+    const parsed = zod().safeParse(input.validator, args ?? noArgs)
     if (!parsed.success) {
       throw codemodeError("TOOL_INPUT_INVALID", where, `invalid input: ${describeIssues(parsed.error.issues)}`, {
         data: { issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) },
@@ -111,7 +112,7 @@ function toTool(namespace: string, name: string, key: string, def: FunctionDef):
       throw codemodeError("TOOL_CALL_FAILED", where, message, { cause: error })
     }
     if (!output) return result
-    const checked = z.safeParse(output.validator, result)
+    const checked = zod().safeParse(output.validator, result)
     if (!checked.success) {
       throw codemodeError("TOOL_OUTPUT_INVALID", where, `invalid output: ${describeIssues(checked.error.issues)}`)
     }

@@ -4,7 +4,8 @@
  * this file only describes and validates the shape, so `tools/config.ts` can use it without
  * importing the runtime.
  */
-import { z } from "zod"
+import type { z } from "zod"
+import { once, zod } from "../lazy.js"
 
 export type PolicyAction = "allow" | "ask" | "deny"
 
@@ -106,7 +107,7 @@ export function globProblem(glob: string): string | undefined {
  */
 export function strictSchema<T extends z.core.$ZodLooseShape>(shape: T, what: string, after = "") {
   const keys = Object.keys(shape).join(", ")
-  return z.strictObject(shape, {
+  return zod().strictObject(shape, {
     error: (issue) =>
       issue.code === "unrecognized_keys"
         ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; expected ${keys}`
@@ -114,70 +115,76 @@ export function strictSchema<T extends z.core.$ZodLooseShape>(shape: T, what: st
   })
 }
 
-const Glob = z.string({ error: "must be a glob string" }).superRefine((glob, ctx) => {
-  const problem = globProblem(glob)
-  if (problem) ctx.addIssue({ code: "custom", message: problem })
-})
-const Globs = z.union([Glob, z.array(Glob).min(1, "must list at least one glob")], {
-  error: 'must be a glob such as "github.*" or an array of globs',
-})
-const Method = z.string().refine((m) => (HTTP_METHODS as readonly string[]).includes(m.toUpperCase()), {
-  error: `must be an HTTP method: ${HTTP_METHODS.join(", ")} (any case)`,
-})
-const Methods = z.union([Method, z.array(Method).min(1, "must list at least one method")], {
-  error: 'must be an HTTP method such as "GET" or an array of them',
-})
-const Hint = z.boolean({ error: "must be true or false" }).optional()
-/** A positive integer (counts, milliseconds). */
-export const PositiveIntSchema = z
-  .number({ error: "must be a positive integer" })
-  .int("must be a positive integer")
-  .positive("must be a positive integer")
-const Action = z.enum(["allow", "ask", "deny"], {
-  error: (issue) => `${issue.input === undefined ? "is required and " : ""}must be "allow", "ask" or "deny"`,
-})
+/** The policy's schemas, built on first use (zod loads lazily: see lazy.ts). */
+export const policySchemas = once(() => {
+  const z = zod()
+  const Glob = z.string({ error: "must be a glob string" }).superRefine((glob, ctx) => {
+    const problem = globProblem(glob)
+    if (problem) ctx.addIssue({ code: "custom", message: problem })
+  })
+  const Globs = z.union([Glob, z.array(Glob).min(1, "must list at least one glob")], {
+    error: 'must be a glob such as "github.*" or an array of globs',
+  })
+  const Method = z.string().refine((m) => (HTTP_METHODS as readonly string[]).includes(m.toUpperCase()), {
+    error: `must be an HTTP method: ${HTTP_METHODS.join(", ")} (any case)`,
+  })
+  const Methods = z.union([Method, z.array(Method).min(1, "must list at least one method")], {
+    error: 'must be an HTTP method such as "GET" or an array of them',
+  })
+  const Hint = z.boolean({ error: "must be true or false" }).optional()
+  /** A positive integer (counts, milliseconds). */
+  const PositiveIntSchema = z
+    .number({ error: "must be a positive integer" })
+    .int("must be a positive integer")
+    .positive("must be a positive integer")
+  const Action = z.enum(["allow", "ask", "deny"], {
+    error: (issue) => `${issue.input === undefined ? "is required and " : ""}must be "allow", "ask" or "deny"`,
+  })
 
-export const PolicyRuleSchema = strictSchema(
-  { tool: Globs.optional(), readOnly: Hint, destructive: Hint, idempotent: Hint, method: Methods.optional(), action: Action },
-  "a rule",
-)
+  const PolicyRuleSchema = strictSchema(
+    { tool: Globs.optional(), readOnly: Hint, destructive: Hint, idempotent: Hint, method: Methods.optional(), action: Action },
+    "a rule",
+  )
 
-export const ToolQuotaSchema = strictSchema(
-  {
-    tool: Globs,
-    maxCalls: PositiveIntSchema.optional(),
-    rate: z
-      .string({ error: "must be a string" })
-      .refine((r) => parseRate(r) !== undefined, { error: 'must be a rate such as "10/s", "100/min", "1000/h" or "5/10s"' })
-      .optional(),
-  },
-  "a quota",
-).refine((q) => q.maxCalls !== undefined || q.rate !== undefined, { error: 'a quota needs "maxCalls", "rate" or both' })
+  const ToolQuotaSchema = strictSchema(
+    {
+      tool: Globs,
+      maxCalls: PositiveIntSchema.optional(),
+      rate: z
+        .string({ error: "must be a string" })
+        .refine((r) => parseRate(r) !== undefined, { error: 'must be a rate such as "10/s", "100/min", "1000/h" or "5/10s"' })
+        .optional(),
+    },
+    "a quota",
+  ).refine((q) => q.maxCalls !== undefined || q.rate !== undefined, { error: 'a quota needs "maxCalls", "rate" or both' })
 
-export const PresetSchema = z.enum(["allow", "safe"], { error: 'must be "allow" or "safe"' })
+  const PresetSchema = z.enum(["allow", "safe"], { error: 'must be "allow" or "safe"' })
 
-export const PolicyOptionsSchema = strictSchema(
-  {
-    preset: PresetSchema.optional(),
-    rules: z.array(PolicyRuleSchema, { error: "must be an array of rules" }).optional(),
-    default: Action.optional(),
-    maxCalls: PositiveIntSchema.optional(),
-    quotas: z.array(ToolQuotaSchema, { error: "must be an array of quotas" }).optional(),
-    idempotent: z.array(Glob, { error: "must be an array of globs" }).optional(),
-  },
-  '"allow", "safe" or a policy object',
-)
+  const PolicyOptionsSchema = strictSchema(
+    {
+      preset: PresetSchema.optional(),
+      rules: z.array(PolicyRuleSchema, { error: "must be an array of rules" }).optional(),
+      default: Action.optional(),
+      maxCalls: PositiveIntSchema.optional(),
+      quotas: z.array(ToolQuotaSchema, { error: "must be an array of quotas" }).optional(),
+      idempotent: z.array(Glob, { error: "must be an array of globs" }).optional(),
+    },
+    '"allow", "safe" or a policy object',
+  )
 
-/** The schema of {@link Policy}; prefer {@link checkPolicy}, whose messages name the failing branch's path. */
-export const PolicySchema = z.union([PresetSchema, PolicyOptionsSchema])
+  /** The schema of {@link Policy}; prefer {@link checkPolicy}, whose messages name the failing branch's path. */
+  const PolicySchema = z.union([PresetSchema, PolicyOptionsSchema])
+  return { PositiveIntSchema, PolicyRuleSchema, ToolQuotaSchema, PresetSchema, PolicyOptionsSchema, PolicySchema }
+})
+type Schemas = ReturnType<typeof policySchemas>
 
 // The documented interfaces above and the schemas are one shape: this fails to compile if they drift.
 type Assignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 type Same<A, B> = Assignable<A, B> extends true ? Assignable<keyof A, keyof B> : false
-true satisfies Same<z.infer<typeof PolicyRuleSchema>, PolicyRule>
-true satisfies Same<z.infer<typeof ToolQuotaSchema>, ToolQuota>
-true satisfies Same<z.infer<typeof PolicyOptionsSchema>, PolicyOptions>
-true satisfies Same<z.infer<typeof PolicySchema>, Policy>
+true satisfies Same<z.infer<Schemas["PolicyRuleSchema"]>, PolicyRule>
+true satisfies Same<z.infer<Schemas["ToolQuotaSchema"]>, ToolQuota>
+true satisfies Same<z.infer<Schemas["PolicyOptionsSchema"]>, PolicyOptions>
+true satisfies Same<z.infer<Schemas["PolicySchema"]>, Policy>
 
 /** A validation failure: the JSON path (`policy.rules[2].action`) and what is wrong there. */
 export interface ConfigProblem {
@@ -201,6 +208,8 @@ export function zodProblem(error: z.ZodError, base: string): ConfigProblem {
  * @param base The path of the value in messages. Default "policy".
  */
 export function checkPolicy(value: unknown, base = "policy"): { policy: Policy } | { problem: ConfigProblem } {
+  if (value === "allow" || value === "safe") return { policy: value } // the common case, without loading zod
+  const { PresetSchema, PolicyOptionsSchema } = policySchemas()
   const parsed = typeof value === "string" ? PresetSchema.safeParse(value) : PolicyOptionsSchema.safeParse(value)
   return parsed.success ? { policy: parsed.data } : { problem: zodProblem(parsed.error, base) }
 }

@@ -120,20 +120,21 @@ export function createRegistry(): Registry {
   }
 
   /**
-   * Records the references of `node` (inside `root`) as edges of `owner` (a root or an entry).
+   * Records the references of `node` (inside `root`) as edges of `owner` (a root or an entry) and
+   * yields each definition referred to, as it is met, for {@link visitAll} to walk next.
    * `stack` holds the objects being walked for this owner: a JS object cycle stops there (the renderer reports it).
    */
-  function walk(node: JSONSchema, root: JSONSchema, owner: object, isDirect: boolean, stack: Set<object>, property?: string): void {
+  function* walk(node: JSONSchema, root: JSONSchema, owner: object, isDirect: boolean, stack: Set<object>, property?: string): Generator<DefEntry, void, undefined> {
     if (!isObject(node) || stack.has(node)) return
     stack.add(node)
     try {
-      walkNode(node, root, owner, isDirect, stack, property)
+      yield* walkNode(node, root, owner, isDirect, stack, property)
     } finally {
       stack.delete(node)
     }
   }
 
-  function walkNode(node: SchemaObject, root: JSONSchema, owner: object, isDirect: boolean, stack: Set<object>, property?: string): void {
+  function* walkNode(node: SchemaObject, root: JSONSchema, owner: object, isDirect: boolean, stack: Set<object>, property?: string): Generator<DefEntry, void, undefined> {
     if (typeof node.$ref === "string") {
       const target = resolve(root, node.$ref)
       if (target?.kind === "root") selfRef.add(target.root)
@@ -141,18 +142,34 @@ export function createRegistry(): Registry {
         target.entry.hint ??= property
         refs.get(owner)?.add(target.entry)
         if (isDirect) direct.get(owner as DefEntry)?.add(target.entry)
-        visitEntry(target.entry)
+        yield target.entry
       }
     }
     // A property's name also names what its items or union members refer to (`tags: Tag[]`).
-    forEachSubschema(node, (sub, d, key) => walk(sub, root, owner, isDirect && d, stack, key ?? property))
+    const subs: Array<[JSONSchema, boolean, string | undefined]> = []
+    forEachSubschema(node, (sub, d, key) => subs.push([sub, d, key]))
+    for (const [sub, d, key] of subs) yield* walk(sub, root, owner, isDirect && d, stack, key ?? property)
   }
 
-  function visitEntry(entry: DefEntry): void {
-    if (refs.has(entry)) return
-    refs.set(entry, new Set())
-    direct.set(entry, new Set())
-    walk(entry.schema, entry.root, entry, true, new Set())
+  /**
+   * Runs `first` (a walk) and, depth first in the order they are met, the walk of every definition it reaches
+   * that was not visited yet. The stack is explicit: reference chains of big specs (Microsoft Graph's
+   * entities reach each other thousands deep) overflow the call stack.
+   */
+  function visitAll(first: Generator<DefEntry, void, undefined>): void {
+    const pending = [first]
+    while (pending.length > 0) {
+      const step = (pending[pending.length - 1] as Generator<DefEntry, void, undefined>).next()
+      if (step.done) {
+        pending.pop()
+        continue
+      }
+      const entry = step.value
+      if (refs.has(entry)) continue
+      refs.set(entry, new Set())
+      direct.set(entry, new Set())
+      pending.push(walk(entry.schema, entry.root, entry, true, new Set()))
+    }
   }
 
   const reach = new Map<DefEntry, Set<DefEntry>>()
@@ -176,7 +193,7 @@ export function createRegistry(): Registry {
       if (!isObject(root) || refs.has(root)) return
       hints.set(root, hint)
       refs.set(root, new Set())
-      walk(root, root, root, true, new Set())
+      visitAll(walk(root, root, root, true, new Set()))
     },
     resolve,
     assignNames(names) {

@@ -96,4 +96,25 @@ describe("tokenReport", () => {
     expect(report.ratio).toBe(Math.round((naive / 10) * 10) / 10)
     expect(formatTokenReport(report)).toContain("codemode fixed context")
   })
+
+  it("reports a source whose naive list is too large to build as not representable, with the reason", () => {
+    const tools = [{ name: "a", description: "first", inputSchema: { type: "object" as const, properties: {} } }]
+    const tooLarge = { operations: 11_422, built: 2, maxChars: 100, reason: "with every $ref inlined, …" }
+    const report = tokenReport(
+      [
+        { namespace: "small", kind: "mcp", tools },
+        { namespace: "graph", kind: "openapi", tooLarge },
+      ],
+      { fixedTokens: 10, perTaskTokens: 5, mode: "search" },
+    )
+    expect(report).toMatchObject({ operations: 11_423, naiveTokens: null, ratio: null, ratioWithTask: null, naiveTooLarge: [{ namespace: "graph", reason: tooLarge.reason }] })
+    expect(report.sources).toEqual([
+      { namespace: "small", kind: "mcp", operations: 1, naiveTokens: countTokens(JSON.stringify(tools)) },
+      { namespace: "graph", kind: "openapi", operations: 11_422, naiveTokens: null },
+    ])
+    const text = formatTokenReport(report)
+    expect(text).toMatch(/naive tool list\s+not representable/)
+    expect(text).toContain("The naive list of graph is not representable: with every $ref inlined, …")
+    expect(text).not.toContain("smaller fixed context")
+  })
 })

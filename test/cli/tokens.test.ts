@@ -12,7 +12,7 @@ const codemode = (...args: string[]) => run(process.execPath, [...CLI_ARGS, ...a
 
 interface Report {
   operations: number
-  naiveTokens: number
+  naiveTokens: number | null
   fixedTokens: number
   perTaskTokens: number
   ratio: number

@@ -253,6 +253,15 @@ describe("named definitions and references", () => {
     expect(dts).not.toMatch(/type (Id|Status) =/)
   })
 
+  it("follows a chain of definitions thousands deep without overflowing the stack", () => {
+    // Microsoft Graph's entities reach each other in chains this long
+    const chain: Record<string, JSONSchema> = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`S${i}`, { type: "object", properties: { next: { $ref: `#/$defs/S${i + 1}` } } }]))
+    chain.S20000 = { type: "object", properties: { end: { type: "string" } } }
+    const dts = generateDeclarations([tool("walk", { type: "object", properties: { first: { $ref: "#/$defs/S0" } }, $defs: chain })])
+    expect(dts).toContain("interface S19999 {")
+    expect(dts).toContain("end?: string")
+  })
+
   it("handles `definitions`, local pointers and a reference to the root", () => {
     const dts = compiled([
       tool("tree", {

@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os"
 import { codemodeError } from "../../errors.js"
 import { DEFAULT_LIMITS, type Bindings, type Determinism, type Executor, type Limits, type RunOutcome } from "../executor.js"
-import { createPool, type Pool } from "./pool.js"
+import type { Pool } from "./pool.js"
 
 const NAME = "quickjs"
 const MiB = 1024 * 1024
@@ -125,10 +125,11 @@ export function quickjs(options: QuickJSOptions = {}): Executor {
       throw codemodeError("CONFIG_INVALID", NAME, `option ${key} must be a ${min === 0 ? "non-negative" : "positive"} number, got ${String(value)}`)
     }
   }
-  let pool: Pool | undefined
+  let pool: Promise<Pool> | undefined
   let closed = false
+  // The pool's modules load with the first run, not with `import "codemode"`.
   const getPool = () =>
-    (pool ??= createPool({
+    (pool ??= import("./pool.js").then(({ createPool }) => createPool({
       size: Math.floor(opts.poolSize),
       graceMs: opts.watchdogGraceMs,
       resourceLimits: { stackSizeMb: opts.workerStackMb, maxYoungGenerationSizeMb: opts.workerYoungGenerationMb },
@@ -144,7 +145,7 @@ export function quickjs(options: QuickJSOptions = {}): Executor {
         warmUpCalls: Math.floor(opts.warmUpCalls),
         heapTrimRuns: Math.floor(opts.heapTrimRuns),
       },
-    }))
+    })))
 
   return {
     name: NAME,
@@ -153,11 +154,11 @@ export function quickjs(options: QuickJSOptions = {}): Executor {
       checkLimits(limits, opts.workerStackMb)
       if (typeof js !== "string") throw codemodeError("CONFIG_INVALID", NAME, "run(js): js must be a string")
       if (determinism !== undefined) checkDeterminism(determinism)
-      return getPool().run(js, bindings, limits, signal, determinism)
+      return (await getPool()).run(js, bindings, limits, signal, determinism)
     },
     async dispose() {
       closed = true
-      await pool?.dispose()
+      await (await pool)?.dispose()
     },
   }
 }

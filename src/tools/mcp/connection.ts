@@ -2,12 +2,8 @@
  * One live MCP session: a started transport (a child process over stdio, or an HTTP session) with an
  * initialized SDK `Client`. Reconnecting means opening a new `Connection`; this module never retries.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
 import { killTree } from "./kill.js"
 
 /** Starts a local server as a child process speaking MCP over stdin/stdout. */
@@ -66,13 +62,22 @@ export interface Connection {
 const CLIENT_INFO = { name: "codemode", version: "0.1.0" }
 const STDERR_TAIL_BYTES = 4_096
 
-/** Opens a session to `config`; rejects (with the SDK's error) when the server cannot be started or initialized in time. */
+/**
+ * Opens a session to `config`; rejects (with the SDK's error) when the server cannot be started or
+ * initialized in time. The SDK's client and the transport it needs are loaded on the first call.
+ */
 export async function openConnection(config: McpServerConfig, options: ConnectOptions): Promise<Connection> {
   if ("command" in config) return connectStdio(config, options)
   const url = new URL(config.url)
   const requestInit = config.headers ? { headers: config.headers } : undefined
-  const streamable = () => connectWith(new StreamableHTTPClientTransport(url, { requestInit }), "streamable-http", options)
-  const sse = () => connectWith(new SSEClientTransport(url, { requestInit }), "sse", options)
+  const streamable = async () => {
+    const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js")
+    return connectWith(new StreamableHTTPClientTransport(url, { requestInit }), "streamable-http", options)
+  }
+  const sse = async () => {
+    const { SSEClientTransport } = await import("@modelcontextprotocol/sdk/client/sse.js")
+    return connectWith(new SSEClientTransport(url, { requestInit }), "sse", options)
+  }
   if (config.transport === "streamable-http") return streamable()
   if (config.transport === "sse") return sse()
   try {
@@ -103,6 +108,7 @@ export class StartError extends Error {
 }
 
 async function connectStdio(config: McpStdioConfig, options: ConnectOptions): Promise<Connection> {
+  const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js")
   const stderr = options.stderr === "capture" ? "pipe" : options.stderr
   const transport = new StdioClientTransport({
     command: config.command,
@@ -133,6 +139,10 @@ async function connectWith(
   stderrTail: () => string = () => "",
   pid: () => number | undefined = () => undefined,
 ): Promise<Connection> {
+  const [{ Client }, { ToolListChangedNotificationSchema }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/types.js"),
+  ])
   const client = new Client(CLIENT_INFO, { capabilities: {} })
   let closed = false
   let closing: Promise<void> | undefined

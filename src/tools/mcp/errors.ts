@@ -1,7 +1,6 @@
 /**
  * Mapping what the MCP SDK throws onto codemode's error codes, once, at the edge.
  */
-import { McpError } from "@modelcontextprotocol/sdk/types.js"
 import { CodeModeError, codemodeError, type CodeModeErrorCode } from "../../errors.js"
 import { StartError } from "./connection.js"
 
@@ -42,7 +41,7 @@ export function mapFailure(
     error: codemodeError(code, origin, message, { cause }),
   })
   if (context.aborted) return fail("aborted", "ABORTED", `${what} was cancelled`)
-  if (error instanceof McpError) {
+  if (isMcpError(error)) {
     if (error.code === REQUEST_TIMEOUT) {
       return fail(
         "timeout",
@@ -87,6 +86,15 @@ export function connectFailure(error: unknown, origin: string, target: string, t
     `cannot start MCP server ${target}: ${reason}${stderrNote(start?.stderr ?? "")}`,
     { cause: error },
   )
+}
+
+/**
+ * The SDK's `McpError` (or a subclass), told by its shape rather than `instanceof`, so this module
+ * does not load the SDK: an Error with an integer `code` whose message the SDK prefixed with it.
+ */
+function isMcpError(error: unknown): error is Error & { code: number } {
+  const code = (error as { code?: unknown } | null)?.code
+  return error instanceof Error && Number.isInteger(code) && error.message.startsWith(`MCP error ${String(code)}:`)
 }
 
 /** ` (server stderr: <last lines>)`, or "" when it wrote nothing. */

@@ -264,7 +264,7 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
     if (result.isError) {
       throw codemodeError("TOOL_CALL_FAILED", origin, `${what} failed: ${errorText(result)}`, { data: { tool: `${namespace}.${name}` } })
     }
-    const broken = checkOutput(def, result)
+    const broken = await checkOutput(def, result)
     if (broken !== undefined) {
       throw codemodeError("TOOL_OUTPUT_INVALID", origin, `${what} returned a result that does not match its outputSchema: ${broken}`, {
         data: { tool: `${namespace}.${name}` },

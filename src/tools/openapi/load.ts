@@ -6,7 +6,6 @@ import { readFile } from "node:fs/promises"
 import { resolve as resolvePath } from "node:path"
 import { promisify } from "node:util"
 import { gunzip } from "node:zlib"
-import { parse as parseYaml } from "yaml"
 import { codemodeError } from "../../errors.js"
 import type { OpenApiDocument } from "./types.js"
 
@@ -49,7 +48,7 @@ export async function readOpenApiSpec(spec: string | object, options: LoadOpenAp
   const location = isUrl ? spec : resolvePath(spec)
   const { bytes, contentType } = isUrl ? await readUrl(spec, options, origin) : await readPath(location, origin)
   const text = await decode(bytes, location, origin)
-  const value = parseText(text, chooseFormat(location, contentType, text), location, origin)
+  const value = await parseText(text, chooseFormat(location, contentType, text), location, origin)
   return { document: checkDocument(value, location, origin), location }
 }
 
@@ -99,7 +98,8 @@ function chooseFormat(location: string, contentType: string | undefined, text: s
   return /^\s*[{[]/.test(text) ? "json" : "yaml"
 }
 
-function parseText(text: string, format: "json" | "yaml", location: string, origin: string): unknown {
+/** JSON, or YAML (the yaml package is loaded for the first YAML spec). */
+async function parseText(text: string, format: "json" | "yaml", location: string, origin: string): Promise<unknown> {
   if (format === "json") {
     try {
       return JSON.parse(text)
@@ -110,6 +110,7 @@ function parseText(text: string, format: "json" | "yaml", location: string, orig
       throw codemodeError("SPEC_INVALID", origin, `${location} is not valid JSON${where}: ${message}`, { cause, data: { location } })
     }
   }
+  const { parse: parseYaml } = await import("yaml")
   try {
     return parseYaml(text)
   } catch (cause) {

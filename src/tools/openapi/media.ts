@@ -63,7 +63,6 @@ export function outputSchema(conv: SchemaConverter, op: Record<string, unknown>,
   if (variants.size === 0) return {}
   const list = [...variants.values()]
   const top: Record<string, unknown> = list.length === 1 && isObject(list[0]) ? { ...list[0] } : { anyOf: list }
-  const defs = conv.defsFor(refs)
-  if (defs) top.$defs = defs
+  conv.withDefs(top, refs)
   return { outputSchema: top }
 }

@@ -102,8 +102,7 @@ function describe(
   const inputSchema: Record<string, unknown> = { type: "object", properties }
   if (required.length > 0) inputSchema.required = required
   inputSchema.additionalProperties = false
-  const defs = conv.defsFor(inputRefs)
-  if (defs) inputSchema.$defs = defs
+  conv.withDefs(inputSchema, inputRefs)
   const summary = typeof op.summary === "string" ? op.summary.trim() : ""
   const details = typeof op.description === "string" ? op.description.trim() : ""
   const deprecated = op.deprecated === true

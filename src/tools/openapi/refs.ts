@@ -9,6 +9,7 @@
 import { codemodeError } from "../../errors.js"
 import { escapePointer, resolvePointer, unescapePointer } from "../json-pointer.js"
 import type { JSONSchema } from "../tool.js"
+import { createDefClosures } from "./closures.js"
 import type { OpenApiDocument } from "./types.js"
 
 const SCHEMA_PREFIX = "#/components/schemas/"
@@ -38,8 +39,8 @@ export interface SchemaConverter {
   schema(node: unknown, loc: string, refs: Refs): JSONSchema
   /** Follows a chain of `$ref`s to a non-schema object (parameter, response …); returns it with its pointer. */
   deref(node: unknown, loc: string): { value: Record<string, unknown>; loc: string }
-  /** The `$defs` object holding every def transitively reachable from `refs`; `undefined` when none. */
-  defsFor(refs: Refs): Record<string, JSONSchema> | undefined
+  /** Gives `schema` a `$defs` holding every def transitively reachable from `refs` (none when `refs` is empty); see closures.ts. */
+  withDefs(schema: Record<string, unknown>, refs: Refs): void
 }
 
 /** Creates the converter for `doc`; `origin` prefixes error messages. */
@@ -127,6 +128,8 @@ export function createSchemaConverter(doc: OpenApiDocument, origin: string): Sch
     return entry
   }
 
+  const closures = createDefClosures(Object.keys(components), def)
+
   return {
     schema: walk,
     deref(node, loc) {
@@ -143,20 +146,7 @@ export function createSchemaConverter(doc: OpenApiDocument, origin: string): Sch
       if (!isObject(value)) throw fail(at, `expected an object`)
       return { value, loc: at }
     },
-    defsFor(refs) {
-      if (refs.size === 0) return undefined
-      const seen = new Set<string>()
-      const queue = [...refs]
-      while (queue.length > 0) {
-        const name = queue.pop() as string
-        if (seen.has(name)) continue
-        seen.add(name)
-        for (const next of def(name).refs) if (!seen.has(next)) queue.push(next)
-      }
-      const out: Record<string, JSONSchema> = {}
-      for (const name of [...seen].sort()) out[name] = def(name).schema
-      return out
-    },
+    withDefs: closures.attach,
   }
 }
 

@@ -6,9 +6,9 @@ import { CodeModeError, codemodeError } from "../../errors.js"
 import { isIdentifier } from "../identifiers.js"
 import type { Tool, ToolSource } from "../tool.js"
 import { checkAuth, sourceSecrets } from "./auth.js"
-import { createCall, type CallSettings } from "./call.js"
+import type { CallSettings, createCall } from "./call.js"
 import { readOpenApiSpec } from "./load.js"
-import { listOperations, type OperationDescriptor } from "./operations.js"
+import type { OperationDescriptor } from "./operations.js"
 import { isObject } from "./refs.js"
 import {
   DEFAULT_OPENAPI_MAX_RESPONSE_BYTES,
@@ -38,7 +38,12 @@ export function openapi(namespace: string, options: OpenApiOptions): ToolSource 
   async function build(): Promise<Tool[]> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_OPENAPI_TIMEOUT_MS
     const signal = AbortSignal.timeout(timeoutMs)
-    const { document, location } = await readOpenApiSpec(options.spec, { fetch: doFetch, origin, signal })
+    // turning operations into tools (and calling them) loads with the first load(), not with the library
+    const [{ document, location }, { listOperations }, { createCall }] = await Promise.all([
+      readOpenApiSpec(options.spec, { fetch: doFetch, origin, signal }),
+      import("./operations.js"),
+      import("./call.js"),
+    ])
     const settings: CallSettings = {
       origin,
       baseUrl: options.baseUrl ?? serverUrl(document.servers, location, origin, ""),
@@ -52,7 +57,7 @@ export function openapi(namespace: string, options: OpenApiOptions): ToolSource 
       // An operation's own `servers` (e.g. GitHub's uploads host) apply unless baseUrl is given.
       const own = op.servers && options.baseUrl === undefined
       const opSettings = own ? { ...settings, baseUrl: serverUrl(op.servers, location, origin, `${op.method} ${op.path} `) } : settings
-      return toTool(namespace, op, opSettings)
+      return toTool(namespace, op, createCall(op, opSettings))
     })
   }
 
@@ -73,7 +78,7 @@ export function openapi(namespace: string, options: OpenApiOptions): ToolSource 
   }
 }
 
-function toTool(namespace: string, op: OperationDescriptor, settings: CallSettings): Tool {
+function toTool(namespace: string, op: OperationDescriptor, call: ReturnType<typeof createCall>): Tool {
   const method = op.method
   return {
     name: op.name,
@@ -95,7 +100,7 @@ function toTool(namespace: string, op: OperationDescriptor, settings: CallSettin
       path: op.path,
       tags: op.tags,
     },
-    call: createCall(op, settings),
+    call,
   }
 }
 
