@@ -172,13 +172,15 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   async function rotate(ino: number): Promise<boolean> {
     const lockFile = `${file}.lock`
     let lock: FileHandle | undefined
-    for (let attempt = 0; attempt < 2 && !lock; attempt++) {
+    for (let attempt = 0; attempt < 3 && !lock; attempt++) {
       try {
         lock = await open(lockFile, "wx")
       } catch (error) {
         if (codeOf(error) !== "EEXIST") throw error
         const held = await stat(lockFile).catch(() => undefined)
-        if (held && Date.now() - held.mtimeMs < AUDIT_LOCK_STALE_MS) return (await stat(file).catch(() => undefined))?.ino !== ino
+        // Released since: try again. Unlinking here could remove a lock its owner has just taken again.
+        if (!held) continue
+        if (Date.now() - held.mtimeMs < AUDIT_LOCK_STALE_MS) return (await stat(file).catch(() => undefined))?.ino !== ino
         await unlink(lockFile).catch(ignoreMissing)
       }
     }

@@ -139,7 +139,7 @@ describe("createAuditLog", () => {
     const script = (id: string) => `
       import { existsSync, writeFileSync } from "node:fs"
       import { createAuditLog } from ${JSON.stringify(new URL("../../src/runtime/audit.ts", import.meta.url).href)}
-      const log = createAuditLog({ file: ${JSON.stringify(file)}, maxBytes: 32 * 1024, keep: 1000 })
+      const log = createAuditLog({ file: ${JSON.stringify(file)}, maxBytes: 8 * 1024, keep: 1000, onError: (e) => { console.error(e.message); process.exitCode = 1 } })
       writeFileSync(${JSON.stringify(join(dir, "ready-"))} + ${JSON.stringify(id)}, "")
       while (!existsSync(${JSON.stringify(join(dir, "ready-p1"))}) || !existsSync(${JSON.stringify(join(dir, "ready-p2"))})) await new Promise((r) => setTimeout(r, 2))
       for (let n = 0; n < 400; n++) {
