@@ -49,6 +49,16 @@ export const ERROR_CODES = [
   "RUN_BUSY",
   /** The run store (file system, Redis) failed. */
   "STORE_FAILED",
+  /** A state document does not exist (update of an unknown id). */
+  "STATE_NOT_FOUND",
+  /** A state document (or a value written to state) is larger than the state source allows. */
+  "STATE_TOO_LARGE",
+  /** Another run changed state this run had read, after it read it: nothing of this run was written. Run it again. */
+  "STATE_CONFLICT",
+  /** The state database failed (disk full, file not writable, locked too long, not a database). */
+  "STATE_FAILED",
+  /** A saved procedure cannot be saved, found or run (bad name, unknown version, calls itself, needs tools that are gone). */
+  "PROCEDURE_INVALID",
 ] as const
 
 export type CodeModeErrorCode = (typeof ERROR_CODES)[number]

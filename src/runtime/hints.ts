@@ -19,7 +19,7 @@ export interface Hint {
   unavailable?: boolean
 }
 
-const REFERENCE = /\bcodemode\s*\.\s*([A-Za-z_$][\w$]*)(?:\s*\.\s*([A-Za-z_$][\w$]*))?/g
+const REFERENCE = /\bcodemode((?:\s*\.\s*[A-Za-z_$][\w$]*)+)/g
 
 function list(names: readonly string[]): string {
   const shown = names.slice(0, MAX_NAMES).join(", ")
@@ -34,16 +34,31 @@ function list(names: readonly string[]): string {
 export function unknownToolHint(line: string, tools: readonly Tool[], unavailable: ReadonlyMap<string, string> = new Map()): Hint | undefined {
   const byNamespace = new Map<string, string[]>()
   for (const t of tools) byNamespace.set(t.namespace, [...(byNamespace.get(t.namespace) ?? []), t.name])
-  for (const match of line.matchAll(REFERENCE)) {
-    const [, ns = "", name] = match
-    const names = byNamespace.get(ns)
-    if (!names) {
-      const note = unavailable.get(ns)
-      if (note) return { text: note, unavailable: true }
-      const namespaces = [...byNamespace.keys()]
-      return { text: `codemode.${ns} does not exist; namespaces: ${namespaces.length > 0 ? list(namespaces) : "(none)"}` }
+  // A namespace's nested namespaces (`state.todos` in `state`) are listed with its tools.
+  for (const ns of [...byNamespace.keys()]) {
+    for (let dot = ns.lastIndexOf("."); dot > 0; dot = ns.lastIndexOf(".", dot - 1)) {
+      const parent = ns.slice(0, dot)
+      const own = ns.slice(dot + 1, ns.indexOf(".", dot + 1) < 0 ? undefined : ns.indexOf(".", dot + 1))
+      const names = byNamespace.get(parent) ?? []
+      if (!names.includes(own)) byNamespace.set(parent, [...names, own])
     }
-    if (name !== undefined && !names.includes(name)) return { text: `codemode.${ns}.${name} does not exist; tools in ${ns}: ${list(names)}` }
+  }
+  for (const match of line.matchAll(REFERENCE)) {
+    const parts = (match[1] ?? "").split(".").map((p) => p.trim()).filter((p) => p !== "")
+    const [top = ""] = parts
+    if (!byNamespace.has(top)) {
+      const note = unavailable.get(top)
+      if (note) return { text: note, unavailable: true }
+      const namespaces = [...byNamespace.keys()].filter((ns) => !ns.includes("."))
+      return { text: `codemode.${top} does not exist; namespaces: ${namespaces.length > 0 ? list(namespaces) : "(none)"}` }
+    }
+    let ns = top
+    for (const name of parts.slice(1)) {
+      const names = byNamespace.get(ns) ?? []
+      if (!names.includes(name)) return { text: `codemode.${ns}.${name} does not exist; tools in ${ns}: ${list(names)}` }
+      if (!byNamespace.has(`${ns}.${name}`)) break
+      ns = `${ns}.${name}`
+    }
   }
   return undefined
 }

@@ -5,7 +5,7 @@
  * calls already made are answered from the journal, so nothing runs twice.
  */
 import type { NormalizedCode } from "../code/normalize.js"
-import { codemodeError } from "../errors.js"
+import { CodeModeError, codemodeError } from "../errors.js"
 import type { Executor, Limits, RunError, RunStats } from "../sandbox/executor.js"
 import type { Tool } from "../tools/tool.js"
 import type { AuditLog } from "./audit.js"
@@ -16,6 +16,7 @@ import type { Redactor } from "./redact.js"
 import { mapError, type ExecuteResult, type FailedResult } from "./results.js"
 import { signResumeToken } from "./resume-token.js"
 import { createRunGate } from "./run-gate.js"
+import { createRunScope, type RunScopeHandle } from "./run-scope.js"
 
 /** An approval question: a call of a run that the policy says needs one. */
 export interface ApprovalRequest extends PendingApproval {
@@ -81,6 +82,7 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
       const tools = env.tools()
       // Tools see one signal that fires when the caller cancels or when the attempt is over.
       const toolsDone = new AbortController()
+      const scope = createRunScope(run.runId)
       const onAbort = () => toolsDone.abort(run.signal?.reason)
       run.signal?.addEventListener("abort", onAbort, { once: true })
       const gate = createRunGate({
@@ -93,6 +95,7 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
         redactor: env.redactor,
         audit: env.audit,
         durable: durable && env.runs ? { journal: env.runs.journal, record: durable.record, entries: durable.entries } : undefined,
+        scope,
       })
       let outcome
       let diverged: RunError | undefined
@@ -104,10 +107,13 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
         run.signal?.removeEventListener("abort", onAbort)
         diverged = await gate.finish()
         toolsDone.abort(codemodeError("ABORTED", "runtime", "the run has ended"))
+        // Nothing of an attempt that did not finish is kept (a pause, a throw of the host); `end` commits below.
+        if (!outcome) scope.rollback()
       }
       const stats: RunStats = { ...outcome.stats, durationMs: performance.now() - run.startedAt }
       const stop = gate.stopped()
       if (stop?.kind === "paused" && durable && env.runs) {
+        scope.rollback() // a resumed run makes its transactional calls again (run-gate.ts): nothing is held while it waits
         const { journal } = env.runs
         if (run.onApproval && !run.signal?.aborted) {
           await decideInline(env, run, journal, durable.record, stop.pending)
@@ -119,7 +125,7 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
       // A result over maxResultBytes ends the sandbox run with that limit; the program did finish,
       // so it is done, with the value the sandbox cut to fit and what was cut.
       const partial = !outcome.ok && outcome.error.limit?.name === "maxResultBytes" ? outcome.partial : undefined
-      const result: ExecuteResult =
+      const ended: ExecuteResult =
         stop?.kind === "failed"
           ? failed(env, stop.error, run.code, tools, gate.calls, outcome.logs, stats, run.runId)
           : !outcome.ok && !partial
@@ -129,6 +135,7 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
               : outcome.ok
                 ? { status: "done", ok: true, value: outcome.value, logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
                 : { status: "done", ok: true, value: partial?.value, ...(partial ? { cut: partial.cut } : {}), logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
+      const result = await end(scope, ended, (error) => failed(env, error, run.code, tools, gate.calls, outcome.logs, stats, run.runId))
       if (durable && env.runs) {
         durable.record.status = result.ok ? "done" : "failed"
         durable.record.outcome = result
@@ -139,6 +146,25 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
     }
   } finally {
     await durable?.lease.release()
+  }
+}
+
+/**
+ * Ends an attempt's scope with its result: a finished program's writes are committed (a failing
+ * commit fails the run: nothing of it was written), any other result's are dropped.
+ */
+async function end(scope: RunScopeHandle, result: ExecuteResult, fail: (error: RunError) => FailedResult): Promise<ExecuteResult> {
+  if (!result.ok) {
+    scope.rollback()
+    return result
+  }
+  try {
+    await scope.commit()
+    return result
+  } catch (error) {
+    const failure = fail({ kind: "runtime", message: `The program finished, but its writes could not be committed, so none were: ${error instanceof Error ? error.message : String(error)}` })
+    if (CodeModeError.is(error)) failure.error.code = error.code
+    return failure
   }
 }
 

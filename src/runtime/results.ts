@@ -138,8 +138,7 @@ function failedCall(message: string, calls: readonly CallRecord[]): CallRecord |
  * (or its await); the model reads `codemode.ns.tool(` better. The nearest call at or before `column`.
  */
 function callColumn(line: string, tool: string, column: number): number {
-  const [ns, name] = tool.split(".") as [string, string]
-  const pattern = new RegExp(`\\bcodemode\\s*\\.\\s*${escape(ns)}\\s*\\.\\s*${escape(name)}\\s*\\(`, "g")
+  const pattern = new RegExp(`\\bcodemode${tool.split(".").map((part) => `\\s*\\.\\s*${escape(part)}`).join("")}\\s*\\(`, "g")
   let best: number | undefined
   for (const match of line.matchAll(pattern)) {
     if (match.index + 1 <= column) best = match.index + 1

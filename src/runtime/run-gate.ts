@@ -8,7 +8,7 @@
  */
 import { codemodeError, CodeModeError, type CodeModeErrorCode } from "../errors.js"
 import type { Bindings, Determinism, RunError } from "../sandbox/executor.js"
-import type { Tool } from "../tools/tool.js"
+import type { RunScope, Tool } from "../tools/tool.js"
 import type { AuditEntry, AuditLog } from "./audit.js"
 import { argsExcerpt, reasonOf, type CallRecord } from "./bindings.js"
 import { packClock, unpackClock, type CallEntry, type Journal, type PendingApproval, type RunRecord } from "./journal.js"
@@ -36,6 +36,8 @@ export interface RunGateOptions {
   audit?: AuditLog | undefined
   /** Durable runs: the journal, the run's record and the entries of earlier attempts. */
   durable?: { journal: Journal; record: RunRecord; entries: CallEntry[] } | undefined
+  /** The attempt's scope, handed to every tool as `ctx.run`. */
+  scope?: RunScope | undefined
 }
 
 /** Why an attempt stopped early (besides the program ending on its own). */
@@ -90,7 +92,7 @@ class Sequencer {
 }
 
 export function createRunGate(options: RunGateOptions): RunGate {
-  const { policy, quota, runId, signal, redactor, audit, durable } = options
+  const { policy, quota, runId, signal, redactor, audit, durable, scope } = options
   const calls: CallRecord[] = []
   const unfinished = new Map<CallRecord, number>()
   const stop = new AbortController()
@@ -228,7 +230,8 @@ export function createRunGate(options: RunGateOptions): RunGate {
     )
   }
 
-  async function runLive(tool: Tool, id: string, args: unknown, entry: CallEntry, record: CallRecord, started: number, resolve: (v: unknown) => void, reject: (e: Error) => void): Promise<void> {
+  /** `settleAt`: the settle index the journal holds for a call made again (transactional tools), so the order stays as recorded. */
+  async function runLive(tool: Tool, id: string, args: unknown, entry: CallEntry, record: CallRecord, started: number, resolve: (v: unknown) => void, reject: (e: Error) => void, settleAt?: number): Promise<void> {
     const violation = quota.take(tool)
     if (violation) {
       entry.state = "error"
@@ -240,7 +243,7 @@ export function createRunGate(options: RunGateOptions): RunGate {
     let bytes = 0
     try {
       await persist(entry) // marked in flight before it is sent: a crash from here on is never re-sent blindly
-      let value = await tool.call(args, { signal })
+      let value = await tool.call(args, scope ? { signal, run: scope } : { signal })
       if (redactor?.size) value = redactor.value(value)
       if (durable) value = asJsonData(value, id)
       outcome = { ok: true, value }
@@ -258,7 +261,7 @@ export function createRunGate(options: RunGateOptions): RunGate {
     if (outcome.ok) entry.value = outcome.value
     else entry.error = outcome.error
     entry.durationMs = performance.now() - started
-    const index = durable ? nextSettle++ : undefined
+    const index = settleAt ?? (durable ? nextSettle++ : undefined)
     if (index !== undefined) entry.settle = index
     try {
       await persist(entry)
@@ -282,6 +285,11 @@ export function createRunGate(options: RunGateOptions): RunGate {
     }
     if (old.decision) record.decision = { action: old.decision.action, rule: old.decision.rule }
     if (old.decision?.approval) record.approval = old.decision.approval
+    // A transactional tool's effects went with the attempt that made the call (rolled back): make it again.
+    if (tool.transactional && old.settle !== undefined && (old.state === "ok" || (old.state === "error" && !REFUSED.has(old.error?.code ?? "")))) {
+      return void runLive(tool, id, args, { ...old, state: "inflight" }, record, started, resolve, reject, old.settle)
+    }
+    if (tool.transactional && old.state === "inflight") return void runLive(tool, id, args, { ...old, state: "inflight" }, record, started, resolve, reject)
     if (old.settle !== undefined && (old.state === "ok" || old.state === "error" || old.state === "interrupted")) {
       record.replayed = true
       if (old.state === "ok" || (old.state === "error" && !REFUSED.has(old.error?.code ?? ""))) quota.take(tool, { replayed: true })

@@ -5,7 +5,7 @@
  * sources that are ready, lets the others join when they arrive and retries failed ones with backoff.
  */
 import { CodeModeError, codemodeError } from "../errors.js"
-import { isIdentifier } from "../tools/identifiers.js"
+import { isIdentifier, isMemberName, isNamespacePath } from "../tools/identifiers.js"
 import type { SourceEvent, Tool, ToolSource } from "../tools/tool.js"
 
 /** Options of background loading (see {@link SourceSetOptions.background}). */
@@ -101,20 +101,20 @@ function checkConfig(sources: readonly ToolSource[]): void {
   }
 }
 
-/** Checks what a source returned: right namespace, valid and unique names. */
+/** Checks what a source returned: its namespace (or one nested in it, `state.todos`), valid and unique names. */
 function checkTools(source: ToolSource, tools: Tool[]): Tool[] {
   if (!Array.isArray(tools)) throw codemodeError("CONFIG_INVALID", source.namespace, `${describe(source)}: load() must return an array of tools`)
   const names = new Set<string>()
   for (const tool of tools) {
     const id = `${tool.namespace}.${tool.name}`
-    if (tool.namespace !== source.namespace) {
+    if (tool.namespace !== source.namespace && !(tool.namespace.startsWith(`${source.namespace}.`) && isNamespacePath(tool.namespace))) {
       throw codemodeError("CONFIG_INVALID", source.namespace, `${describe(source)} returned tool ${id} from another namespace`)
     }
-    if (!isIdentifier(tool.name)) {
+    if (!(tool.namespace === source.namespace ? isIdentifier(tool.name) : isMemberName(tool.name))) {
       throw codemodeError("CONFIG_INVALID", source.namespace, `${describe(source)}: tool name ${JSON.stringify(tool.name)} is not a valid identifier`)
     }
-    if (names.has(tool.name)) throw codemodeError("CONFIG_INVALID", source.namespace, `${describe(source)}: duplicate tool name "${tool.name}"`)
-    names.add(tool.name)
+    if (names.has(id)) throw codemodeError("CONFIG_INVALID", source.namespace, `${describe(source)}: duplicate tool name "${id}"`)
+    names.add(id)
   }
   return tools
 }

@@ -40,7 +40,7 @@ const EMPTY_OBJECT: JSONSchema = { type: "object", properties: {}, additionalPro
 /** At most this many validation issues are listed in one error message. */
 const MAX_ISSUES = 5
 
-function isZod(schema: unknown): schema is ZodSchema {
+export function isZod(schema: unknown): schema is ZodSchema {
   return typeof schema === "object" && schema !== null && "_zod" in schema
 }
 
@@ -52,18 +52,19 @@ function formatPath(path: readonly PropertyKey[]): string {
     .join("")
 }
 
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   const listed = issues.slice(0, MAX_ISSUES).map((i) => `at ${formatPath(i.path)}: ${i.message}`)
   if (issues.length > MAX_ISSUES) listed.push(`… and ${issues.length - MAX_ISSUES} more`)
   return listed.join("; ")
 }
 
-interface Compiled {
+export interface Compiled {
   validator: ZodSchema
   jsonSchema: JSONSchema
 }
 
-function compile(schema: ZodSchema | JSONSchema, io: "input" | "output", where: string): Compiled {
+/** A zod schema or JSON Schema as a validator and its JSON Schema; `CONFIG_INVALID` naming `where` when it cannot be used. */
+export function compileSchema(schema: ZodSchema | JSONSchema, io: "input" | "output", where: string): Compiled {
   try {
     if (isZod(schema)) {
       const jsonSchema = zod().toJSONSchema(schema, { io, unrepresentable: "any" }) as JSONSchema
@@ -86,14 +87,14 @@ function toTool(namespace: string, name: string, key: string, def: FunctionDef):
   if (typeof def?.run !== "function") {
     throw codemodeError("CONFIG_INVALID", where, `functions("${namespace}"): "${key}".run must be a function`)
   }
-  const input = compile(def.input ?? EMPTY_OBJECT, "input", where)
+  const input = compileSchema(def.input ?? EMPTY_OBJECT, "input", where)
   const inputType = typeOf(input.jsonSchema)
   if (inputType !== undefined && inputType !== "object") {
     throw codemodeError("CONFIG_INVALID", where, "input must be an object schema: a tool takes one argument object")
   }
   // A call without an argument means "no options" for an object schema; other schemas see `undefined`.
   const noArgs = inputType === "object" ? {} : undefined
-  const output = def.output === undefined ? undefined : compile(def.output, "output", where)
+  const output = def.output === undefined ? undefined : compileSchema(def.output, "output", where)
   const run = def.run.bind(def)
 
   async function call(args: unknown, ctx: CallContext): Promise<unknown> {

@@ -20,6 +20,22 @@ export function isIdentifier(name: string): boolean {
 }
 
 /**
+ * True when `path` names a namespace: an identifier, or identifiers joined by dots for a group of
+ * tools inside a source's namespace (`state.todos` → `codemode.state.todos.insert(…)`).
+ */
+export function isNamespacePath(path: string): boolean {
+  return path.split(".").every(isIdentifier)
+}
+
+/**
+ * True when `name` can follow a dot: an identifier, reserved words included (`codemode.state.todos.delete`).
+ * Tools of a nested namespace (see {@link isNamespacePath}) are declared as methods, so such names work there.
+ */
+export function isMemberName(name: string): boolean {
+  return IDENTIFIER.test(name)
+}
+
+/**
  * A readable identifier for `name`: runs of other characters become `_`, a leading digit or a
  * reserved word gets a `_` prefix. `"repos/get-content"` → `"repos_get_content"`.
  */

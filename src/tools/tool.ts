@@ -17,7 +17,7 @@ export interface ToolAnnotations {
 
 /** Where a tool comes from: the source's own name for it and hints for search. */
 export interface ToolOrigin {
-  kind: "mcp" | "openapi" | "functions"
+  kind: "mcp" | "openapi" | "functions" | "state" | "procedures"
   /** The name the source uses (MCP tool name, operationId, function key) before identifier mangling. */
   originalName: string
   /** OpenAPI only. */
@@ -27,10 +27,31 @@ export interface ToolOrigin {
   tags?: string[]
 }
 
+/**
+ * Something a tool keeps for the rest of its run (a transaction): the runtime ends it with the run.
+ * Exactly one of `commit` or `rollback` is called, once.
+ */
+export interface RunParticipant {
+  /** The program finished: make its effects durable. A rejection fails the run (its message and code reach the caller). */
+  commit(): void | Promise<void>
+  /** The run failed, paused or was stopped: drop its effects. Must not throw. */
+  rollback(): void
+}
+
+/** The run a call belongs to (see {@link CallContext.run}). */
+export interface RunScope {
+  /** The run's id; the same for every attempt of a durable run (so ids derived from it repeat on replay). */
+  readonly runId: string
+  /** The participant under `key`, made by `create` on its first use in this attempt of the run. */
+  join<T extends RunParticipant>(key: string, create: () => T): T
+}
+
 /** Per-call context handed to {@link Tool.call}. */
 export interface CallContext {
   /** Aborted when the run is cancelled or times out; tools should stop work and reject. */
   signal?: AbortSignal
+  /** The run the call is made from, when the runtime makes it (absent for a direct `tool.call`). */
+  run?: RunScope
 }
 
 export interface Tool {
@@ -45,6 +66,12 @@ export interface Tool {
   outputSchema?: JSONSchema
   annotations?: ToolAnnotations
   origin?: ToolOrigin
+  /**
+   * True when the tool's effects are held in its run's scope until the run commits ({@link RunScope}):
+   * calling it again has no outside effect, so a resumed durable run calls it again instead of
+   * answering it from the journal (the attempt that made it was rolled back).
+   */
+  transactional?: boolean
   /** Runs the tool on the host. Rejects with a `CodeModeError` (`TOOL_*` codes) on failure. */
   call(args: unknown, ctx: CallContext): Promise<unknown>
 }

@@ -4,7 +4,7 @@
  * the namespace declared once after the functions.
  */
 import { codemodeError } from "../errors.js"
-import { isIdentifier } from "../tools/identifiers.js"
+import { isIdentifier, isMemberName, isNamespacePath } from "../tools/identifiers.js"
 import type { JSONSchema, Tool } from "../tools/tool.js"
 import type { DocMode } from "./jsdoc.js"
 import { describe, formatDoc } from "./jsdoc.js"
@@ -61,6 +61,12 @@ interface ToolModel {
 
 interface NamespaceModel {
   readonly name: string
+  /**
+   * Nested namespaces (`state.todos`): the interface its tools are methods of, declared in the
+   * namespace with its types; the parent namespace declares `const todos: todos.Tools`. Methods
+   * may be named with reserved words (`delete`), which a namespace's functions cannot.
+   */
+  readonly methodsOf?: string
   readonly tools: readonly ToolModel[]
   readonly registry: Registry
   readonly rootNames: Map<unknown, string>
@@ -77,20 +83,29 @@ function isSimple(text: string): boolean {
 
 const byName = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)
 
+const isNested = (namespace: string) => namespace.includes(".")
+
 function validate(tools: readonly DeclaredTool[]): Map<string, DeclaredTool[]> {
   const groups = new Map<string, DeclaredTool[]>()
   for (const tool of tools) {
-    if (!isIdentifier(tool.namespace)) throw codemodeError("CONFIG_INVALID", ORIGIN, `namespace "${tool.namespace}" (tool "${tool.name}") is not a valid identifier; rename the source`)
-    if (!isIdentifier(tool.name)) throw codemodeError("CONFIG_INVALID", ORIGIN, `tool name "${tool.namespace}.${tool.name}" is not a valid identifier; sources must name tools with toIdentifier()`)
+    if (!isNamespacePath(tool.namespace)) throw codemodeError("CONFIG_INVALID", ORIGIN, `namespace "${tool.namespace}" (tool "${tool.name}") is not a valid identifier; rename the source`)
+    if (!(isNested(tool.namespace) ? isMemberName(tool.name) : isIdentifier(tool.name))) throw codemodeError("CONFIG_INVALID", ORIGIN, `tool name "${tool.namespace}.${tool.name}" is not a valid identifier; sources must name tools with toIdentifier()`)
     const group = groups.get(tool.namespace) ?? []
     if (group.some((t) => t.name === tool.name)) throw codemodeError("CONFIG_INVALID", ORIGIN, `tool "${tool.namespace}.${tool.name}" is declared twice; tool names must be unique in a namespace`)
     groups.set(tool.namespace, [...group, tool])
+  }
+  for (const namespace of groups.keys()) {
+    const dot = namespace.lastIndexOf(".")
+    if (dot > 0 && groups.get(namespace.slice(0, dot))?.some((t) => t.name === namespace.slice(dot + 1))) {
+      throw codemodeError("CONFIG_INVALID", ORIGIN, `"${namespace}" is both a tool and a namespace of tools; rename one of them`)
+    }
   }
   return groups
 }
 
 function buildNamespace(name: string, tools: readonly DeclaredTool[]): NamespaceModel {
   const names = createNameAllocator()
+  const methodsOf = isNested(name) ? names.take("Tools") : undefined
   const registry = createRegistry()
   const rootNames = new Map<unknown, string>()
   const models = [...tools].sort(byName((t) => t.name)).map((tool): ToolModel => {
@@ -106,7 +121,7 @@ function buildNamespace(name: string, tools: readonly DeclaredTool[]): Namespace
     }
   }
   registry.assignNames(names)
-  return { name, tools: models, registry, rootNames }
+  return { name, tools: models, registry, rootNames, ...(methodsOf ? { methodsOf } : {}) }
 }
 
 /** Named definitions reachable from `roots`, each with its depth (1 = used by a root directly), sorted by name. */
@@ -168,7 +183,8 @@ function renderTool(ns: NamespaceModel, model: ToolModel, docs: DocMode, indent:
   if (text !== undefined) lines.push(...text.split("\n"))
   const origin = tool.origin
   if (docs !== "none" && origin?.method && origin.path) lines.push(`@http ${origin.method.toUpperCase()} ${origin.path}`)
-  const fn = `${formatDoc(lines, indent)}${indent}function ${tool.name}(${params}): Promise<${result}>\n`
+  const at = ns.methodsOf ? `${indent}  ` : indent
+  const fn = `${formatDoc(lines, at)}${at}${ns.methodsOf ? "" : "function "}${tool.name}(${params}): Promise<${result}>\n`
   return { fn, types }
 }
 
@@ -200,8 +216,15 @@ function renderEntry(ns: NamespaceModel, entry: DefEntry, docs: DocMode, indent:
   return renderDeclaration(entry.typeName, entry.schema, ctx, indent)
 }
 
-function wrapNamespace(name: string, body: string): string {
-  return `declare namespace codemode.${name} {\n${body}}\n`
+/** `declare namespace codemode.<ns> { … }`; a nested namespace's functions go into its methods interface. */
+function wrapNamespace(ns: NamespaceModel, fns: string, rest: string): string {
+  if (!ns.methodsOf) return `declare namespace codemode.${ns.name} {\n${fns}${rest}}\n`
+  const dot = ns.name.lastIndexOf(".")
+  const [parent, own] = [ns.name.slice(0, dot), ns.name.slice(dot + 1)]
+  return (
+    `declare namespace codemode.${ns.name} {\n  interface ${ns.methodsOf} {\n${fns}  }\n${rest}}\n` +
+    `declare namespace codemode.${parent} {\n  const ${own}: ${own}.${ns.methodsOf}\n}\n`
+  )
 }
 
 /**
@@ -221,10 +244,14 @@ export function buildDeclarations(tools: readonly DeclaredTool[], options: Decla
   let full: string | undefined
 
   const renderNamespace = (ns: NamespaceModel): string => {
-    const parts = ns.tools.map((m) => renderTool(ns, m, docs, "  ", warn)).map((p) => p.fn + p.types.join(""))
+    const parts = ns.tools.map((m) => renderTool(ns, m, docs, "  ", warn))
     const roots = ns.tools.flatMap((m) => (m.tool.outputSchema === undefined ? [m.tool.inputSchema] : [m.tool.inputSchema, m.tool.outputSchema]))
     const defs = [...reachable(ns.registry, roots).keys()].map((e) => renderEntry(ns, e, docs, "  ", warn))
-    return wrapNamespace(ns.name, [...parts, ...(defs.length > 0 ? [defs.join("")] : [])].join("\n"))
+    if (ns.methodsOf) {
+      const types = [...parts.flatMap((p) => p.types), ...defs].join("")
+      return wrapNamespace(ns, parts.map((p) => p.fn).join(""), types)
+    }
+    return wrapNamespace(ns, [...parts.map((p) => p.fn + p.types.join("")), ...(defs.length > 0 ? [defs.join("")] : [])].join("\n"), "")
   }
 
   return {
@@ -244,8 +271,8 @@ export function buildDeclarations(tools: readonly DeclaredTool[], options: Decla
       const defs = needed.map(([entry, depth]) =>
         depth <= maxDepth ? renderEntry(ns, entry, snippetDocs, indent, warn) : `${formatDoc(summaryOf(entry, snippetDocs), indent)}${indent}type ${entry.typeName} = unknown // details omitted\n`,
       )
-      const body = fn + types.join("") + defs.join("")
-      return wrap ? wrapNamespace(namespace, body) : body
+      const rest = types.join("") + defs.join("")
+      return wrap ? wrapNamespace(ns, fn, rest) : fn + rest
     },
   }
 }

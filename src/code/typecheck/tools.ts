@@ -26,16 +26,30 @@ export function nodeAt(ts: Ts, file: TS.SourceFile, pos: number): TS.Node {
 /** Hops through variables when looking for where a value came from. */
 const MAX_HOPS = 6
 
-/** The tool a symbol declares: a function inside `declare namespace codemode.<ns>`. */
+/**
+ * The tool a symbol declares: a function inside `declare namespace codemode.<ns>`, or a method of
+ * the `Tools` interface of a nested namespace (`codemode.state.todos`, see types/declarations.ts).
+ */
 export function toolOfSymbol(ts: Ts, symbol: TS.Symbol | undefined): ToolRef | undefined {
   const decl = symbol?.declarations?.[0]
-  if (!decl || !ts.isFunctionDeclaration(decl) || !decl.name) return undefined
-  const block = decl.parent
-  const inner = block?.parent
-  const outer = inner?.parent
-  if (!inner || !ts.isModuleDeclaration(inner) || !outer || !ts.isModuleDeclaration(outer)) return undefined
-  if (outer.name.getText() !== "codemode") return undefined
-  return { namespace: inner.name.getText(), name: decl.name.text }
+  if (!decl) return undefined
+  let name: string
+  let block: TS.Node | undefined
+  if (ts.isFunctionDeclaration(decl) && decl.name) {
+    name = decl.name.text
+    block = decl.parent
+  } else if (ts.isMethodSignature(decl) && ts.isIdentifier(decl.name) && ts.isInterfaceDeclaration(decl.parent) && decl.parent.name.text === "Tools") {
+    name = decl.name.text
+    block = decl.parent.parent
+  } else return undefined
+  const path: string[] = []
+  let module = block?.parent
+  while (module && ts.isModuleDeclaration(module)) {
+    path.unshift(module.name.getText())
+    module = module.parent
+  }
+  if (path.length < 2 || path[0] !== "codemode") return undefined
+  return { namespace: path.slice(1).join("."), name }
 }
 
 /** The tool `call` calls, e.g. `codemode.github.repos_get(…)` or `gh.repos_get(…)` with `const gh = codemode.github`. */

@@ -6,7 +6,7 @@
  * describer (`LIB`, readable) are compiled only when a run first logs an object or fails.
  *
  * CORE is a function expression the worker calls with two host functions, which stay in its closure
- * (never on `globalThis`). It installs `codemode.<ns>.<tool>` and `console`, and returns
+ * (never on `globalThis`). It installs `codemode.<ns>.<tool>` (namespaces may nest: `a.b.tool`) and `console`, and returns
  * `[settle, encodeResult, describe]` for the worker. Built-ins are captured before user code runs.
  */
 import { CUT_SOURCE } from "./cut-source.js"
@@ -47,10 +47,10 @@ if(e===B)throw new T("the argument of codemode."+n+" is too large to copy (limit
 if(nc>=lm){hx();return new P(function(){})}
 i=nc++;Q[qn++]=x;Q[qn++]=j;return new P(function(r,q){p[i]=[r,q]})},
 mk=function(n,t,x){var f=function(a){return ca(n,x,a)};D(f,"name",{value:t});return f},
-init=function(nj,ob,l){var r=C(O.prototype),ns=C(null),nm=Pa(nj),i,k,d,s,t;bu=ob;lm=l;
-for(i=0;i<nm.length;i++){k=nm[i];d=A(X,k,["."]);s=d<0?"":A(Y,k,[0,d]);t=d<0?k:A(Y,k,[d+1]);
-if(s===""){D(r,t,{value:mk(k,t,i),enumerable:true});continue}
-if(!ns[s]){ns[s]=C(O.prototype);D(r,s,{value:ns[s],enumerable:true})}D(ns[s],t,{value:mk(k,t,i),enumerable:true})}
+init=function(nj,ob,l){var r=C(O.prototype),ns=C(null),nm=Pa(nj),i,k,d,s,t,o,q;bu=ob;lm=l;
+for(i=0;i<nm.length;i++){k=nm[i];o=r;q=0;
+for(d=A(X,k,["."]);d>=0;d=A(X,k,[".",q])){s=A(Y,k,[0,d]);if(!ns[s]){ns[s]=C(O.prototype);D(o,A(Y,k,[q,d]),{value:ns[s],enumerable:true})}o=ns[s];q=d+1}
+t=A(Y,k,[q]);D(o,t,{value:mk(k,t,i),enumerable:true})}
 for(s in ns)Fz(ns[s]);
 D(G,"codemode",{value:Fz(r),configurable:true})},
 lg=function(v){return function(){var a=[],o="",i,x,y;for(i=0;i<arguments.length;i++)a[i]=arguments[i];

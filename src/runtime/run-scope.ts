@@ -1,0 +1,55 @@
+/**
+ * The scope of one attempt of a run: tools with run-long effects (the state source's transaction)
+ * join it through `ctx.run`, and the runtime ends it with the attempt — commit when the program
+ * finished, rollback when it failed, paused or was stopped. Commits go participant by participant:
+ * each one is atomic, several together are not (one database per run is).
+ */
+import { codemodeError } from "../errors.js"
+import type { RunParticipant, RunScope } from "../tools/tool.js"
+
+export interface RunScopeHandle extends RunScope {
+  /** Commits every participant in join order; after a failure the rest are rolled back and it rejects. */
+  commit(): Promise<void>
+  /** Drops every participant's effects. Idempotent, also after commit (then a no-op). */
+  rollback(): void
+}
+
+export function createRunScope(runId: string): RunScopeHandle {
+  const participants = new Map<string, RunParticipant>()
+  let ended = false
+  const rollback = () => {
+    ended = true
+    const all = [...participants.values()]
+    participants.clear()
+    for (const participant of all) {
+      try {
+        participant.rollback()
+      } catch {
+        // must not throw; nothing left to do if it does
+      }
+    }
+  }
+  return {
+    runId,
+    join<T extends RunParticipant>(key: string, create: () => T): T {
+      if (ended) throw codemodeError("ABORTED", "runtime", "the run has ended: its writes were committed or dropped already")
+      let participant = participants.get(key)
+      if (!participant) participants.set(key, (participant = create()))
+      return participant as T
+    },
+    async commit() {
+      ended = true
+      for (const [key, participant] of participants) {
+        try {
+          await participant.commit()
+          participants.delete(key)
+        } catch (error) {
+          participants.delete(key)
+          rollback()
+          throw error
+        }
+      }
+    },
+    rollback,
+  }
+}
