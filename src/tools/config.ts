@@ -14,7 +14,8 @@ import { mcp } from "./mcp/index.js"
 import { openapi } from "./openapi/index.js"
 import type { OpenApiAuth } from "./openapi/index.js"
 import { checkPolicy, policySchemas, strictSchema, zodProblem, type Policy } from "./policy-config.js"
-import type { ToolSource } from "./tool.js"
+import { state } from "./state/source.js"
+import type { JSONSchema, ToolSource } from "./tool.js"
 
 const ORIGIN = "config"
 
@@ -89,6 +90,21 @@ const configSchemas = once(() => {
     openapi: z.record(z.string(), z.unknown()).optional(),
   })
 
+  /** `"state"`: typed collections in a database file, under the namespace `state` (docs/state.md). */
+  const StateConfigSchema = strictSchema(
+    {
+      /** The database file, relative to the config file (e.g. "app.db"), or ":memory:". */
+      db: z.string().min(1, "must be a file path"),
+      /** Collection name → JSON Schema of its documents (an object schema, without "id"). */
+      collections: z.record(z.string(), z.looseObject({})).optional(),
+      /** Largest document in bytes of JSON (e.g. 1048576). */
+      maxDocBytes: PositiveIntSchema.optional(),
+      /** Largest size of the database file in bytes. */
+      maxBytes: PositiveIntSchema.optional(),
+    },
+    "an object",
+  )
+
   /** `"runs"`: where durable runs (paused for approval, resumable after a crash) are kept. Paths are absolute once parsed. */
   const RunsConfigSchema = strictSchema(
     {
@@ -141,7 +157,7 @@ const configSchemas = once(() => {
     ],
     { error: 'must be "error", "warn", "off" or { "mode", "timeMs", "memoryBytes", "onOverBudget" }' },
   )
-  return { StdioEntrySchema, HttpEntrySchema, AuthSchema, OpenApiEntrySchema, ConfigSchema, RunsConfigSchema, AuditConfigSchema, TypecheckConfigSchema }
+  return { StdioEntrySchema, HttpEntrySchema, AuthSchema, OpenApiEntrySchema, ConfigSchema, RunsConfigSchema, AuditConfigSchema, TypecheckConfigSchema, StateConfigSchema }
 })
 type ConfigSchemas = ReturnType<typeof configSchemas>
 
@@ -151,6 +167,10 @@ export type OpenApiEntry = z.infer<ConfigSchemas["OpenApiEntrySchema"]>
 export type RunsConfig = z.infer<ConfigSchemas["RunsConfigSchema"]>
 export type AuditConfig = z.infer<ConfigSchemas["AuditConfigSchema"]>
 export type TypecheckConfig = z.infer<ConfigSchemas["TypecheckConfigSchema"]>
+export type StateConfig = z.infer<ConfigSchemas["StateConfigSchema"]>
+
+/** The namespace of the config file's `"state"` collections. */
+export const STATE_NAMESPACE = "state"
 
 /** Everything a `codemode.json` holds. */
 export interface CodeModeConfig {
@@ -164,6 +184,8 @@ export interface CodeModeConfig {
   audit?: AuditConfig | false
   /** `"typecheck"`: a mode or a mode with budgets. */
   typecheck?: TypecheckConfig
+  /** `"state"`, `db` absolute (its source is among `sources`, namespace {@link STATE_NAMESPACE}). */
+  state?: StateConfig
 }
 
 /**
@@ -222,8 +244,8 @@ export function parseCodeModeConfig(json: unknown, options: ParseConfigOptions):
   const fail = (path: string, message: string) => codemodeError("CONFIG_INVALID", ORIGIN, `${file}: ${path ? `${path}: ` : ""}${message}`)
   const top = configSchemas().ConfigSchema.safeParse(json)
   if (!top.success) throw zodFailure(top.error, "", fail)
-  if (top.data.mcpServers === undefined && top.data.openapi === undefined) {
-    throw fail("", 'no "mcpServers" or "openapi" object found; see docs/mcp.md for the format')
+  if (top.data.mcpServers === undefined && top.data.openapi === undefined && top.data.state === undefined) {
+    throw fail("", 'no "mcpServers", "openapi" or "state" object found; see docs/mcp.md for the format')
   }
   const settings = parseSettings(top.data, options.baseDir, env, fail)
   const sources: ToolSource[] = []
@@ -261,6 +283,11 @@ export function parseCodeModeConfig(json: unknown, options: ParseConfigOptions):
     })
     sources.push(withFilter(source, e))
   }
+  if (settings.state) {
+    claim("state", STATE_NAMESPACE)
+    const { db, collections = {}, ...limits } = settings.state
+    sources.push(state(STATE_NAMESPACE, { db, collections: collections as Record<string, JSONSchema>, ...limits }))
+  }
   return { sources, ...settings }
 }
 
@@ -284,6 +311,11 @@ function parseSettings(top: Record<string, unknown>, baseDir: string, env: Env, 
     if (!parsed.success) throw zodFailure(parsed.error, "audit", fail)
     const audit = parsed.data
     settings.audit = audit.file === undefined ? audit : { ...audit, file: resolve(baseDir, audit.file) }
+  }
+  if (top.state !== undefined) {
+    const parsed = configSchemas().StateConfigSchema.safeParse(substitute(top.state, "state", undefined, env, fail))
+    if (!parsed.success) throw zodFailure(parsed.error, "state", fail)
+    settings.state = { ...parsed.data, db: parsed.data.db === ":memory:" ? ":memory:" : resolve(baseDir, parsed.data.db) }
   }
   if (top.typecheck !== undefined) {
     const parsed = configSchemas().TypecheckConfigSchema.safeParse(top.typecheck)
