@@ -6,6 +6,7 @@ import { auditCommand } from "./audit.js"
 import { benchCommand } from "./bench.js"
 import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
+import { proceduresCommand } from "./procedures.js"
 import { resumeCommand } from "./resume.js"
 import { runCommand } from "./run.js"
 import { runsCommand } from "./runs.js"
@@ -24,6 +25,7 @@ const program = new Command("codemode")
   .addCommand(checkCommand())
   .addCommand(resumeCommand())
   .addCommand(runsCommand())
+  .addCommand(proceduresCommand())
   .addCommand(demoCommand())
   .addCommand(typesCommand())
   .addCommand(serveCommand())

@@ -1,13 +1,17 @@
 /** `codemode run <file|->`: run a program against the configured tools and print its value. */
 import { Command } from "commander"
+import { codemodeError } from "../errors.js"
 import { approvalHandler, approveMode } from "./approve.js"
 import { addGovernanceFlags } from "./governance.js"
 import { readProgram } from "./input.js"
 import { printResult, type OutputFlags } from "./output.js"
-import { withCodeMode, type SessionFlags } from "./session.js"
+import { EXIT_CODE_FAILED, withCodeMode, type SessionFlags } from "./session.js"
 
 interface RunFlags extends SessionFlags, OutputFlags {
   approve?: string
+  input?: string
+  saveAs?: string
+  description?: string
 }
 
 export function runCommand(): Command {
@@ -26,6 +30,9 @@ export function runCommand(): Command {
     .option("--approve <mode>", "calls that need approval: prompt (ask here), all, none, defer (print a resume token and exit 0); default prompt on a terminal, else defer")
     .option("--json", "print the whole outcome (status, value, logs, calls, error, stats; or the resume token and pending calls) as JSON")
     .option("--trace", "print logs, the call trace and stats to stderr")
+    .option("--save-as <name>", "after a successful run, save the program as the procedure codemode.procedures.<name>(input) (kept in the config's state database)")
+    .option("--description <text>", "with --save-as: what the procedure does (shown to the model)")
+    .option("--input <json>", "the value the program reads as `input` (as a saved procedure does); default {} with --save-as")
     .addHelpText(
       "after",
       "\nExamples:\n  echo 'return 1 + 1' | codemode run -\n  codemode run job.js --config codemode.json --ask 'github.*delete*' --approve defer --json\n\nExit code: 0 done or paused, 1 the program failed, 2 codemode could not run it.",
@@ -34,8 +41,25 @@ export function runCommand(): Command {
       const mode = approveModeOrReport(flags.approve)
       if (!mode) return
       const onApproval = approvalHandler(mode)
-      await withCodeMode(flags, async (cm) => printResult(await cm.execute(await readProgram(file), { onApproval: onApproval ?? false }), flags))
+      const saveAs = flags.saveAs === undefined ? undefined : { name: flags.saveAs, ...(flags.description === undefined ? {} : { description: flags.description }) }
+      await withCodeMode(flags, async (cm) => {
+        const input = flags.input === undefined ? undefined : parseInput(flags.input)
+        const result = await cm.execute(await readProgram(file), { onApproval: onApproval ?? false, ...(saveAs ? { saveAs } : {}), ...(input === undefined ? {} : { input }) })
+        const exit = printResult(result, flags)
+        if (!saveAs || result.status !== "done") return exit
+        if (!result.saved) return EXIT_CODE_FAILED // the reason is in the warnings printed
+        if (!flags.json) process.stderr.write(`saved as procedure ${result.saved.name} (version ${result.saved.version}): codemode.procedures.${result.saved.name}(input)\n`)
+        return exit
+      })
     })
+}
+
+function parseInput(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw codemodeError("CONFIG_INVALID", "cli", `--input must be JSON, e.g. '{"text":"milk"}': ${(error as Error).message}`)
+  }
 }
 
 /** The approve mode, or undefined after reporting a bad flag (exit code 2). */

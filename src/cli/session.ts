@@ -66,6 +66,7 @@ export async function withCodeMode(
       limits: limitsFromFlags(flags),
       ...(await governanceOptions(flags, config, governance)),
       ...(typecheck === undefined ? {} : { typecheck }),
+      ...(config.state ? { procedures: { db: config.state.db } } : {}),
       ...extra,
     })
     process.exitCode = await body(cm)

@@ -21,6 +21,8 @@ import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary 
 import { sourceNote, unavailableError } from "./hints.js"
 import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet, type SourceStatus } from "./sources.js"
 import { createTypecheckGate } from "./typecheck.js"
+import { bindInput, instanceProcedures, type ProceduresApi, type ProceduresOptions, type SaveProcedure } from "./procedures/procedures.js"
+import { checkProcedureName } from "./procedures/store.js"
 import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
 
 export type { CallRecord } from "./bindings.js"
@@ -87,6 +89,11 @@ export interface CodeModeOptions {
    * docs/typecheck.md.
    */
   typecheck?: TypecheckOption
+  /**
+   * Saved procedures (`codemode.procedures.<name>(input)`): the state database file they are kept
+   * in. Default: none (`procedures` methods and `saveAs` reject with `CONFIG_INVALID`). See docs/state.md.
+   */
+  procedures?: ProceduresOptions
 }
 
 export interface ExecuteOptions {
@@ -100,6 +107,14 @@ export interface ExecuteOptions {
   onApproval?: ApprovalHandler | false
   /** Typecheck mode for this run, over the instance's. */
   typecheck?: TypecheckMode
+  /**
+   * Save the program as a procedure once it finished (status "done"): the result's `saved` says
+   * which version; when saving fails the run's writes stay committed and `warnings` says why.
+   * A bad name rejects with `PROCEDURE_INVALID` before anything runs.
+   */
+  saveAs?: SaveProcedure
+  /** The value the program reads as `input` (as a procedure does). Default: none; `{}` with `saveAs`. */
+  input?: unknown
 }
 
 export interface CodeMode {
@@ -146,6 +161,8 @@ export interface CodeMode {
   search(query: string, options?: CatalogSearchOptions): CatalogHit[]
   /** The current catalog (mode, declarations within budget, search); rebuilt when the tools change. */
   catalog(): Catalog
+  /** Saved procedures: list, get, save, restore, remove (see {@link CodeModeOptions.procedures}). */
+  readonly procedures: ProceduresApi
   /** Closes every source, the executor, the run store and the audit log. Idempotent; `execute` afterwards rejects with `CLOSED`. */
   close(): Promise<void>
 }
@@ -188,16 +205,26 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   const background = options.background === true ? {} : options.background || undefined
   const sourceOptions = { skipUnavailable: options.skipUnavailableSources ?? false, background, onError: options.onError, onChange: options.onSourceChange }
   let sources: SourceSet
+  const policy = compilePolicy(options.policy)
+  let env: RunEnvironment | undefined
+  const procedures = instanceProcedures(options.procedures, {
+    get env() {
+      return env as RunEnvironment
+    },
+    policy,
+    limits,
+    tools: () => sources.tools(),
+  })
   try {
-    sources = await loadSources(options.sources, sourceOptions)
+    sources = await loadSources(procedures.source ? [...options.sources, procedures.source] : options.sources, sourceOptions)
   } catch (error) {
     // The instance owns the executor it was given: nobody can close() it now.
     await options.executor?.dispose().catch(() => undefined)
+    await procedures.close()
     throw error
   }
   let executor: Promise<Executor> | undefined = options.executor ? Promise.resolve(options.executor) : undefined
   let closing: Promise<void> | undefined
-  const policy = compilePolicy(options.policy)
   const secrets = (await Promise.all(options.sources.map((s) => s.secrets?.().catch(() => []) ?? []))).flat()
   const redactor = secrets.length ? createRedactor(secrets) : undefined
   const ownAudit = options.audit !== undefined && !("write" in options.audit)
@@ -214,7 +241,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     }
     return notes
   }
-  const env: RunEnvironment = {
+  env = {
     executor: () =>
       (executor ??= defaultExecutor().catch((error: unknown) => {
         executor = undefined // let the next execute try again
@@ -245,8 +272,13 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     const startedAt = performance.now()
     const runLimits = mergeLimits(limits, runOptions.limits)
     let normalized: NormalizedCode
+    let program = String(code)
     try {
-      normalized = await normalizeCode(String(code))
+      normalized = await normalizeCode(program)
+      if (runOptions.input !== undefined || runOptions.saveAs) {
+        program = bindInput(normalized.js, runOptions.input ?? {})
+        normalized = await normalizeCode(program)
+      }
     } catch (error) {
       if (CodeModeError.is(error, "CODE_INVALID")) return syntaxResult(error, startedAt)
       throw error
@@ -260,10 +292,12 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     const absent = new Set(sources.status().filter((s) => s.state !== "ready").map((s) => s.namespace))
     const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
     if (typeof typed !== "function") return typed
-    const durable = await book.start(String(code), runOptions.limits, options.policy)
-    return typed(await runProgram(env, {
+    if (runOptions.saveAs) checkProcedureName(runOptions.saveAs.name)
+    const durable = await book.start(program, runOptions.limits, options.policy)
+    const runId = durable?.record.id ?? newRunId()
+    const result = typed(await runProgram(env as RunEnvironment, {
       code: normalized,
-      runId: durable?.record.id ?? newRunId(),
+      runId,
       limits: runLimits,
       policy,
       signal: runOptions.signal,
@@ -271,7 +305,20 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       onApproval: approverFor(runOptions),
       startedAt,
       durable,
+      newScope: procedures.scopeFor(runId, approverFor(runOptions)),
     }))
+    return runOptions.saveAs ? saveProgram(String(code), result, runOptions.saveAs) : result
+  }
+
+  /** Saves the program of a finished run as a procedure; a failure to save becomes a warning. */
+  async function saveProgram(code: string, result: ExecuteResult, saveAs: SaveProcedure): Promise<ExecuteResult> {
+    if (result.status !== "done") return result
+    try {
+      const saved = await procedures.api.save(code, saveAs)
+      return { ...result, saved: { name: saved.name, version: saved.version, description: saved.description } }
+    } catch (error) {
+      return { ...result, warnings: [...(result.warnings ?? []), `not saved as procedure "${saveAs.name}": ${error instanceof Error ? error.message : String(error)}`] }
+    }
   }
 
   async function resume(token: string, decisions: ResumeDecisions = {}, runOptions: Omit<ExecuteOptions, "limits"> = {}): Promise<ExecuteResult> {
@@ -286,7 +333,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       await opened.lease.release()
       throw error
     }
-    return runProgram(env, {
+    return runProgram(env as RunEnvironment, {
+      newScope: procedures.scopeFor(opened.record.id, approverFor(runOptions)),
       code: normalized,
       runId: opened.record.id,
       limits: mergeLimits(limits, opened.record.limits),
@@ -316,6 +364,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
         : generateDeclarations(sources.tools(), { namespace: declOptions.namespace }),
     search: (query, searchOptions) => catalogs.current().search(query, searchOptions),
     catalog: () => catalogs.current(),
+    procedures: procedures.api,
     close: () =>
       (closing ??= (async () => {
         const backend = executor
@@ -323,6 +372,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
         await typecheck.close()
         if (backend) await (await backend.catch(() => undefined))?.dispose()
         await book.close()
+        await procedures.close()
         if (ownAudit) await audit?.close()
       })()),
   }

@@ -49,6 +49,8 @@ export interface ProgramRun {
   onCall?: ((call: CallRecord) => void) | undefined
   onApproval?: ApprovalHandler | undefined
   startedAt: number
+  /** Makes the scope of each attempt. Default: a new top-level scope (`createRunScope`). */
+  newScope?: (() => RunScopeHandle) | undefined
   /** Durable runs: the record (status "running"), the lease held on it, the journal so far. */
   durable?: { record: RunRecord; lease: Lease; entries: CallEntry[] } | undefined
 }
@@ -82,7 +84,7 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
       const tools = env.tools()
       // Tools see one signal that fires when the caller cancels or when the attempt is over.
       const toolsDone = new AbortController()
-      const scope = createRunScope(run.runId)
+      const scope = run.newScope?.() ?? createRunScope(run.runId)
       const onAbort = () => toolsDone.abort(run.signal?.reason)
       run.signal?.addEventListener("abort", onAbort, { once: true })
       const gate = createRunGate({
@@ -96,6 +98,7 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
         audit: env.audit,
         durable: durable && env.runs ? { journal: env.runs.journal, record: durable.record, entries: durable.entries } : undefined,
         scope,
+        askInline: !durable && run.onApproval ? (request) => ask(run.onApproval as ApprovalHandler, { ...request, runId: run.runId }, env.approvalTimeoutMs, run.signal) : undefined,
       })
       let outcome
       let diverged: RunError | undefined

@@ -44,6 +44,8 @@ interface ResultCommon {
 export interface DoneResult extends ResultCommon {
   status: "done"
   ok: true
+  /** With `saveAs`: the procedure version the program was saved as. */
+  saved?: { name: string; version: number; description: string }
   /** What it returned; cut to fit when larger than `limits.maxResultBytes` (then `cut` is set). */
   value: unknown
   error?: undefined

@@ -38,6 +38,11 @@ export interface RunGateOptions {
   durable?: { journal: Journal; record: RunRecord; entries: CallEntry[] } | undefined
   /** The attempt's scope, handed to every tool as `ctx.run`. */
   scope?: RunScope | undefined
+  /**
+   * Runs without a journal (a procedure called from a program): asks about a call the policy says
+   * needs approval, inline, as it is made. Without it such a call is refused.
+   */
+  askInline?: ((request: PendingApproval) => Promise<"approved" | "denied" | "timeout">) | undefined
 }
 
 /** Why an attempt stopped early (besides the program ending on its own). */
@@ -194,9 +199,19 @@ export function createRunGate(options: RunGateOptions): RunGate {
           return refuse({ pos, tool: id, args, state: "error", error, decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, "denied", started, resolve, reject)
         }
         if (decision.action === "ask" && !durable) {
-          // Unreachable while the runtime journals every run whose policy can ask; never hang a call.
-          const error = callError(id, args, "POLICY_DENIED", `needs approval (${decision.rule}), and this run keeps no journal to pause in`)
-          return refuse({ pos, tool: id, args, state: "error", error, decision, startedAt: Date.now() }, record, "denied", started, resolve, reject)
+          const entry: CallEntry = { pos, tool: id, args, state: "inflight", decision, startedAt: Date.now() }
+          if (!options.askInline) {
+            const error = callError(id, args, "POLICY_DENIED", `needs approval (${decision.rule}), and this run cannot pause for it (a procedure's calls are approved inline: give an inline approver)`)
+            return refuse({ ...entry, state: "error", error }, record, "denied", started, resolve, reject)
+          }
+          record.approval = "pending"
+          void options.askInline({ id: `c${pos}`, tool: id, args, reason: decision.rule }).then((answer) => {
+            record.approval = answer
+            if (answer === "approved") return runLive(tool, id, args, entry, record, started, resolve, reject)
+            const error = callError(id, args, "APPROVAL_DENIED", answer === "timeout" ? "was not approved in time (denied)" : "was denied by the approver")
+            refuse({ ...entry, state: "error", error }, record, "denied", started, resolve, reject)
+          })
+          return
         }
         if (decision.action === "ask") {
           const entry: CallEntry = { pos, tool: id, args, state: "pending", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }

@@ -14,6 +14,28 @@ export interface RunScopeHandle extends RunScope {
   rollback(): void
 }
 
+/**
+ * A scope inside `parent` (a procedure called by a run): participants are the parent's, so the
+ * procedure's writes commit with the run that called it; `rollback` drops only what was done
+ * through this scope (participants without savepoints keep theirs), `commit` leaves it to the parent.
+ */
+export function nestedScope(parent: RunScope): RunScopeHandle {
+  const restores = new Map<string, (() => void) | undefined>()
+  return {
+    runId: parent.runId,
+    join<T extends RunParticipant>(key: string, create: () => T): T {
+      const participant = parent.join(key, create)
+      if (!restores.has(key)) restores.set(key, participant.savepoint?.())
+      return participant
+    },
+    commit: async () => {},
+    rollback: () => {
+      for (const restore of restores.values()) restore?.()
+      restores.clear()
+    },
+  }
+}
+
 export function createRunScope(runId: string): RunScopeHandle {
   const participants = new Map<string, RunParticipant>()
   let ended = false

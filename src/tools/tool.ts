@@ -36,6 +36,8 @@ export interface RunParticipant {
   commit(): void | Promise<void>
   /** The run failed, paused or was stopped: drop its effects. Must not throw. */
   rollback(): void
+  /** Marks the effects so far; the function returned drops what came after (a procedure that failed inside a run). */
+  savepoint?(): () => void
 }
 
 /** The run a call belongs to (see {@link CallContext.run}). */

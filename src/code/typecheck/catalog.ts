@@ -60,7 +60,7 @@ export function loadCatalog(ts: Ts, tools: readonly DeclaredTool[], libs: LibCac
       const match = /^Property '([^']+)' does not exist on type 'typeof ([\w$]+)'\.$/.exec(message)
       if (!match) return undefined
       const [, missing = "", ns = ""] = match
-      if (ns === "codemode") return `Namespaces: ${[...byNamespace.keys()].join(", ")}.`
+      if (ns === "codemode") return `Namespaces: ${[...new Set([...byNamespace.keys()].map((k) => k.split(".")[0]))].join(", ")}.`
       const names = byNamespace.get(ns)
       if (!names) return undefined
       if (names.length <= MAX_NAMES) return `Tools in ${ns}: ${names.join(", ")}.`

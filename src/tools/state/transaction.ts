@@ -93,5 +93,12 @@ export function createTransaction(db: StateDatabase, seed: string | undefined, o
       ended = true
       writes.clear()
     },
+    savepoint() {
+      const saved = new Map([...writes].map(([collection, docs]) => [collection, new Map(docs)]))
+      return () => {
+        writes.clear()
+        for (const [collection, docs] of saved) writes.set(collection, new Map(docs))
+      }
+    },
   }
 }

@@ -1,0 +1,193 @@
+/**
+ * Procedures in one codemode instance: the store (a state database), the `procedures` source, the
+ * library API (`cm.procedures`), saving the program of a successful `execute`, and running a
+ * procedure when a program calls it — in a fresh sandbox, under the instance's limits and policy,
+ * inside the calling run's transaction, with recursion between procedures refused.
+ */
+import { normalizeCode } from "../../code/normalize.js"
+import { codemodeError } from "../../errors.js"
+import { zod } from "../../lazy.js"
+import { describeIssues } from "../../tools/functions.js"
+import { openSqlite, type StateDatabase } from "../../tools/state/database.js"
+import type { CallContext, JSONSchema, RunScope, Tool } from "../../tools/tool.js"
+import { newRunId } from "../journal.js"
+import type { CompiledPolicy } from "../policy.js"
+import { runProgram, type ApprovalHandler, type RunEnvironment } from "../program-run.js"
+import { createRunScope, nestedScope, type RunScopeHandle } from "../run-scope.js"
+import type { Limits } from "../../sandbox/executor.js"
+import { inferInputSchema } from "./infer.js"
+import { proceduresSource, PROCEDURES_NAMESPACE, type ProceduresSource } from "./source.js"
+import { procedureStore, checkProcedureName, type Procedure, type ProcedureStore, type ProcedureSummary } from "./store.js"
+
+export type { Procedure, ProcedureSummary } from "./store.js"
+
+/** Where procedures are kept: a state database file (the one of `"state"` in codemode.json). */
+export interface ProceduresOptions {
+  db: string
+}
+
+/** What to save a program as (`execute(code, { saveAs })`, `procedures.save`). */
+export interface SaveProcedure {
+  name: string
+  description?: string
+  /** The schema of `input`. Default: inferred from what the program reads of `input`. */
+  inputSchema?: JSONSchema
+}
+
+/** `cm.procedures`: saved procedures of the instance. Every method rejects with `CONFIG_INVALID` when it has no procedures database. */
+export interface ProceduresApi {
+  /** The newest version of each procedure, by name. */
+  list(): Promise<ProcedureSummary[]>
+  /** `name` at `version` (default: the newest), or undefined. */
+  get(name: string, version?: number): Promise<Procedure | undefined>
+  /** Every version of `name`, oldest first. */
+  versions(name: string): Promise<Procedure[]>
+  /** Saves `code` as a new version of `options.name` (the code is not run; it must parse). */
+  save(code: string, options: SaveProcedure): Promise<Procedure>
+  /** Saves an old version again as the newest. */
+  restore(name: string, version: number): Promise<Procedure>
+  /** Removes every version of `name`; false when there was none. */
+  remove(name: string): Promise<boolean>
+}
+
+/** Deepest chain of procedures calling procedures. */
+export const MAX_PROCEDURE_DEPTH = 8
+const ORIGIN = "procedures"
+
+interface Frame {
+  /** Procedures running, outermost first. */
+  chain: string[]
+  onApproval?: ApprovalHandler | undefined
+}
+
+export interface InstanceProcedures {
+  /** The `procedures` source, when there is a database. */
+  source?: ProceduresSource
+  api: ProceduresApi
+  /** Makes the scope of a top-level run's attempt, remembering its approver for the procedures it calls. */
+  scopeFor(runId: string, onApproval: ApprovalHandler | undefined): () => RunScopeHandle
+  close(): Promise<void>
+}
+
+export interface ProcedureDeps {
+  env: RunEnvironment
+  policy: CompiledPolicy
+  limits: Limits
+  tools(): Tool[]
+}
+
+const noDatabase = () =>
+  codemodeError("CONFIG_INVALID", ORIGIN, 'procedures need a database: createCodeMode({ procedures: { db: "app.db" } }), or a "state": { "db": … } entry in codemode.json')
+
+/**
+ * A normalized program with `input` bound to `value`: typed `any` for the checker (parsed from a
+ * string), on the first line so line numbers stay, the program in a block so it may declare its own.
+ */
+export function bindInput(js: string, value: unknown): string {
+  return `const input = JSON.parse(${JSON.stringify(JSON.stringify(value ?? {}))});{${js}\n}`
+}
+
+/** The ids ("ns.tool") of `tools` that `code` refers to as `codemode.<id>`. */
+function referencedTools(code: string, tools: readonly Tool[]): string[] {
+  return tools.map((t) => `${t.namespace}.${t.name}`).filter((id) => new RegExp(`\\bcodemode\\s*\\.\\s*${id.replace(/\$/g, "\\$").replace(/\./g, "\\s*\\.\\s*")}\\b`).test(code))
+}
+
+export function instanceProcedures(options: ProceduresOptions | undefined, deps: ProcedureDeps): InstanceProcedures {
+  const frames = new WeakMap<RunScope, Frame>()
+  let database: Promise<StateDatabase> | undefined
+  const open = () => (database ??= openSqlite(options?.db ?? ":memory:").catch((error: unknown) => {
+    database = undefined
+    throw error
+  }))
+  const store: ProcedureStore | undefined = options ? procedureStore(open) : undefined
+  const need = (): ProcedureStore => {
+    if (!store) throw noDatabase()
+    return store
+  }
+
+  async function runProcedure(p: Procedure, input: unknown, ctx: CallContext): Promise<unknown> {
+    const where = `${PROCEDURES_NAMESPACE}.${p.name}`
+    const frame = ctx.run ? frames.get(ctx.run) : undefined
+    const chain = frame?.chain ?? []
+    if (chain.includes(p.name)) throw codemodeError("PROCEDURE_INVALID", where, `procedures call each other in a loop: ${[...chain, p.name].join(" → ")}`)
+    if (chain.length >= MAX_PROCEDURE_DEPTH) throw codemodeError("PROCEDURE_INVALID", where, `procedures nest deeper than ${MAX_PROCEDURE_DEPTH}: ${[...chain, p.name].join(" → ")}`)
+    const have = new Set(deps.tools().map((t) => `${t.namespace}.${t.name}`))
+    const gone = p.tools.filter((id) => !have.has(id))
+    if (gone.length > 0) {
+      throw codemodeError("PROCEDURE_INVALID", where, `procedure "${p.name}" (version ${p.version}) calls tools that are gone: ${gone.join(", ")}; save it again against the current tools, restore another version, or remove it`)
+    }
+    const args = input ?? {}
+    const parsed = zod().safeParse(zod().fromJSONSchema(p.inputSchema as never), args)
+    if (!parsed.success) throw codemodeError("TOOL_INPUT_INVALID", where, `invalid input: ${describeIssues(parsed.error.issues)}`)
+    const code = await normalizeCode(bindInput((await normalizeCode(p.code)).js, args))
+    const runId = ctx.run?.runId ?? newRunId()
+    const scope = ctx.run ? nestedScope(ctx.run) : createRunScope(runId)
+    frames.set(scope, { chain: [...chain, p.name], onApproval: frame?.onApproval })
+    const result = await runProgram(deps.env, {
+      code,
+      runId,
+      limits: deps.limits,
+      policy: deps.policy,
+      signal: ctx.signal,
+      onApproval: frame?.onApproval,
+      startedAt: performance.now(),
+      newScope: () => scope,
+    })
+    if (result.status === "done") return result.value
+    const error = result.status === "failed" ? result.error : { message: "it paused", code: undefined }
+    throw codemodeError(error.code ?? "TOOL_CALL_FAILED", where, `procedure "${p.name}" failed: ${error.message}`)
+  }
+
+  const byId = () => new Map(deps.tools().map((t) => [`${t.namespace}.${t.name}`, t]))
+  const source = store
+    ? proceduresSource(store, runProcedure, (ids) => {
+        const tools = byId()
+        return ids.every((id) => tools.get(id)?.transactional === true)
+      })
+    : undefined
+
+  const api: ProceduresApi = {
+    list: async () => need().list(),
+    get: async (name, version) => need().get(name, version),
+    versions: async (name) => need().versions(name),
+    save: async (code, save) => {
+      const s = need()
+      checkProcedureName(save.name)
+      const js = (await normalizeCode(code)).js
+      const saved = await s.save({
+        name: save.name,
+        description: save.description ?? "",
+        code,
+        inputSchema: save.inputSchema ?? inferInputSchema(js),
+        tools: referencedTools(js, deps.tools()),
+      })
+      source?.changed()
+      return saved
+    },
+    restore: async (name, version) => {
+      const saved = await need().restore(name, version)
+      source?.changed()
+      return saved
+    },
+    remove: async (name) => {
+      const removed = await need().remove(name)
+      if (removed) source?.changed()
+      return removed
+    },
+  }
+
+  return {
+    ...(source ? { source } : {}),
+    api,
+    scopeFor: (runId, onApproval) => () => {
+      const scope = createRunScope(runId)
+      frames.set(scope, { chain: [], onApproval })
+      return scope
+    },
+    close: async () => {
+      const open = database
+      database = undefined
+      ;(await open?.catch(() => undefined))?.close()
+    },
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The saved procedures as tools of the namespace `procedures`: `codemode.procedures.<name>(input)`
+ * runs the newest version's program in a fresh sandbox (see `runProcedure` in codemode.ts), with
+ * the declaration and description it was saved with, so search finds it like any tool.
+ */
+import type { CallContext, Tool, ToolSource } from "../../tools/tool.js"
+import type { Procedure, ProcedureStore } from "./store.js"
+
+export const PROCEDURES_NAMESPACE = "procedures"
+
+export interface ProceduresSource extends ToolSource {
+  /** Reloads the tools (after a save, restore or remove in this process). */
+  changed(): void
+}
+
+/**
+ * `run(procedure, input, ctx)` runs one call; `transactional(tools)` says whether every tool a
+ * procedure calls keeps its effects in the run (then so does the procedure: see `Tool.transactional`).
+ */
+export function proceduresSource(
+  store: ProcedureStore,
+  run: (procedure: Procedure, input: unknown, ctx: CallContext) => Promise<unknown>,
+  transactional: (tools: readonly string[]) => boolean,
+): ProceduresSource {
+  const listeners = new Set<() => void>()
+  const toTool = (p: Procedure): Tool => ({
+    name: p.name,
+    namespace: PROCEDURES_NAMESPACE,
+    description: `${p.description || `Saved procedure ${p.name}.`} (saved procedure, version ${p.version}${p.tools.length ? `; calls ${p.tools.join(", ")}` : ""})`,
+    inputSchema: p.inputSchema,
+    origin: { kind: "procedures", originalName: p.name },
+    // asked when a run is replayed, by then the tools it calls are loaded
+    get transactional() {
+      return transactional(p.tools)
+    },
+    call: (input, ctx) => run(p, input, ctx),
+  })
+  return {
+    namespace: PROCEDURES_NAMESPACE,
+    kind: "procedures",
+    load: async () => {
+      const names = await store.list()
+      const newest = await Promise.all(names.map((s) => store.get(s.name)))
+      return newest.flatMap((p) => (p ? [toTool(p)] : []))
+    },
+    onToolsChanged: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    changed: () => {
+      for (const listener of listeners) listener()
+    },
+  }
+}
