@@ -23,6 +23,7 @@ import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet,
 import { createTypecheckGate } from "./typecheck.js"
 import { bindInput, instanceProcedures, type ProceduresApi, type ProceduresOptions, type SaveProcedure } from "./procedures/procedures.js"
 import { checkProcedureName } from "./procedures/store.js"
+import { PROCEDURES_NAMESPACE } from "./procedures/source.js"
 import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
 
 export type { CallRecord } from "./bindings.js"
@@ -214,6 +215,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     policy,
     limits,
     tools: () => sources.tools(),
+    reload: () => sources.reload(PROCEDURES_NAMESPACE),
   })
   try {
     sources = await loadSources(procedures.source ? [...options.sources, procedures.source] : options.sources, sourceOptions)

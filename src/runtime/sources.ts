@@ -67,6 +67,8 @@ export interface SourceSet {
   tools(): Tool[]
   /** Where every source stands, in source order. */
   status(): SourceStatus[]
+  /** Loads one source again (its tools changed) and resolves once it has loaded or failed (failures go to `onError`/`onChange`). */
+  reload(namespace: string): Promise<void>
   /** Stops retries, unsubscribes and closes every source. Idempotent; never rejects. */
   close(): Promise<void>
 }
@@ -282,6 +284,13 @@ export async function loadSources(sources: readonly ToolSource[], options: Sourc
   return {
     tools: () => entries.flatMap((e) => e.tools),
     status: () => entries.map(statusOf),
+    reload: async (namespace) => {
+      const e = entries.find((entry) => entry.source.namespace === namespace)
+      if (!e) return
+      load(e)
+      // a load under way when this was asked may be followed by one more (`again`): wait for both
+      while (e.loading) await e.loading
+    },
     close: () =>
       (closing ??= (async () => {
         closed = true

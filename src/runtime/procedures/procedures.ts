@@ -9,14 +9,14 @@ import { codemodeError } from "../../errors.js"
 import { zod } from "../../lazy.js"
 import { describeIssues } from "../../tools/functions.js"
 import { openSqlite, type StateDatabase } from "../../tools/state/database.js"
-import type { CallContext, JSONSchema, RunScope, Tool } from "../../tools/tool.js"
+import type { CallContext, JSONSchema, RunScope, Tool, ToolSource } from "../../tools/tool.js"
 import { newRunId } from "../journal.js"
 import type { CompiledPolicy } from "../policy.js"
 import { runProgram, type ApprovalHandler, type RunEnvironment } from "../program-run.js"
 import { createRunScope, nestedScope, type RunScopeHandle } from "../run-scope.js"
 import type { Limits } from "../../sandbox/executor.js"
 import { inferInputSchema } from "./infer.js"
-import { proceduresSource, PROCEDURES_NAMESPACE, type ProceduresSource } from "./source.js"
+import { proceduresSource, PROCEDURES_NAMESPACE } from "./source.js"
 import { procedureStore, checkProcedureName, type Procedure, type ProcedureStore, type ProcedureSummary } from "./store.js"
 
 export type { Procedure, ProcedureSummary } from "./store.js"
@@ -62,7 +62,7 @@ interface Frame {
 
 export interface InstanceProcedures {
   /** The `procedures` source, when there is a database. */
-  source?: ProceduresSource
+  source?: ToolSource
   api: ProceduresApi
   /** Makes the scope of a top-level run's attempt, remembering its approver for the procedures it calls. */
   scopeFor(runId: string, onApproval: ApprovalHandler | undefined): () => RunScopeHandle
@@ -74,6 +74,8 @@ export interface ProcedureDeps {
   policy: CompiledPolicy
   limits: Limits
   tools(): Tool[]
+  /** Reloads the `procedures` source, so the catalog has what was just saved or removed. */
+  reload(): Promise<void>
 }
 
 const noDatabase = () =>
@@ -161,17 +163,17 @@ export function instanceProcedures(options: ProceduresOptions | undefined, deps:
         inputSchema: save.inputSchema ?? inferInputSchema(js),
         tools: referencedTools(js, deps.tools()),
       })
-      source?.changed()
+      await deps.reload()
       return saved
     },
     restore: async (name, version) => {
       const saved = await need().restore(name, version)
-      source?.changed()
+      await deps.reload()
       return saved
     },
     remove: async (name) => {
       const removed = await need().remove(name)
-      if (removed) source?.changed()
+      if (removed) await deps.reload()
       return removed
     },
   }

@@ -8,11 +8,6 @@ import type { Procedure, ProcedureStore } from "./store.js"
 
 export const PROCEDURES_NAMESPACE = "procedures"
 
-export interface ProceduresSource extends ToolSource {
-  /** Reloads the tools (after a save, restore or remove in this process). */
-  changed(): void
-}
-
 /**
  * `run(procedure, input, ctx)` runs one call; `transactional(tools)` says whether every tool a
  * procedure calls keeps its effects in the run (then so does the procedure: see `Tool.transactional`).
@@ -21,8 +16,7 @@ export function proceduresSource(
   store: ProcedureStore,
   run: (procedure: Procedure, input: unknown, ctx: CallContext) => Promise<unknown>,
   transactional: (tools: readonly string[]) => boolean,
-): ProceduresSource {
-  const listeners = new Set<() => void>()
+): ToolSource {
   const toTool = (p: Procedure): Tool => ({
     name: p.name,
     namespace: PROCEDURES_NAMESPACE,
@@ -42,13 +36,6 @@ export function proceduresSource(
       const names = await store.list()
       const newest = await Promise.all(names.map((s) => store.get(s.name)))
       return newest.flatMap((p) => (p ? [toTool(p)] : []))
-    },
-    onToolsChanged: (listener) => {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    changed: () => {
-      for (const listener of listeners) listener()
     },
   }
 }

@@ -1,0 +1,39 @@
+/**
+ * The outside contract of state and procedures through the real CLI: a codemode.json "state" entry,
+ * `run --save-as`, `procedures list --json` and a procedure called from a new process.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { cli } from "./helpers.js"
+
+const dir = mkdtempSync(join(tmpdir(), "codemode-cli-state-"))
+const config = join(dir, "codemode.json")
+writeFileSync(
+  config,
+  JSON.stringify({ state: { db: "app.db", collections: { todos: { type: "object", properties: { text: { type: "string" }, done: { type: "boolean" } }, required: ["text"] } } } }),
+)
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const json = (out: { code: number | null; stdout: string; stderr: string }): unknown => {
+  if (out.code !== 0) throw new Error(`exit ${out.code}: ${out.stdout}\n${out.stderr}`)
+  return JSON.parse(out.stdout)
+}
+
+describe("state and procedures from the command line", () => {
+  it("saves a program as a procedure, lists it, and calls it from a new process", async () => {
+    const saved = await cli(["run", "--config", config, "--save-as", "addTodo", "--description", "Adds a to-do item.", "--json", "-"], 'return await codemode.state.todos.insert({ text: input.text ?? "first" })', 120_000)
+    expect(json(saved)).toMatchObject({ status: "done", value: { id: expect.any(String), text: "first" }, saved: { name: "addTodo", version: 1 } })
+    expect(json(await cli(["procedures", "list", "--config", config, "--json"]))).toEqual([{ name: "addTodo", version: 1, description: "Adds a to-do item." }])
+    const called = await cli(["run", "--config", config, "--json", "-"], 'await codemode.procedures.addTodo({ text: "from a new process" })\nreturn (await codemode.state.todos.query({})).map((t) => t.text)', 120_000)
+    expect(json(called)).toMatchObject({ status: "done", value: ["first", "from a new process"] })
+    const bad = await cli(["run", "--config", config, "--save-as", "not a name", "-"], "return 1")
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("cannot be a procedure name")
+    const shown = json(await cli(["procedures", "show", "addTodo", "--config", config, "--json"])) as { tools: string[]; versions: unknown[] }
+    expect(shown.tools).toEqual(["state.todos.insert"])
+    expect(json(await cli(["procedures", "rm", "addTodo", "--config", config, "--json"]))).toEqual({ name: "addTodo", removed: true })
+    expect(json(await cli(["procedures", "list", "--config", config, "--json"]))).toEqual([])
+  }, 300_000)
+})

@@ -1,0 +1,109 @@
+/**
+ * Saved procedures through the library, on a real SQLite file: versions and restore, the catalog
+ * (declaration, search), a new instance calling them, atomicity with the calling run, approvals
+ * inside a procedure, and clear errors for bad names, duplicates, loops and tools that are gone.
+ */
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../src/runtime/codemode.js"
+import type { ExecuteResult } from "../../src/runtime/results.js"
+import { functions } from "../../src/tools/functions.js"
+import { state } from "../../src/tools/state/source.js"
+
+const TODO = { type: "object", properties: { text: { type: "string" } }, required: ["text"] }
+let dir: string
+let n = 0
+const open: CodeMode[] = []
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "codemode-procedures-"))
+})
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((cm) => cm.close()))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function app(db: string, options: Partial<CodeModeOptions> = {}, extraTools = true): Promise<CodeMode> {
+  const sources = [state("state", { db, collections: { todos: TODO } })]
+  if (extraTools) sources.push(functions("host", { secret: { run: () => "s3cret" } }) as never)
+  const cm = await createCodeMode({ sources, procedures: { db }, typecheck: "off", ...options })
+  open.push(cm)
+  return cm
+}
+const value = (r: ExecuteResult) => {
+  if (!r.ok) throw new Error(JSON.stringify("error" in r ? r.error : r))
+  return r.value
+}
+const failure = (r: ExecuteResult) => {
+  if (r.status !== "failed") throw new Error(`expected a failure, got ${r.status}`)
+  return r.error
+}
+
+describe("procedures", () => {
+  it("saves a finished program, serves it in the catalog, and a new instance calls it", async () => {
+    const db = join(dir, `p${n++}.db`)
+    const first = await app(db)
+    const saved = await first.execute('return await codemode.state.todos.insert({ text: input.text ?? "none" })', { saveAs: { name: "addTodo", description: "Adds a to-do item." } })
+    expect(saved).toMatchObject({ status: "done", saved: { name: "addTodo", version: 1 } })
+    expect(first.declarations({ namespace: "procedures" })).toContain("function addTodo(args?: AddTodoArgs): Promise<unknown>")
+    expect(first.search("add a to-do item")[0]?.name).toBe("codemode.procedures.addTodo")
+    await first.close()
+    const second = await app(db)
+    expect(value(await second.execute('return await codemode.procedures.addTodo({ text: "milk" })'))).toMatchObject({ text: "milk" })
+    expect(value(await second.execute("return (await codemode.state.todos.query({})).map((t) => t.text)"))).toEqual(["none", "milk"])
+  })
+
+  it("keeps every version, restores an old one, and refuses bad names and identical saves", async () => {
+    const cm = await app(join(dir, `p${n++}.db`))
+    await cm.procedures.save("return 1", { name: "answer" })
+    await cm.procedures.save("return 2", { name: "answer" })
+    expect(value(await cm.execute("return await codemode.procedures.answer()"))).toBe(2)
+    expect((await cm.procedures.restore("answer", 1)).version).toBe(3)
+    expect(value(await cm.execute("return await codemode.procedures.answer()"))).toBe(1)
+    expect((await cm.procedures.versions("answer")).map((p) => p.code)).toEqual(["return 1", "return 2", "return 1"])
+    await expect(cm.procedures.save("return 1", { name: "answer" })).rejects.toMatchObject({ code: "PROCEDURE_INVALID" })
+    await expect(cm.procedures.save("return 1", { name: "delete" })).rejects.toMatchObject({ code: "PROCEDURE_INVALID" })
+    await expect(cm.execute("return 1", { saveAs: { name: "9lives" } })).rejects.toMatchObject({ code: "PROCEDURE_INVALID" })
+    await expect(cm.procedures.restore("answer", 7)).rejects.toMatchObject({ code: "PROCEDURE_INVALID" })
+    expect(await cm.procedures.list()).toEqual([{ name: "answer", version: 3, description: "" }])
+    expect(await cm.procedures.remove("answer")).toBe(true)
+    expect(await cm.procedures.list()).toEqual([])
+  })
+
+  it("runs inside the calling run's transaction: a caller that fails keeps none of the procedure's writes", async () => {
+    const cm = await app(join(dir, `p${n++}.db`))
+    await cm.procedures.save("await codemode.state.todos.insert({ text: input.text }); if (input.fail) throw new Error('inner'); return 1", { name: "add" })
+    failure(await cm.execute('await codemode.procedures.add({ text: "a" }); throw new Error("outer")'))
+    // a failed procedure whose error is caught: its own writes are dropped, the caller's stay
+    value(await cm.execute('await codemode.state.todos.insert({ text: "b" }); try { await codemode.procedures.add({ text: "c", fail: true }) } catch {} ; return 1'))
+    expect(value(await cm.execute("return (await codemode.state.todos.query({})).map((t) => t.text)"))).toEqual(["b"])
+  })
+
+  it("refuses loops between procedures and procedures whose tools are gone", async () => {
+    const db = join(dir, `p${n++}.db`)
+    const cm = await app(db)
+    await cm.procedures.save("return await codemode.procedures.pong()", { name: "ping" })
+    await cm.procedures.save("return await codemode.procedures.ping()", { name: "pong" })
+    const loop = failure(await cm.execute("return await codemode.procedures.ping()"))
+    expect(loop.message).toContain("procedures call each other in a loop: ping → pong → ping")
+    expect(loop.code).toBe("PROCEDURE_INVALID")
+    await cm.procedures.save("return await codemode.host.secret()", { name: "reveal" })
+    await cm.close()
+    const without = await app(db, {}, false)
+    const gone = failure(await without.execute("return await codemode.procedures.reveal()"))
+    expect(gone).toMatchObject({ code: "PROCEDURE_INVALID" })
+    expect(gone.message).toContain("calls tools that are gone: host.secret")
+  })
+
+  it("still asks for approval of the tools a procedure calls", async () => {
+    const cm = await app(join(dir, `p${n++}.db`), { policy: { rules: [{ tool: "host.secret", action: "ask" }] } })
+    await cm.procedures.save("return await codemode.host.secret()", { name: "reveal" })
+    const asked: string[] = []
+    expect(value(await cm.execute("return await codemode.procedures.reveal()", { onApproval: async (r) => (asked.push(r.tool), "approve") }))).toBe("s3cret")
+    expect(asked).toEqual(["host.secret"])
+    expect(failure(await cm.execute("return await codemode.procedures.reveal()", { onApproval: async () => "deny" })).message).toContain("was denied by the approver")
+  })
+})
