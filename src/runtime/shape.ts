@@ -301,6 +301,7 @@ export function formatExecuteResult(result: ExecuteResult, options: ShapeOptions
     const shaped = shapeValue(result.value, options, result.cut)
     sections.push(result.value === undefined ? "undefined (the program returned nothing: end it with `return <value>`)" : shaped.text)
     if (shaped.note) sections.push(shaped.note)
+    if (result.saved) sections.push(`Saved as procedure codemode.procedures.${result.saved.name}(input) (version ${result.saved.version}).`)
   } else {
     sections.push(formatExecuteError(result.error))
   }

@@ -25,22 +25,29 @@ export const argsSchemas = once(() => {
   const ExecuteArgsSchema = z.object({
     code: z.string().min(1).describe("JavaScript/TypeScript statements; top-level await; `return` the result"),
   })
+  /** `execute` of a server that keeps procedures: it can save the program it ran. */
+  const ExecuteSaveArgsSchema = ExecuteArgsSchema.extend({
+    saveAs: z
+      .object({ name: z.string().min(1), description: z.string().optional() })
+      .optional()
+      .describe("If the run succeeds, save the program as codemode.procedures.<name>(input); it reads its argument as `input`"),
+  })
   const ResumeArgsSchema = z.object({
     token: z.string().min(1).describe("The resumeToken a paused execute returned"),
     decision: z.enum(["approve", "deny"]).optional().describe("For every call the run waits for"),
     decisions: z.record(z.string(), z.enum(["approve", "deny"])).optional().describe('Per pending call id, e.g. {"c2": "approve"}'),
   })
-  return { SearchArgsSchema, ExecuteArgsSchema, ResumeArgsSchema }
+  return { SearchArgsSchema, ExecuteArgsSchema, ExecuteSaveArgsSchema, ResumeArgsSchema }
 })
 type ArgsSchemas = ReturnType<typeof argsSchemas>
 export type SearchArgs = z.infer<ArgsSchemas["SearchArgsSchema"]>
-export type ExecuteArgs = z.infer<ArgsSchemas["ExecuteArgsSchema"]>
+export type ExecuteArgs = z.infer<ArgsSchemas["ExecuteSaveArgsSchema"]>
 export type ResumeArgs = z.infer<ArgsSchemas["ResumeArgsSchema"]>
 
 /** The input schemas `tools/list` shows, made once from the zod schemas above. */
 const inputSchemas = once(() => {
-  const { SearchArgsSchema, ExecuteArgsSchema, ResumeArgsSchema } = argsSchemas()
-  return { search: jsonSchema(SearchArgsSchema), execute: jsonSchema(ExecuteArgsSchema), resume: jsonSchema(ResumeArgsSchema) }
+  const { SearchArgsSchema, ExecuteArgsSchema, ExecuteSaveArgsSchema, ResumeArgsSchema } = argsSchemas()
+  return { search: jsonSchema(SearchArgsSchema), execute: jsonSchema(ExecuteArgsSchema), executeSave: jsonSchema(ExecuteSaveArgsSchema), resume: jsonSchema(ResumeArgsSchema) }
 })
 
 /** A tool as `tools/list` returns it. */
@@ -139,15 +146,15 @@ const resumeDefinition = (): ToolDefinition => ({
 
 /**
  * What `tools/list` shows for this catalog; `resume` when runs can pause for approval; `sources`:
- * where the sources stand, so `execute` can name those not loaded yet.
+ * where the sources stand, so `execute` can name those not loaded yet; `procedures`: `execute` takes `saveAs`.
  */
-export function toolDefinitions(catalog: Catalog, limits: Readonly<Limits>, options: { resume?: boolean; sources?: readonly SourceStatus[] } = {}): ToolDefinition[] {
+export function toolDefinitions(catalog: Catalog, limits: Readonly<Limits>, options: { resume?: boolean; sources?: readonly SourceStatus[]; procedures?: boolean } = {}): ToolDefinition[] {
   const extra = options.resume ? [resumeDefinition()] : []
   const approvals = options.resume ? ` ${APPROVALS}` : ""
   const execute: ToolDefinition = {
     name: "execute",
     description: executeDescription(catalog, limits, options.sources ?? []) + approvals,
-    inputSchema: inputSchemas().execute,
+    inputSchema: options.procedures ? inputSchemas().executeSave : inputSchemas().execute,
     annotations: executeAnnotations(catalog.tools),
   }
   if (catalog.mode === "execute") return [execute, ...extra]

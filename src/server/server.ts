@@ -6,6 +6,7 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { ApprovalHandler, BackgroundLoading, CallRecord, CodeModeOptions, ExecuteResult, SourceChange, SourceStatus } from "../runtime/codemode.js"
+import type { SaveProcedure } from "../runtime/procedures/procedures.js"
 import type { z } from "zod"
 import { CodeModeError } from "../errors.js"
 import type { CatalogOptions } from "../runtime/catalog.js"
@@ -22,7 +23,7 @@ import { searchText } from "./search-text.js"
 export interface CodeModeServerOptions
   extends CatalogOptions,
     ShapeOptions,
-    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck"> {
+    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck" | "procedures"> {
   /** Where the tools come from. A source that fails to load is reported to `onError` and skipped. */
   sources: ToolSource[]
   /** The sandbox backend. Default: `quickjs()`. Owned (disposed) by the server. */
@@ -131,12 +132,13 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.approvalTimeoutMs ? { approvalTimeoutMs: options.approvalTimeoutMs } : {}),
     ...(options.typecheck !== undefined ? { typecheck: options.typecheck } : {}),
+    ...(options.procedures ? { procedures: options.procedures } : {}),
   })
   const codemode = cm
   // Load the declarations into the checker now, so that the first `execute` is checked warm.
   const mode = typeof options.typecheck === "string" ? options.typecheck : options.typecheck?.mode
   if (mode !== "off" && codemode.tools().length > 0) void codemode.check("return 0").catch(() => undefined)
-  const definitions = () => toolDefinitions(codemode.catalog(), limits, { resume: codemode.durable, sources: codemode.sources() })
+  const definitions = () => toolDefinitions(codemode.catalog(), limits, { resume: codemode.durable, sources: codemode.sources(), procedures: options.procedures !== undefined })
   lastListed = JSON.stringify(definitions())
 
   /** Runs `start` (an execute or a resume) with cancellation, progress, logging; formats what it returns. */
@@ -185,7 +187,7 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     session.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: definitions() }))
     session.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { name, arguments: args } = request.params
-      const { SearchArgsSchema, ExecuteArgsSchema, ResumeArgsSchema } = argsSchemas()
+      const { SearchArgsSchema, ExecuteArgsSchema, ExecuteSaveArgsSchema, ResumeArgsSchema } = argsSchemas()
       const notify: Notify = (n) => extra.sendNotification(n)
       if (name === "search") {
         const parsed = SearchArgsSchema.safeParse(args ?? {})
@@ -195,9 +197,10 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
       // Approvals by elicitation when the client can answer them; otherwise the run pauses and the model gets `resume`.
       const onApproval = session.getClientCapabilities()?.elicitation?.form ? elicitApproval(session) : false
       if (name === "execute") {
-        const parsed = ExecuteArgsSchema.safeParse(args ?? {})
+        const parsed = (options.procedures ? ExecuteSaveArgsSchema : ExecuteArgsSchema).safeParse(args ?? {})
         if (!parsed.success) return invalidArgs(name, parsed.error)
-        return runTool((runSignal, onCall) => codemode.execute(parsed.data.code, { signal: runSignal, onCall, onApproval }), extra.signal, notify, state, extra._meta?.progressToken)
+        const { code, saveAs } = parsed.data as { code: string; saveAs?: SaveProcedure }
+        return runTool((runSignal, onCall) => codemode.execute(code, { signal: runSignal, onCall, onApproval, ...(saveAs ? { saveAs } : {}) }), extra.signal, notify, state, extra._meta?.progressToken)
       }
       if (name === "resume" && codemode.durable) {
         const parsed = ResumeArgsSchema.safeParse(args ?? {})
