@@ -13,6 +13,7 @@ import type { ExecuteResult } from "../../../src/runtime/results.js"
 import { parseCodeModeConfig } from "../../../src/tools/config.js"
 import { functions } from "../../../src/tools/functions.js"
 import { openSqlite } from "../../../src/tools/state/database.js"
+import { watchState } from "../../../src/tools/state/events.js"
 import { state, type StateOptions } from "../../../src/tools/state/source.js"
 
 const TODO = { type: "object", properties: { text: { type: "string" }, done: { type: "boolean" }, n: { type: "number" } }, required: ["text"], additionalProperties: false }
@@ -178,5 +179,28 @@ describe("state as a tool source", () => {
     if (denied.status !== "paused") throw new Error("expected a pause")
     expect((await cm.resume(denied.resumeToken, "deny")).ok).toBe(false)
     expect(await texts(file)).toEqual(["meanwhile", "asked"])
+  })
+
+  it("reports committed changes (collection, operation, ids) to subscribers and to watchers of the file, none for a failed run", async () => {
+    const file = newFile()
+    const source = state("state", { db: file, collections: { todos: TODO } })
+    const local: unknown[] = []
+    source.subscribe((c) => local.push(c))
+    const watched: unknown[] = []
+    const watch = await watchState(file, (c) => watched.push({ collection: c.collection, operation: c.operation, ids: c.ids }), { intervalMs: 20 })
+    const cm = await createCodeMode({ sources: [source], typecheck: "off" })
+    open.push(cm)
+    const ids = value(await cm.execute('const a = await codemode.state.todos.insert({ id: "a", text: "a" }); await codemode.state.todos.insert({ id: "b", text: "b" }); return [a.id]'))
+    expect(ids).toEqual(["a"])
+    await cm.execute('await codemode.state.todos.update({ id: "a", set: { done: true } }); throw new Error("no")')
+    value(await cm.execute('await codemode.state.todos.update({ id: "a", set: { done: true } }); await codemode.state.todos.delete({ id: "b" })'))
+    const expected = [
+      { collection: "todos", operation: "insert", ids: ["a", "b"] },
+      { collection: "todos", operation: "update", ids: ["a"] },
+      { collection: "todos", operation: "delete", ids: ["b"] },
+    ]
+    expect(local).toEqual(expected)
+    await expect.poll(() => watched, { timeout: 5_000 }).toEqual(expected)
+    watch.close()
   })
 })
