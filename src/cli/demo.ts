@@ -8,7 +8,9 @@ export function demoCommand(): Command {
   return new Command("demo")
     .description("run a demo program in the sandbox: a loop over the built-in demo tools (no key, no network)")
     .option("--json", "print the outcome as JSON")
-    .action(async (flags: { json?: boolean }) => {
+    .option("--app", "instead: an app whose state a program changes, a program saved as a procedure and called from a new process (SQLite state)")
+    .action(async (flags: { json?: boolean; app?: boolean }) => {
+      if (flags.app) return (await import("./app-demo.js")).appDemo()
       await withCodeMode({ demo: true }, async (cm) => {
         // Start the sandbox worker pool first, so the stats show a run, not the pool's start-up.
         await cm.execute("return 0")

@@ -36,4 +36,13 @@ describe("state and procedures from the command line", () => {
     expect(json(await cli(["procedures", "rm", "addTodo", "--config", config, "--json"]))).toEqual({ name: "addTodo", removed: true })
     expect(json(await cli(["procedures", "list", "--config", config, "--json"]))).toEqual([])
   }, 300_000)
+
+  it("demo --app (npm start) changes state, saves a procedure, calls it from a new process and prints the state", async () => {
+    const { code, stdout, stderr } = await cli(["demo", "--app"], "", 180_000)
+    expect(code, stderr).toBe(0)
+    expect(stdout).toContain('→ ["book the train","write the talk"]')
+    expect(stdout).toContain("saved as procedure addTodo, version 1")
+    expect(stdout).toContain('→ {"added":"water the plants","open":4}')
+    expect(stdout).toMatch(/buy milk\s+yes\s+3/)
+  }, 240_000)
 })
