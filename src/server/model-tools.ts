@@ -96,7 +96,3 @@ export async function answerToolCall(cm: CodeMode, name: string, args: unknown, 
   return { text: `[codemode] [${options.origin}] unknown tool "${name}": the tools are ${offered.join(" and ")}`, isError: true }
 }
 
-/** Whether `name` is one of the tools codemode answers (the others in a model's response are the app's). */
-export function isModelToolName(name: string): boolean {
-  return name === "search" || name === "execute" || name === "resume"
-}
