@@ -13,7 +13,7 @@ import { createCatalogCache, type Catalog, type CatalogHit, type CatalogOptions,
 import { generateDeclarations } from "../types/declarations.js"
 import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
 import { newRunId } from "./journal.js"
-import { compilePolicy, type CompiledPolicy, type Policy } from "./policy.js"
+import { compilePolicy, toolsCanAsk, type CompiledPolicy, type Policy } from "./policy.js"
 import { runProgram, type ApprovalHandler, type RunEnvironment } from "./program-run.js"
 import { createRedactor } from "./redact.js"
 import { syntaxResult, type ExecuteResult } from "./results.js"
@@ -145,6 +145,8 @@ export interface CodeMode {
   runs(): Promise<RunSummary[]>
   /** Whether runs are journaled in a run store, so that they can pause for approval and be resumed. */
   readonly durable: boolean
+  /** The limits of every run (`DEFAULT_LIMITS` under the instance's `limits`), as tool descriptions state them. */
+  readonly limits: Readonly<Limits>
   /** The currently loaded tools of every source, in source order. */
   tools(): Tool[]
   /** Where every source stands (loading, ready, failed and when it is retried), in source order. */
@@ -207,10 +209,10 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   const sourceOptions = { skipUnavailable: options.skipUnavailableSources ?? false, background, onError: options.onError, onChange: options.onSourceChange }
   let sources: SourceSet
   const policy = compilePolicy(options.policy)
-  let env: RunEnvironment | undefined
+  let runEnvironment: RunEnvironment | undefined // set below; procedures run only after that
   const procedures = instanceProcedures(options.procedures, {
     get env() {
-      return env as RunEnvironment
+      return runEnvironment as RunEnvironment
     },
     policy,
     limits,
@@ -233,7 +235,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   const audit = options.audit === undefined ? undefined : "write" in options.audit ? options.audit : createAuditLog({ ...options.audit, ...(redactor ? { redactor } : {}) })
   const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
   const typecheck = createTypecheckGate(options.typecheck)
-  const book = createRunBook({ runs: options.runs, durable: policy.canAsk, catalog: () => catalogs.current() })
+  // Tools that ask for approval themselves must be loaded by now (a background source that is not does not count).
+  const book = createRunBook({ runs: options.runs, durable: policy.canAsk || toolsCanAsk(sources.tools()), catalog: () => catalogs.current() })
   /** Namespaces of the sources that are not loaded → what the model should hear about them. */
   const unavailable = (): Map<string, string> => {
     const notes = new Map<string, string>()
@@ -243,7 +246,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     }
     return notes
   }
-  env = {
+  const env: RunEnvironment = {
     executor: () =>
       (executor ??= defaultExecutor().catch((error: unknown) => {
         executor = undefined // let the next execute try again
@@ -256,6 +259,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     approvalTimeoutMs: options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
     runs: book.environment,
   }
+  runEnvironment = env
+
   // A resumed run keeps the policy it started under (compiled once per distinct policy).
   const policies = new Map<string, CompiledPolicy>([[JSON.stringify(options.policy ?? null), policy]])
   const policyOf = (recorded: Policy | undefined): CompiledPolicy => {
@@ -292,12 +297,14 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     // Such a namespace reached in a way the check above does not follow (an alias) is not a type error:
     // it is not in the declarations yet, and the run says what happened to it.
     const absent = new Set(sources.status().filter((s) => s.state !== "ready").map((s) => s.namespace))
+    // The sandbox starts while the program is checked (the first run pays both); a failure is the run's to report.
+    env.executor().catch(() => undefined)
     const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
     if (typeof typed !== "function") return typed
     if (runOptions.saveAs) checkProcedureName(runOptions.saveAs.name)
     const durable = await book.start(program, runOptions.limits, options.policy)
     const runId = durable?.record.id ?? newRunId()
-    const result = typed(await runProgram(env as RunEnvironment, {
+    const result = typed(await runProgram(env, {
       code: normalized,
       runId,
       limits: runLimits,
@@ -335,7 +342,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       await opened.lease.release()
       throw error
     }
-    return runProgram(env as RunEnvironment, {
+    return runProgram(env, {
       newScope: procedures.scopeFor(opened.record.id, approverFor(runOptions)),
       code: normalized,
       runId: opened.record.id,
@@ -358,6 +365,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     },
     runs: () => book.list(),
     durable: book.environment !== undefined,
+    limits: Object.freeze({ ...limits }),
     tools: () => sources.tools(),
     sources: () => sources.status(),
     declarations: (declOptions = {}) =>

@@ -12,7 +12,7 @@ import type { RunScope, Tool } from "../tools/tool.js"
 import type { AuditEntry, AuditLog } from "./audit.js"
 import { argsExcerpt, reasonOf, type CallRecord } from "./bindings.js"
 import { packClock, unpackClock, type CallEntry, type Journal, type PendingApproval, type RunRecord } from "./journal.js"
-import type { CompiledPolicy, PolicyDecision, RunQuota } from "./policy.js"
+import { decideCall, type CompiledPolicy, type PolicyDecision, type RunQuota } from "./policy.js"
 import type { Redactor } from "./redact.js"
 
 /** Codes of calls that were settled without running. */
@@ -192,42 +192,53 @@ export function createRunGate(options: RunGateOptions): RunGate {
         clock = []
         const old = recorded.get(pos)
         if (old) return replay(tool, id, args, pos, old, record, started, resolve, reject)
-        const decision = policy.decide(tool)
-        if (decision.action !== "allow" || decision.rule !== DEFAULT_ALLOW) record.decision = decision
-        if (decision.action === "deny") {
-          const error = callError(id, args, "POLICY_DENIED", `was denied by the policy (${decision.rule})`)
-          return refuse({ pos, tool: id, args, state: "error", error, decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, "denied", started, resolve, reject)
-        }
-        if (decision.action === "ask" && !durable) {
-          const entry: CallEntry = { pos, tool: id, args, state: "inflight", decision, startedAt: Date.now() }
-          if (!options.askInline) {
-            const error = callError(id, args, "POLICY_DENIED", `needs approval (${decision.rule}), and this run cannot pause for it (a procedure's calls are approved inline: give an inline approver)`)
-            return refuse({ ...entry, state: "error", error }, record, "denied", started, resolve, reject)
-          }
-          record.approval = "pending"
-          void options.askInline({ id: `c${pos}`, tool: id, args, reason: decision.rule }).then((answer) => {
-            record.approval = answer
-            if (answer === "approved") return runLive(tool, id, args, entry, record, started, resolve, reject)
-            const error = callError(id, args, "APPROVAL_DENIED", answer === "timeout" ? "was not approved in time (denied)" : "was denied by the approver")
-            refuse({ ...entry, state: "error", error }, record, "denied", started, resolve, reject)
-          })
-          return
-        }
-        if (decision.action === "ask") {
-          const entry: CallEntry = { pos, tool: id, args, state: "pending", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }
-          record.approval = "pending"
-          void persist(entry).then(
-            () => {
-              pending.set(pos, { id: `c${pos}`, tool: id, args, reason: decision.rule })
-              writeAudit(record, decision, "pending", started)
-              schedulePauseCheck()
-            },
-            () => undefined,
-          )
-          return
-        }
-        void runLive(tool, id, args, { pos, tool: id, args, state: "inflight", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, started, resolve, reject)
+        const decided = decideCall(policy, tool, args)
+        if (!(decided instanceof Promise)) return admit(tool, id, args, pos, reads, decided, record, started, resolve, reject)
+        executing++ // the tool works out whether it needs approval: no pause meanwhile
+        void decided.then((decision) => {
+          executing--
+          if (!stopped) admit(tool, id, args, pos, reads, decision, record, started, resolve, reject)
+        })
       })
+  }
+
+  /** Sends a new call on its way by the policy's decision: refused, waiting for approval, or run. */
+  function admit(tool: Tool, id: string, args: unknown, pos: number, reads: number[], decision: PolicyDecision, record: CallRecord, started: number, resolve: (v: unknown) => void, reject: (e: Error) => void): void {
+    if (decision.action !== "allow" || decision.rule !== DEFAULT_ALLOW) record.decision = decision
+    if (decision.action === "deny") {
+      const error = callError(id, args, "POLICY_DENIED", `was denied by the policy (${decision.rule})`)
+      return refuse({ pos, tool: id, args, state: "error", error, decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, "denied", started, resolve, reject)
+    }
+    if (decision.action === "ask" && !durable) {
+      // Runs without a journal (a procedure's) cannot pause: ask inline, or refuse.
+      const entry: CallEntry = { pos, tool: id, args, state: "inflight", decision, startedAt: Date.now() }
+      if (!options.askInline) {
+        const error = callError(id, args, "POLICY_DENIED", `needs approval (${decision.rule}), and this run cannot pause for it (a procedure's calls are approved inline: give an inline approver)`)
+        return refuse({ ...entry, state: "error", error }, record, "denied", started, resolve, reject)
+      }
+      record.approval = "pending"
+      void options.askInline({ id: `c${pos}`, tool: id, args, reason: decision.rule }).then((answer) => {
+        record.approval = answer
+        if (answer === "approved") return runLive(tool, id, args, entry, record, started, resolve, reject)
+        const error = callError(id, args, "APPROVAL_DENIED", answer === "timeout" ? "was not approved in time (denied)" : "was denied by the approver")
+        refuse({ ...entry, state: "error", error }, record, "denied", started, resolve, reject)
+      })
+      return
+    }
+    if (decision.action === "ask") {
+      const entry: CallEntry = { pos, tool: id, args, state: "pending", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }
+      record.approval = "pending"
+      void persist(entry).then(
+        () => {
+          pending.set(pos, { id: `c${pos}`, tool: id, args, reason: decision.rule })
+          writeAudit(record, decision, "pending", started)
+          schedulePauseCheck()
+        },
+        () => undefined,
+      )
+      return
+    }
+    void runLive(tool, id, args, { pos, tool: id, args, state: "inflight", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, started, resolve, reject)
   }
 
   /** Settles a call that does not run (denied, over quota, refused approval, interrupted) and journals it. */

@@ -6,8 +6,7 @@
  */
 import { normalizeCode } from "../../code/normalize.js"
 import { codemodeError } from "../../errors.js"
-import { zod } from "../../lazy.js"
-import { describeIssues } from "../../tools/functions.js"
+import { compileSchema } from "../../tools/functions.js"
 import { openSqlite, type StateDatabase } from "../../tools/state/database.js"
 import type { CallContext, JSONSchema, RunScope, Tool, ToolSource } from "../../tools/tool.js"
 import { newRunId } from "../journal.js"
@@ -36,6 +35,8 @@ export interface SaveProcedure {
 
 /** `cm.procedures`: saved procedures of the instance. Every method rejects with `CONFIG_INVALID` when it has no procedures database. */
 export interface ProceduresApi {
+  /** True when the instance has a procedures database (`saveAs` and these methods work). */
+  readonly enabled: boolean
   /** The newest version of each procedure, by name. */
   list(): Promise<ProcedureSummary[]>
   /** `name` at `version` (default: the newest), or undefined. */
@@ -119,8 +120,8 @@ export function instanceProcedures(options: ProceduresOptions | undefined, deps:
       throw codemodeError("PROCEDURE_INVALID", where, `procedure "${p.name}" (version ${p.version}) calls tools that are gone: ${gone.join(", ")}; save it again against the current tools, restore another version, or remove it`)
     }
     const args = input ?? {}
-    const parsed = zod().safeParse(zod().fromJSONSchema(p.inputSchema as never), args)
-    if (!parsed.success) throw codemodeError("TOOL_INPUT_INVALID", where, `invalid input: ${describeIssues(parsed.error.issues)}`)
+    const parsed = await compileSchema(p.inputSchema, "input", where).check(args)
+    if (!parsed.ok) throw codemodeError("TOOL_INPUT_INVALID", where, `invalid input: ${parsed.message}`)
     const code = await normalizeCode(bindInput((await normalizeCode(p.code)).js, args))
     const runId = ctx.run?.runId ?? newRunId()
     const scope = ctx.run ? nestedScope(ctx.run) : createRunScope(runId)
@@ -149,6 +150,7 @@ export function instanceProcedures(options: ProceduresOptions | undefined, deps:
     : undefined
 
   const api: ProceduresApi = {
+    enabled: store !== undefined,
     list: async () => need().list(),
     get: async (name, version) => need().get(name, version),
     versions: async (name) => need().versions(name),

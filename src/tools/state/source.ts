@@ -5,8 +5,7 @@
  * in this process, and to other processes through the database (`watchState`, events.ts).
  */
 import { CodeModeError, codemodeError } from "../../errors.js"
-import { zod } from "../../lazy.js"
-import { compileSchema, describeIssues, type ZodSchema } from "../functions.js"
+import { compileSchema, type Compiled, type ZodSchema } from "../functions.js"
 import { isIdentifier, toIdentifier } from "../identifiers.js"
 import type { CallContext, JSONSchema, Tool, ToolSource } from "../tool.js"
 import { openSqlite, type Change, type StateDatabase } from "./database.js"
@@ -42,7 +41,7 @@ interface Collection {
   typeName: string
   /** Object schema of a document without `id`. */
   schema: Record<string, unknown>
-  validate: (doc: unknown) => { ok: true } | { ok: false; message: string }
+  check: Compiled["check"]
 }
 
 /** "todos" → "Todo", "categories" → "Category": a readable name for one document. */
@@ -60,16 +59,7 @@ function compileCollection(namespace: string, name: string, schema: ZodSchema | 
   const { $schema: _s, ...rest } = json
   const props = (rest.properties ?? {}) as Record<string, unknown>
   if ("id" in props) throw codemodeError("CONFIG_INVALID", where, 'leave "id" out of the collection schema: every document gets a string id')
-  const validator = compiled.validator
-  return {
-    name,
-    typeName: singular(name),
-    schema: rest,
-    validate: (doc) => {
-      const parsed = zod().safeParse(validator, doc)
-      return parsed.success ? { ok: true } : { ok: false, message: describeIssues(parsed.error.issues) }
-    },
-  }
+  return { name, typeName: singular(name), schema: rest, check: compiled.check }
 }
 
 /** The document schema with `id`, named through `$defs` so every tool of the collection shares one type. */
@@ -124,12 +114,12 @@ export function state(namespace: string, options: StateOptions): StateSource {
   const key = `state:${options.db}`
 
   /** The run's transaction on this database, or one for this call alone (committed after it). */
-  const withTransaction = async <T>(ctx: CallContext, body: (tx: Transaction) => T): Promise<T> => {
+  const withTransaction = async <T>(ctx: CallContext, body: (tx: Transaction) => Promise<T>): Promise<T> => {
     const database = await (db as Promise<StateDatabase>)
     if (ctx.run) return body(ctx.run.join(key, () => createTransaction(database, ctx.run?.runId, emit)))
     const tx = createTransaction(database, undefined, emit)
     try {
-      const value = body(tx)
+      const value = await body(tx)
       tx.commit()
       return value
     } catch (error) {
@@ -142,14 +132,14 @@ export function state(namespace: string, options: StateOptions): StateSource {
     const ns = `${namespace}.${c.name}`
     const schemas = docSchemas(c)
     const where = (op: string) => `${ns}.${op}`
-    const checked = (op: string, doc: unknown) => {
-      const result = c.validate(doc)
+    const checked = async (op: string, doc: unknown) => {
+      const result = await c.check(doc)
       if (!result.ok) throw codemodeError("TOOL_INPUT_INVALID", where(op), `the document does not match the schema of "${c.name}": ${result.message}`)
       const bytes = Buffer.byteLength(JSON.stringify(doc))
       if (bytes > maxDocBytes) throw codemodeError("STATE_TOO_LARGE", where(op), `the document is ${bytes} bytes of JSON; documents of "${c.name}" may have at most ${maxDocBytes}`, { data: { bytes, maxDocBytes } })
     }
     const tool = (name: string, description: string, inputSchema: JSONSchema, outputSchema: JSONSchema, call: (input: Record<string, unknown>, tx: Transaction) => unknown, readOnly: boolean): Tool => {
-      const validator = compileSchema(inputSchema, "input", where(name)).validator
+      const args = compileSchema(inputSchema, "input", where(name))
       return {
       name,
       namespace: ns,
@@ -160,9 +150,9 @@ export function state(namespace: string, options: StateOptions): StateSource {
       origin: { kind: KIND, originalName: `${c.name}.${name}` },
       transactional: true,
       call: async (input, ctx) => {
-        const parsed = zod().safeParse(validator, input ?? {})
-        if (!parsed.success) throw codemodeError("TOOL_INPUT_INVALID", where(name), `invalid input: ${describeIssues(parsed.error.issues)}`)
-        return withTransaction(ctx, (tx) => call(input as Record<string, unknown>, tx))
+        const parsed = await args.check(input ?? {})
+        if (!parsed.ok) throw codemodeError("TOOL_INPUT_INVALID", where(name), `invalid input: ${parsed.message}`)
+        return withTransaction(ctx, async (tx) => call(input as Record<string, unknown>, tx))
       },
     }
     }
@@ -176,20 +166,20 @@ export function state(namespace: string, options: StateOptions): StateSource {
         (q, tx) => runQuery(tx.scan(c.name), q as QueryArgs),
         true,
       ),
-      tool("insert", `Stores a new ${c.typeName} and returns it with its \`id\`.`, schemas.insert, schemas.doc, (input, tx) => {
+      tool("insert", `Stores a new ${c.typeName} and returns it with its \`id\`.`, schemas.insert, schemas.doc, async (input, tx) => {
         const { id: given, ...fields } = input
-        checked("insert", fields)
+        await checked("insert", fields)
         const id = typeof given === "string" ? given : tx.newId()
         if (tx.get(c.name, id)) throw codemodeError("TOOL_INPUT_INVALID", where("insert"), `a document with id ${JSON.stringify(id)} already exists in "${c.name}"; use update`)
         const doc: Doc = { id, ...fields }
         tx.write(c.name, id, doc)
         return doc
       }, false),
-      tool("update", `Sets fields of the ${c.typeName} with this id and returns it.`, schemas.update, schemas.doc, ({ id, set }, tx) => {
+      tool("update", `Sets fields of the ${c.typeName} with this id and returns it.`, schemas.update, schemas.doc, async ({ id, set }, tx) => {
         const current = tx.get(c.name, id as string)
         if (!current) throw codemodeError("STATE_NOT_FOUND", where("update"), `no document with id ${JSON.stringify(id)} in "${c.name}"`)
         const { id: _ignored, ...fields } = { ...current, ...(set as object) }
-        checked("update", fields)
+        await checked("update", fields)
         const doc: Doc = { id: id as string, ...fields }
         tx.write(c.name, doc.id, doc)
         return doc
