@@ -54,7 +54,7 @@ describe("procedures", () => {
     const second = await app(db)
     expect(value(await second.execute('return await codemode.procedures.addTodo({ text: "milk" })'))).toMatchObject({ text: "milk" })
     expect(value(await second.execute("return (await codemode.state.todos.query({})).map((t) => t.text)"))).toEqual(["none", "milk"])
-  })
+  }, 60_000) // the first run of the file starts the sandbox pool
 
   it("keeps every version, restores an old one, and refuses bad names and identical saves", async () => {
     const cm = await app(join(dir, `p${n++}.db`))
