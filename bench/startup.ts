@@ -20,7 +20,7 @@ import path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { renderTable, type Cell } from "../src/cli/table.js"
+import { renderTable, type Cell } from "../src/runtime/text-table.js"
 import { graphLikeSpec } from "../test/fixtures/openapi/graph-like.js"
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")

@@ -10,7 +10,7 @@ import { join } from "node:path"
 import type { ExecuteResult } from "../runtime/results.js"
 import { formatValue } from "./format.js"
 import { EXIT_CODE_FAILED, withCodeMode } from "./session.js"
-import { renderTable } from "./table.js"
+import { viewText } from "../runtime/views.js"
 
 const CONFIG = {
   state: {
@@ -35,6 +35,14 @@ return todo`
 
 const CALL = `const added = await codemode.procedures.addTodo({ text: "water the plants", priority: 1 })
 return { added: added.text, open: (await codemode.state.todos.query({ filter: { done: false } })).length }`
+
+const VIEW = `// a declarative view, bound to a state query (no HTML: the face renders it)
+return {
+  view: "table",
+  title: "To-do list",
+  columns: [{ field: "text", label: "todo" }, { field: "done" }, { field: "priority" }],
+  query: { source: "state.todos", sort: ["done", "priority"] },
+}`
 
 const indent = (text: string) => text.split("\n").map((l) => `  | ${l}`).join("\n")
 
@@ -83,11 +91,13 @@ export async function appDemo(): Promise<void> {
       process.exitCode = EXIT_CODE_FAILED
       return
     }
-    const { openSqlite } = await import("../tools/state/database.js")
-    const db = await openSqlite(join(dir, "app.db"))
-    const rows = db.scan("todos").docs.map(({ doc }) => [String(doc.text), doc.done ? "yes" : "no", Number(doc.priority)] as const)
-    db.close()
-    out(`4. The state now:\n${renderTable(["todo", "done", "priority"], rows).replace(/^/gm, "  ")}\n\nNext: docs/state.md · codemode run --config <file> --save-as <name> - · codemode procedures list --config <file>\n`)
+    await withCodeMode({ config }, async (cm) => {
+      const result = await cm.execute(VIEW)
+      const view = result.status === "done" && result.view ? viewText(result.view).replace(/^/gm, "    ") : show(result)
+      out(step(4, "A program returns a view of the state, printed as text:", VIEW, `\n${view}`))
+      return result.ok && result.view ? 0 : EXIT_CODE_FAILED
+    })
+    out("Next: docs/state.md · codemode run --config <file> --save-as <name> - · codemode procedures list --config <file>\n")
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -3,7 +3,7 @@ import type { SandboxBenchResult } from "../bench/sandbox.js"
 import type { SearchBenchResult, SearchMetrics } from "../bench/search.js"
 import type { TypecheckBenchResult } from "../bench/typecheck.js"
 import type { SoakBenchResult } from "../bench/soak.js"
-import { renderTable, type Cell } from "./table.js"
+import { renderTable, type Cell } from "../runtime/text-table.js"
 
 const fixed = (n: number): string => n.toFixed(3)
 const metrics = (m: SearchMetrics): Cell[] => [fixed(m.recall1), fixed(m.recall5), fixed(m.mrr)]

@@ -1,6 +1,7 @@
 /** How `run` and `resume` print a run's outcome (the same way for both), and its exit code. */
 import type { ExecuteResult } from "../runtime/results.js"
 import { formatDiagnostics } from "../runtime/shape.js"
+import { viewText } from "../runtime/views.js"
 import { formatError, formatReport, formatValue } from "./format.js"
 import { EXIT_CODE_FAILED, type SessionFlags } from "./session.js"
 
@@ -42,7 +43,7 @@ export function printResult(result: ExecuteResult, flags: OutputFlags & SessionF
     if (result.status === "paused") {
       process.stdout.write(`${pausedText(result, flags)}\n`)
     } else if (result.ok) {
-      const text = formatValue(result.value)
+      const text = result.view ? viewText(result.view) : formatValue(result.value)
       if (text !== "") process.stdout.write(`${text}\n`)
     } else if (!flags.trace) {
       process.stderr.write(`${formatError(result.error)}\n`)

@@ -21,6 +21,7 @@ import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary 
 import { sourceNote, unavailableError } from "./hints.js"
 import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet, type SourceStatus } from "./sources.js"
 import { createTypecheckGate } from "./typecheck.js"
+import { attachView } from "./views.js"
 import { bindInput, instanceProcedures, type ProceduresApi, type ProceduresOptions, type SaveProcedure } from "./procedures/procedures.js"
 import { checkProcedureName } from "./procedures/store.js"
 import { PROCEDURES_NAMESPACE } from "./procedures/source.js"
@@ -316,7 +317,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       durable,
       newScope: procedures.scopeFor(runId, approverFor(runOptions)),
     }))
-    return runOptions.saveAs ? saveProgram(String(code), result, runOptions.saveAs) : result
+    const viewed = await attachView(result, sources.tools())
+    return runOptions.saveAs ? saveProgram(String(code), viewed, runOptions.saveAs) : viewed
   }
 
   /** Saves the program of a finished run as a procedure; a failure to save becomes a warning. */

@@ -2,6 +2,7 @@
  * What `execute` and `resume` return, and how the sandbox's errors are mapped back to the model's
  * own code (line, column, excerpt, hints).
  */
+import type { View } from "./views.js"
 import { codeExcerpt } from "../code/excerpt.js"
 import type { NormalizedCode } from "../code/normalize.js"
 import type { TypeDiagnostic } from "../code/typecheck/options.js"
@@ -44,6 +45,8 @@ interface ResultCommon {
 export interface DoneResult extends ResultCommon {
   status: "done"
   ok: true
+  /** The value as a declarative view (table, list, form, chart), validated, its query's rows filled in (docs/state.md#views). */
+  view?: View
   /** With `saveAs`: the procedure version the program was saved as. */
   saved?: { name: string; version: number; description: string }
   /** What it returned; cut to fit when larger than `limits.maxResultBytes` (then `cut` is set). */

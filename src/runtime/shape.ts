@@ -4,6 +4,7 @@
  * it), the program's console lines, a compact call summary, and errors with everything needed to
  * fix the code (kind, line/column with an excerpt, the limit and its value, the failing tool).
  */
+import { viewText } from "./views.js"
 import type { LogLine, ResultCut } from "../sandbox/executor.js"
 import type { CallRecord } from "./bindings.js"
 import type { TypeDiagnostic } from "../code/typecheck/options.js"
@@ -299,8 +300,9 @@ export function formatExecuteResult(result: ExecuteResult, options: ShapeOptions
     sections.push(formatPaused(result))
   } else if (result.ok) {
     const shaped = shapeValue(result.value, options, result.cut)
-    sections.push(result.value === undefined ? "undefined (the program returned nothing: end it with `return <value>`)" : shaped.text)
-    if (shaped.note) sections.push(shaped.note)
+    if (result.view) sections.push(`A ${result.view.view} view${"query" in result.view && result.view.query ? ` of ${result.view.query.source}` : ""}, shown to the user as:\n${viewText(result.view)}`)
+    else sections.push(result.value === undefined ? "undefined (the program returned nothing: end it with `return <value>`)" : shaped.text)
+    if (shaped.note && !result.view) sections.push(shaped.note)
     if (result.saved) sections.push(`Saved as procedure codemode.procedures.${result.saved.name}(input) (version ${result.saved.version}).`)
   } else {
     sections.push(formatExecuteError(result.error))

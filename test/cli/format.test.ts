@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { formatError, formatReport, formatValue } from "../../src/cli/format.js"
-import { renderTable } from "../../src/cli/table.js"
+import { renderTable } from "../../src/runtime/text-table.js"
 import { sandboxTable, soakTable } from "../../src/cli/bench-format.js"
 import type { ExecuteResult } from "../../src/runtime/codemode.js"
 

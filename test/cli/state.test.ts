@@ -43,6 +43,7 @@ describe("state and procedures from the command line", () => {
     expect(stdout).toContain('→ ["book the train","write the talk"]')
     expect(stdout).toContain("saved as procedure addTodo, version 1")
     expect(stdout).toContain('→ {"added":"water the plants","open":4}')
-    expect(stdout).toMatch(/buy milk\s+yes\s+3/)
+    expect(stdout).toMatch(/To-do list\n\s+todo\s+done\s+priority/)
+    expect(stdout).toMatch(/buy milk\s+true\s+3/)
   }, 240_000)
 })
