@@ -277,6 +277,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
 
   async function execute(code: string, runOptions: ExecuteOptions = {}): Promise<ExecuteResult> {
     assertOpen("execute")
+    if (runOptions.saveAs) checkProcedureName(runOptions.saveAs.name)
     const startedAt = performance.now()
     const runLimits = mergeLimits(limits, runOptions.limits)
     let normalized: NormalizedCode
@@ -302,7 +303,6 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     env.executor().catch(() => undefined)
     const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
     if (typeof typed !== "function") return typed
-    if (runOptions.saveAs) checkProcedureName(runOptions.saveAs.name)
     const durable = await book.start(program, runOptions.limits, options.policy)
     const runId = durable?.record.id ?? newRunId()
     const result = typed(await runProgram(env, {
