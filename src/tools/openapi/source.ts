@@ -64,6 +64,7 @@ export function openapi(namespace: string, options: OpenApiOptions): ToolSource 
   return {
     namespace,
     kind: KIND,
+    spec: { location: options.spec, filtered: false },
     load() {
       loading ??= build().catch((err: unknown) => {
         loading = undefined
