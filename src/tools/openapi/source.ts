@@ -9,7 +9,7 @@ import { checkAuth, sourceSecrets } from "./auth.js"
 import type { CallSettings, createCall } from "./call.js"
 import { readOpenApiSpec } from "./load.js"
 import type { OperationDescriptor } from "./operations.js"
-import { isObject } from "./refs.js"
+import { isObject } from "../json.js"
 import {
   DEFAULT_OPENAPI_MAX_RESPONSE_BYTES,
   DEFAULT_OPENAPI_TIMEOUT_MS,
