@@ -39,4 +39,4 @@ export type { McpOptions, McpSource, McpServerConfig, McpStdioConfig, McpHttpCon
 export { loadConfig, parseConfig } from "./tools/config.js"
 export { filterTools } from "./tools/filter.js"
 export type { ToolFilter } from "./tools/filter.js"
-export { demoSource } from "./runtime/demo.js"
+export { demoSource } from "./tools/demo.js"

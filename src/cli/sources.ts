@@ -47,7 +47,7 @@ export async function configFromFlags(flags: SourceFlags): Promise<CodeModeConfi
   const [{ loadCodeModeConfig }, { openapi }, { demoSource }] = await Promise.all([
     import("../tools/config.js"),
     import("../tools/openapi/index.js"),
-    import("../runtime/demo.js"),
+    import("../tools/demo.js"),
   ])
   const config: CodeModeConfig = flags.config ? await loadCodeModeConfig(flags.config) : { sources: [] }
   let sources: ToolSource[] = [...config.sources]
