@@ -45,6 +45,12 @@ export interface Tool {
   outputSchema?: JSONSchema
   annotations?: ToolAnnotations
   origin?: ToolOrigin
+  /**
+   * The tool's own approval requirement (as an AI SDK tool's `needsApproval`): a call it answers
+   * `true` for needs approval where the policy would allow it; a policy "deny" still denies, and a
+   * function that throws counts as `true`. Default: the policy alone decides.
+   */
+  needsApproval?: boolean | ((args: unknown) => boolean | Promise<boolean>)
   /** Runs the tool on the host. Rejects with a `CodeModeError` (`TOOL_*` codes) on failure. */
   call(args: unknown, ctx: CallContext): Promise<unknown>
 }
