@@ -37,6 +37,12 @@ const SURFACE: Record<string, string[]> = {
     "ContextFigures", "ContextMeasure", "MAX_NAIVE_CHARS", "MeasureOptions", "NaiveOptions", "NaiveTool", "NaiveTooLarge", "SourceNaive", "TokenReport",
     "formatTokenReport", "measureContext", "naiveListFromOpenApi", "naiveToolsFromMcp", "naiveToolsFromOpenApi", "tokenReport",
   ],
+  "./ai": ["AI_INSTALL_COMMAND", "AdapterOptions", "CodeModeToolError", "CodeModeToolSet", "aiTools", "codeModeTools"],
+  "./openai": [
+    "AdapterOptions", "ChatFunctionTool", "ChatToolCallsMessage", "ChatToolMessage", "FunctionCallOutput", "ResponsesFunctionTool", "ResponsesOutput",
+    "chatTools", "responsesTools", "runChatToolCalls", "runResponsesToolCalls",
+  ],
+  "./anthropic": ["AdapterOptions", "AnthropicTool", "ToolResultBlock", "ToolResultMessage", "ToolUseMessage", "anthropicTools", "runToolUses"],
   "./store": [
     "FILE_STORE_DEFAULTS", "FileStoreOptions", "REDIS_INSTALL_COMMAND", "REDIS_STORE_DEFAULTS", "RedisStoreOptions", "RunStore", "STORE_KEY",
     "StoreSetOptions", "defineStore", "fileStore", "memoryStore", "redisStore",
