@@ -50,4 +50,10 @@ describe("the package", () => {
     })
     expect(out.trim()).toBe("function function")
   })
+
+  it.skipIf(!existsSync(path.join(ROOT, "dist", "integrations", "ai.js")))("resolves the adapters' subpaths codemode/ai, /openai, /anthropic to the build", () => {
+    const code = 'const [a, o, n] = await Promise.all(["codemode/ai", "codemode/openai", "codemode/anthropic"].map((m) => import(m))); console.log(typeof a.codeModeTools, typeof o.chatTools, typeof n.runToolUses)'
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd: ROOT, encoding: "utf8" })
+    expect(out.trim()).toBe("function function function")
+  })
 })
