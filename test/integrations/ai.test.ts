@@ -13,7 +13,7 @@ import { aiTools, codeModeTools, CodeModeToolError } from "../../src/integration
 import type { ApprovalRequest } from "../../src/runtime/program-run.js"
 import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../src/runtime/codemode.js"
 import { modelToolDefinitions } from "../../src/server/model-tools.js"
-import { executeThenAnswer, startModelServer, type ModelServer } from "../fixtures/model/server.js"
+import { executeThenAnswer, executeThenApprove, startModelServer, type ModelServer } from "../fixtures/model/server.js"
 import { OPEN_TOTAL, shop } from "../fixtures/model/shop.js"
 
 let server: ModelServer
@@ -155,13 +155,7 @@ describe("aiTools: an AI SDK tool set as a codemode namespace", () => {
   it("deferred: the run pauses, the model resumes it with the token after asking the user", async () => {
     const sent: string[] = []
     const cm = await codemode({ sources: [aiTools("app", appTools(sent))] })
-    server.script((request) => {
-      const last = request.toolResults.at(-1) ?? ""
-      const token = /resumeToken: (\S+)/.exec(last)?.[1]
-      if (request.toolResults.length === 0) return { calls: [{ name: "execute", args: { code: "return await codemode.app.sendEmail({ to: 'ceo@corp.com', body: 'hi' })" } }] }
-      if (token) return { calls: [{ name: "resume", args: { token, decision: "approve" } }] }
-      return { text: `done: ${last}` }
-    })
+    server.script(executeThenApprove("return await codemode.app.sendEmail({ to: 'ceo@corp.com', body: 'hi' })"))
     const messages: ModelMessage[] = [{ role: "user", content: "mail the ceo" }]
     const result = await generateText({ model, tools: codeModeTools(cm), stopWhen: stepCountIs(5), messages })
     expect(result.steps.map((s) => s.toolCalls.map((c) => c?.toolName))).toEqual([["execute"], ["resume"], []])
