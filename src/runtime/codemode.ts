@@ -261,6 +261,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     // Such a namespace reached in a way the check above does not follow (an alias) is not a type error:
     // it is not in the declarations yet, and the run says what happened to it.
     const absent = new Set(sources.status().filter((s) => s.state !== "ready").map((s) => s.namespace))
+    // The sandbox starts while the program is checked (the first run pays both); a failure is the run's to report.
+    env.executor().catch(() => undefined)
     const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
     if (typeof typed !== "function") return typed
     const durable = await book.start(String(code), runOptions.limits, options.policy)
