@@ -57,6 +57,6 @@ describe("documentation examples with a model", () => {
       const printed = await runExample(example, WORK_DIR, n)
       expect(model.requests.length - before).toBeGreaterThanOrEqual(2) // a tool call, then the answer
       if (example.output !== undefined) expect(printed.trimEnd()).toBe(example.output.trimEnd())
-    })
+    }, 120_000) // each example's instance starts its own typechecker and sandbox pool, cold: slow on a loaded machine
   })
 })
