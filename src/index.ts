@@ -24,7 +24,7 @@ export type { NormalizedCode, NormalizeStep, SyntaxErrorData, Location } from ".
 
 // Tool sources
 export { functions, defineFunction } from "./tools/functions.js"
-export type { FunctionDef, ZodSchema } from "./tools/functions.js"
+export type { FunctionDef, ZodSchema, ValidatedSchema, ValidationResult } from "./tools/functions.js"
 export { openapi } from "./tools/openapi/index.js"
 export type { OpenApiOptions, OpenApiAuth, SecretValue } from "./tools/openapi/index.js"
 export { mcp } from "./tools/mcp/index.js"
@@ -46,6 +46,9 @@ export { formatExecuteResult, formatExecuteError, shapeValue, summarizeCalls, DE
 export type { ShapeOptions, ShapedValue, FormattedResult } from "./runtime/shape.js"
 export { createCodeModeServer, listenHttp, measureContext, toolDefinitions, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS } from "./server/index.js"
 export type { CodeModeServer, CodeModeServerOptions, HttpEndpoint, HttpOptions, ContextMeasure, ToolDefinition, ServerLog, ServerLogLevel } from "./server/index.js"
+// The tools apart from any protocol, for adapters to other frameworks (codemode/ai, /openai, /anthropic use them)
+export { answerToolCall, modelToolDefinitions } from "./server/index.js"
+export type { ToolAnswer, ToolCallOptions } from "./server/index.js"
 export { naiveToolsFromOpenApi, naiveListFromOpenApi, naiveToolsFromMcp, MAX_NAIVE_CHARS } from "./catalog/naive.js"
 export type { NaiveTool, NaiveOptions, NaiveTooLarge } from "./catalog/naive.js"
 export { tokenReport } from "./catalog/tokens.js"
