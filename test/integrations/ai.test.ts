@@ -5,7 +5,7 @@
  * namespace that programs call.
  */
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible"
-import { generateText, jsonSchema, stepCountIs, tool, type ModelMessage } from "ai"
+import { generateText, jsonSchema, stepCountIs, tool, type FlexibleSchema, type ModelMessage } from "ai"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { z } from "zod"
 import { z as z3 } from "zod/v3"
@@ -92,8 +92,21 @@ describe("codeModeTools", () => {
   })
 })
 
+/** A Standard Schema (with its JSON Schema converter) as a library other than zod would make it. */
+const handmadeStandardSchema = {
+  "~standard": {
+    version: 1,
+    vendor: "handmade",
+    validate: (value: unknown) => (typeof (value as { q?: unknown })?.q === "string" ? { value: value as { q: string } } : { issues: [{ message: "q must be a string" }] }),
+    jsonSchema: {
+      input: () => ({ type: "object", properties: { q: { type: "string" } }, required: ["q"] }),
+      output: () => ({ type: "object", properties: { q: { type: "string" } }, required: ["q"] }),
+    },
+  },
+} as unknown as FlexibleSchema<{ q: string }>
+
 describe("aiTools: an AI SDK tool set as a codemode namespace", () => {
-  it("types the tools from their schemas (zod 4, zod 3, jsonSchema) and runs them, streaming ones to their last value", async () => {
+  it("types the tools from their schemas (zod 4, zod 3, Standard Schema, jsonSchema) and runs them, streaming ones to their last value", async () => {
     const cm = await codemode({
       sources: [
         aiTools("app", {
@@ -106,6 +119,7 @@ describe("aiTools: an AI SDK tool set as a codemode namespace", () => {
             ),
             execute: async ({ word }) => word.toUpperCase(),
           }),
+          measure: tool({ inputSchema: handmadeStandardSchema, execute: async ({ q }) => q.length }),
           countdown: tool({
             inputSchema: z.object({ from: z.number() }),
             async *execute({ from }) {
@@ -120,12 +134,15 @@ describe("aiTools: an AI SDK tool set as a codemode namespace", () => {
     expect(declarations).toContain("interface GetWeatherResult { city: string; celsius: number }")
     expect(declarations).toContain("interface LegacyArgs { n: number }")
     expect(declarations).toContain("interface RawArgs { word: string }")
+    expect(declarations).toContain("interface MeasureArgs { q: string }")
     const result = await cm.execute(
-      "return [await codemode.app.getWeather({ city: 'Oslo' }), await codemode.app.legacy({ n: 21 }), await codemode.app.raw({ word: 'hi' }), await codemode.app.countdown({ from: 3 })]",
+      "return [await codemode.app.getWeather({ city: 'Oslo' }), await codemode.app.legacy({ n: 21 }), await codemode.app.raw({ word: 'hi' }), await codemode.app.countdown({ from: 3 }), await codemode.app.measure({ q: 'abc' })]",
     )
-    expect(result).toMatchObject({ status: "done", value: [{ city: "Oslo", celsius: 4 }, 42, "HI", 0] })
+    expect(result).toMatchObject({ status: "done", value: [{ city: "Oslo", celsius: 4 }, 42, "HI", 0, 3] })
     const bad = await cm.execute("return await codemode.app.legacy({ n: 1.5 })")
     expect(bad).toMatchObject({ status: "failed", error: { message: expect.stringMatching(/app\.legacy.*invalid input/s) } })
+    const badStandard = await cm.execute("return await codemode.app.measure({ q: 3 })")
+    expect(badStandard).toMatchObject({ status: "failed", error: { message: expect.stringMatching(/app\.measure.*invalid input.*q must be a string/s) } })
     const badRaw = await cm.execute("return await codemode.app.raw({ word: 3 })")
     expect(badRaw).toMatchObject({ status: "failed", error: { message: expect.stringMatching(/word must be a string/) } })
   })
