@@ -2,16 +2,17 @@
  * Runs the code examples of README.md and docs/*.md, so the documentation stays true.
  *
  * A ```ts / ```js block preceded by a `<!-- test -->` line is executed (in this process, with
- * `import … from "codemode"` pointing at src/index.ts). When the next fenced block is preceded by
- * `<!-- output -->`, what the example printed with console.log must equal that block. Examples that
- * talk to a model are marked `<!-- test: scripted model -->` and run by test/integrations/readme.test.ts.
+ * `import … from "codemode"` and `"codemode/<subpath>"` pointing at the sources of package.json
+ * "exports"). When the next fenced block is preceded by `<!-- output -->`, what the example printed
+ * with console.log must equal that block. Examples that talk to a model are marked
+ * `<!-- test: scripted model -->` and run by test/integrations/readme.test.ts.
  */
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { rm } from "node:fs/promises"
 import path from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { allExamples, extractExamples, ROOT, runExample } from "./fixtures/readme-examples.js"
+import { allExamples, entryUrls, extractExamples, ROOT, runExample } from "./fixtures/readme-examples.js"
 
 /** Inside the repository (so bare imports like "zod" resolve) and git-ignored. */
 const WORK_DIR = path.join(ROOT, ".tmp", `readme-blocks-${process.pid}`)
@@ -51,9 +52,10 @@ describe("the package", () => {
     expect(out.trim()).toBe("function function")
   })
 
-  it.skipIf(!existsSync(path.join(ROOT, "dist", "integrations", "ai.js")))("resolves the adapters' subpaths codemode/ai, /openai, /anthropic to the build", () => {
-    const code = 'const [a, o, n] = await Promise.all(["codemode/ai", "codemode/openai", "codemode/anthropic"].map((m) => import(m))); console.log(typeof a.codeModeTools, typeof o.chatTools, typeof n.runToolUses)'
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd: ROOT, encoding: "utf8" })
-    expect(out.trim()).toBe("function function function")
+  it.skipIf(!existsSync(path.join(ROOT, "dist", "index.js")))("resolves every subpath export to the build", () => {
+    const names = [...entryUrls().keys()]
+    const script = `for (const name of ${JSON.stringify(names)}) console.log(name, Object.keys(await import(name)).length > 0)`
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" })
+    expect(out.trim().split("\n")).toEqual(names.map((n) => `${n} true`))
   })
 })

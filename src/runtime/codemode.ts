@@ -11,6 +11,7 @@ import type { Tool, ToolSource } from "../tools/tool.js"
 import type { CallRecord } from "./bindings.js"
 import { createCatalogCache, type Catalog, type CatalogHit, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
 import { generateDeclarations } from "../types/declarations.js"
+import type { DocMode } from "../types/jsdoc.js"
 import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
 import { newRunId } from "./journal.js"
 import { compilePolicy, toolsCanAsk, type CompiledPolicy, type Policy } from "./policy.js"
@@ -136,10 +137,11 @@ export interface CodeMode {
   /** Where every source stands (loading, ready, failed and when it is retried), in source order. */
   sources(): SourceStatus[]
   /**
-   * The TypeScript declarations the model codes against (`declare namespace codemode.<ns> …`), full
-   * docs; `namespace` restricts them to one source. Rejects unknown namespaces with `CONFIG_INVALID`.
+   * The TypeScript declarations the model codes against (`declare namespace codemode.<ns> …`);
+   * `namespace` restricts them to one source, `docs` sets how much JSDoc they carry (default "full").
+   * Rejects unknown namespaces with `CONFIG_INVALID`.
    */
-  declarations(options?: { namespace?: string }): string
+  declarations(options?: { namespace?: string; docs?: DocMode }): string
   /**
    * Ranked tools for a task in plain words: the best as a self-contained TypeScript declaration
    * with JSDoc, the others as one-line signatures (`detail: "full"` for all in full); the closest
@@ -317,9 +319,9 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     tools: () => sources.tools(),
     sources: () => sources.status(),
     declarations: (declOptions = {}) =>
-      declOptions.namespace === undefined
+      declOptions.namespace === undefined && (declOptions.docs ?? "full") === "full"
         ? catalogs.current().fullDeclarations()
-        : generateDeclarations(sources.tools(), { namespace: declOptions.namespace }),
+        : generateDeclarations(sources.tools(), declOptions),
     search: (query, searchOptions) => catalogs.current().search(query, searchOptions),
     catalog: () => catalogs.current(),
     close: () =>
