@@ -31,7 +31,7 @@ export type { Executor, Bindings, Limits, LogLine, LogLevel, RunOutcome, RunErro
 export type { Tool, ToolSource, ToolOrigin, ToolAnnotations, CallContext, JSONSchema, SourceEvent } from "./tools/tool.js"
 export { defineSource } from "./tools/tool.js"
 export { functions, defineFunction } from "./tools/functions.js"
-export type { FunctionDef, ZodSchema } from "./tools/functions.js"
+export type { FunctionDef, ZodSchema, ValidatedSchema, ValidationResult } from "./tools/functions.js"
 export { openapi } from "./tools/openapi/index.js"
 export type { OpenApiOptions, OpenApiAuth, SecretValue } from "./tools/openapi/index.js"
 export { mcp } from "./tools/mcp/index.js"

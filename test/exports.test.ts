@@ -21,13 +21,14 @@ const SURFACE: Record<string, string[]> = {
     "PolicyAction", "PolicyDecision", "PolicyOptions", "PolicyRule", "QuickJSOptions", "ResultCut", "ResumeDecisions", "RunError",
     "RunErrorKind", "RunOutcome", "RunStats", "RunStore", "RunSummary", "RunsOptions", "SecretValue", "SourceChange", "SourceEvent",
     "SourceStatus", "Tool", "ToolAnnotations", "ToolFilter", "ToolOrigin", "ToolQuota", "ToolSource", "TypeDiagnostic", "TypecheckMode",
-    "TypecheckOption", "TypecheckReport", "ZodSchema", "codemodeError", "createCodeMode", "defineFunction", "defineSource", "demoSource",
+    "TypecheckOption", "TypecheckReport", "ValidatedSchema", "ValidationResult", "ZodSchema", "codemodeError", "createCodeMode", "defineFunction", "defineSource", "demoSource",
     "filterTools", "functions", "loadConfig", "mcp", "openapi", "parseConfig", "quickjs",
   ],
   "./server": [
     "CodeModeServer", "CodeModeServerOptions", "DEFAULT_HEARTBEAT_MS", "DEFAULT_IDLE_TIMEOUT_MS", "DEFAULT_MAX_RESULT_CHARS", "DEFAULT_MAX_SESSIONS",
     "DEFAULT_TOKEN_BUDGET", "DEFAULT_TOP_HIT_TOKENS", "FormattedResult", "HttpEndpoint", "HttpOptions", "LOG_LEVELS", "ServerLog", "ServerLogLevel",
-    "ShapeOptions", "ToolDefinition", "createCodeModeServer", "filterLog", "formatExecuteError", "formatExecuteResult", "listenHttp", "toolDefinitions",
+    "ShapeOptions", "ToolAnswer", "ToolCallOptions", "ToolDefinition", "answerToolCall", "createCodeModeServer", "filterLog", "formatExecuteError",
+    "formatExecuteResult", "listenHttp", "modelToolDefinitions", "toolDefinitions",
   ],
   "./catalog": [
     "DeclarationOptions", "Declarations", "SearchHit", "SearchIndex", "SearchIndexOptions", "SearchOptions", "ToolSignatureOptions", "buildDeclarations",
