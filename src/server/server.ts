@@ -6,17 +6,16 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import type { ApprovalHandler, BackgroundLoading, CallRecord, CodeModeOptions, ExecuteResult, SourceChange, SourceStatus } from "../runtime/codemode.js"
-import type { z } from "zod"
-import { CodeModeError } from "../errors.js"
+import type { CodeModeError } from "../errors.js"
 import type { CatalogOptions } from "../runtime/catalog.js"
 import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
 import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import type { ServerLog, ServerLogLevel } from "./log.js"
-import { argsSchemas, toolDefinitions, type ToolDefinition } from "./definitions.js"
+import { toolDefinitions, type ToolDefinition } from "./definitions.js"
+import { dispatchToolCall, hostFailureText } from "./dispatch.js"
 import { createProgress, createRequestLogger, type LogLevelState, type Notify } from "./notify.js"
-import { searchText } from "./search-text.js"
 
 /** Options of {@link createCodeModeServer}. */
 export interface CodeModeServerOptions
@@ -61,11 +60,6 @@ export interface CodeModeServer {
 }
 
 const text = (value: string, isError = false): CallToolResult => ({ content: [{ type: "text", text: value }], ...(isError ? { isError } : {}) })
-
-function invalidArgs(tool: string, error: z.ZodError): CallToolResult {
-  const issues = error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ")
-  return text(`[codemode] [server] invalid arguments for ${tool}: ${issues}`, true)
-}
 
 /**
  * Asks the client's user about a call through MCP elicitation: a yes/no form naming the tool, its
@@ -161,11 +155,9 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
       const formatted = formatExecuteResult(result, options)
       return text(formatted.text, formatted.isError)
     } catch (error) {
-      // A bad resume token or a busy run is the model's to fix; other host failures only a retry may fix.
-      if (CodeModeError.is(error, "RESUME_INVALID") || CodeModeError.is(error, "RUN_BUSY") || CodeModeError.is(error, "CONFIG_INVALID")) return text(error.message, true)
-      const message = error instanceof Error ? error.message : String(error)
-      await log.error(message)
-      return text(`${message}\nThis is a failure of the codemode host, not of your code; retry later.`, true)
+      const failure = hostFailureText(error)
+      if (failure.logged) await log.error(error instanceof Error ? error.message : String(error))
+      return text(failure.text, true)
     } finally {
       progress.stop()
       signal.removeEventListener("abort", cancel)
@@ -185,33 +177,24 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     session.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: definitions() }))
     session.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { name, arguments: args } = request.params
-      const { SearchArgsSchema, ExecuteArgsSchema, ResumeArgsSchema } = argsSchemas()
+      const call = dispatchToolCall(codemode, name, args, definitions().map((d) => d.name))
+      if (call.tool === "answered") return text(call.text, call.isError)
       const notify: Notify = (n) => extra.sendNotification(n)
-      if (name === "search") {
-        const parsed = SearchArgsSchema.safeParse(args ?? {})
-        if (!parsed.success) return invalidArgs(name, parsed.error)
-        return text(searchText(codemode.catalog(), parsed.data))
-      }
       // Approvals by elicitation when the client can answer them; otherwise the run pauses and the model gets `resume`.
       const onApproval = session.getClientCapabilities()?.elicitation?.form ? elicitApproval(session) : false
-      if (name === "execute") {
-        const parsed = ExecuteArgsSchema.safeParse(args ?? {})
-        if (!parsed.success) return invalidArgs(name, parsed.error)
-        return runTool((runSignal, onCall) => codemode.execute(parsed.data.code, { signal: runSignal, onCall, onApproval }), extra.signal, notify, state, extra._meta?.progressToken)
+      const progressToken = extra._meta?.progressToken
+      if (call.tool === "execute") {
+        const { code } = call.args
+        return runTool((runSignal, onCall) => codemode.execute(code, { signal: runSignal, onCall, onApproval }), extra.signal, notify, state, progressToken)
       }
-      if (name === "resume" && codemode.durable) {
-        const parsed = ResumeArgsSchema.safeParse(args ?? {})
-        if (!parsed.success) return invalidArgs(name, parsed.error)
-        const { token, decision, decisions } = parsed.data
-        return runTool(
-          (runSignal, onCall) => codemode.resume(token, decision ?? decisions ?? {}, { signal: runSignal, onCall, onApproval }),
-          extra.signal,
-          notify,
-          state,
-          extra._meta?.progressToken,
-        )
-      }
-      return text(`[codemode] [server] unknown tool "${name}": this server has ${definitions().map((d) => d.name).join(" and ")}`, true)
+      const { token, decision, decisions } = call.args
+      return runTool(
+        (runSignal, onCall) => codemode.resume(token, decision ?? decisions ?? {}, { signal: runSignal, onCall, onApproval }),
+        extra.signal,
+        notify,
+        state,
+        progressToken,
+      )
     })
     sessions.add(session)
     session.onclose = () => sessions.delete(session)
