@@ -2,6 +2,7 @@
 /** The `codemode` command line: assembles the commands, one per file. */
 import { createRequire } from "node:module"
 import { Command } from "commander"
+import { agentCommand } from "./agent.js"
 import { auditCommand } from "./audit.js"
 import { benchCommand } from "./bench.js"
 import { checkCommand } from "./check.js"
@@ -31,5 +32,6 @@ const program = new Command("codemode")
   .addCommand(tokensCommand())
   .addCommand(benchCommand())
   .addCommand(auditCommand())
+  .addCommand(agentCommand())
 
 await program.parseAsync(process.argv)
