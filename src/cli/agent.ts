@@ -3,15 +3,14 @@
  * codemode's `search` / `execute` over the configured tools. `--prompt` runs one task and exits;
  * `--json` prints the events (JSONL) instead of text. Approvals as in `run` (`--approve`).
  */
-import { createInterface } from "node:readline/promises"
+import { createInterface } from "node:readline"
 import { Command } from "commander"
 import { CodeModeError, codemodeError } from "../errors.js"
 import type { AgentEvent } from "../integrations/agent/events.js"
 import type { Agent } from "../integrations/agent/agent.js"
-import type { ApprovalHandler } from "../runtime/codemode.js"
 import { resolveEndpoint } from "../integrations/agent/client.js"
 import { createRenderer } from "./agent-render.js"
-import { approvalHandler, approveMode } from "./approve.js"
+import { approvalHandler, approveMode, type Ask, type ApproveMode } from "./approve.js"
 import { addGovernanceFlags } from "./governance.js"
 import { reportHostFailure, withCodeMode, EXIT_CODE_FAILED, EXIT_HOST_FAILED, type SessionFlags } from "./session.js"
 
@@ -32,29 +31,35 @@ function maxTurns(flag: string | undefined): number | undefined {
   return n
 }
 
-/** One line from standard input after `question`, or null at its end. */
-async function ask(question: string): Promise<string | null> {
+/**
+ * Lines of standard input through one readline interface for the whole chat (its iterator keeps
+ * lines that arrive while a task runs), shared by the chat prompt and the approval questions.
+ */
+function inputLines(): { ask: Ask; close: () => void } {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY })
-  const closed = new Promise<null>((resolve) => rl.once("close", () => resolve(null)))
-  try {
-    return await Promise.race([rl.question(question), closed])
-  } finally {
-    rl.close()
+  const lines = rl[Symbol.asyncIterator]()
+  return {
+    ask: async (question) => {
+      process.stderr.write(question)
+      const next = await lines.next()
+      return next.done ? null : (next.value as string)
+    },
+    close: () => rl.close(),
   }
 }
 
 /** The chat: one task per line until `/exit` or the end of input; a failed task is reported and the chat goes on. */
-async function chat(agent: Agent, toolCount: number): Promise<number> {
+async function chat(agent: Agent, ask: Ask, toolCount: number): Promise<number> {
   process.stderr.write(`codemode agent · ${agent.model} at ${agent.baseURL} · ${toolCount} tools · /reset forgets the conversation, /exit quits\n`)
   let running: AbortController | undefined
   const interrupt = () => (running ? running.abort() : process.exit(130))
   process.on("SIGINT", interrupt)
   try {
     for (;;) {
-      const line = await ask("you> ")
-      if (line === null || line.trim() === "/exit") return 0
-      if (line.trim() === "") continue
-      if (line.trim() === "/reset") {
+      const line = (await ask("you> ", new AbortController().signal))?.trim()
+      if (line === undefined || line === "/exit") return 0
+      if (line === "") continue
+      if (line === "/reset") {
         agent.reset()
         continue
       }
@@ -100,15 +105,17 @@ export function agentCommand(): Command {
         "Exit code: 0 the task (or chat) ended, 1 the task stopped at --max-turns, 2 codemode or the model endpoint failed.",
     )
     .action(async (flags: AgentFlags) => {
-      let onApproval: ApprovalHandler | false
+      let mode: ApproveMode
       let turns: number | undefined
       try {
         resolveEndpoint(flags.model === undefined ? {} : { model: flags.model }) // say what to set before loading any tool
-        onApproval = approvalHandler(approveMode(flags.approve)) ?? false
+        mode = approveMode(flags.approve)
         turns = maxTurns(flags.maxTurns)
       } catch (error) {
         return reportHostFailure(error)
       }
+      const input = flags.prompt === undefined ? inputLines() : undefined
+      const onApproval = (input ? approvalHandler(mode, input.ask) : approvalHandler(mode)) ?? false
       const onEvent: (event: AgentEvent) => void = flags.json
         ? (event) => process.stdout.write(`${JSON.stringify(event)}\n`)
         : createRenderer({ out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) })
@@ -121,9 +128,9 @@ export function agentCommand(): Command {
           onApproval,
           onEvent,
         })
-        if (flags.prompt === undefined) return chat(agent, cm.tools().length)
+        if (input) return chat(agent, input.ask, cm.tools().length)
         try {
-          const reply = await agent.send(flags.prompt)
+          const reply = await agent.send(flags.prompt ?? "")
           return reply.stopped ? EXIT_CODE_FAILED : 0
         } catch (error) {
           if (!CodeModeError.is(error, "MODEL_FAILED")) throw error
@@ -131,5 +138,6 @@ export function agentCommand(): Command {
           return EXIT_HOST_FAILED
         }
       })
+      input?.close()
     })
 }

@@ -43,8 +43,9 @@ export interface ModelClient {
 
 /** The endpoint from options over environment; throws `CONFIG_INVALID` saying what to set. */
 export function resolveEndpoint(options: EndpointOptions, env: NodeJS.ProcessEnv = process.env): { baseURL: string; apiKey: string; model: string } {
-  const baseURL = options.baseURL ?? env.OPENAI_BASE_URL
-  const apiKey = options.apiKey ?? env.OPENAI_API_KEY
+  // an empty variable counts as unset
+  const baseURL = options.baseURL || env.OPENAI_BASE_URL || undefined
+  const apiKey = options.apiKey || env.OPENAI_API_KEY || undefined
   if (!baseURL && !apiKey) {
     throw codemodeError(
       "CONFIG_INVALID",
@@ -53,7 +54,7 @@ export function resolveEndpoint(options: EndpointOptions, env: NodeJS.ProcessEnv
         "and OPENAI_API_KEY if it needs one (OPENAI_API_KEY alone uses api.openai.com), then pick the model with --model or OPENAI_MODEL",
     )
   }
-  const model = options.model ?? env.OPENAI_MODEL
+  const model = options.model || env.OPENAI_MODEL
   if (!model) throw codemodeError("CONFIG_INVALID", ORIGIN, "no model named: pass --model <name> (or set OPENAI_MODEL), e.g. --model gpt-4.1-mini")
   return { baseURL: baseURL ?? "https://api.openai.com/v1", apiKey: apiKey ?? "no-key", model }
 }
