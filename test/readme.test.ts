@@ -2,7 +2,7 @@
  * Runs the code examples of README.md and docs/*.md, so the documentation stays true.
  *
  * A ```ts / ```js block preceded by a `<!-- test -->` line is executed (in this process, with
- * `import … from "codemode"` pointing at src/index.ts). When the next fenced block is preceded by
+ * `import … from "codemode"` pointing at src/index.ts, and "codemode/<subpath>" at src/<subpath>/index.ts). When the next fenced block is preceded by
  * `<!-- output -->`, what the example printed with console.log must equal that block.
  */
 import { execFileSync } from "node:child_process"
@@ -93,7 +93,9 @@ describe("documentation examples", () => {
     it(`${example.file}:${example.line} runs${example.output === undefined ? "" : " and prints what the docs show"}`, async () => {
       await mkdir(WORK_DIR, { recursive: true })
       const file = path.join(WORK_DIR, `example-${n}.${example.language.startsWith("t") ? "ts" : "js"}`)
-      const code = example.code.replace(/(from\s+|import\s*\(\s*)(["'])codemode\2/g, `$1$2${INDEX_URL}$2`)
+      const code = example.code.replace(/(from\s+|import\s*\(\s*)(["'])codemode(?:\/([\w-]+))?\2/g, (_, head: string, quote: string, subpath?: string) =>
+        `${head}${quote}${subpath ? pathToFileURL(path.join(ROOT, "src", subpath, "index.ts")).href : INDEX_URL}${quote}`,
+      )
       await writeFile(file, code)
       const printed: string[] = []
       const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
