@@ -7,6 +7,7 @@ import { auditCommand } from "./audit.js"
 import { benchCommand } from "./bench.js"
 import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
+import { evalCommand } from "./eval.js"
 import { resumeCommand } from "./resume.js"
 import { runCommand } from "./run.js"
 import { runsCommand } from "./runs.js"
@@ -33,5 +34,6 @@ const program = new Command("codemode")
   .addCommand(benchCommand())
   .addCommand(auditCommand())
   .addCommand(agentCommand())
+  .addCommand(evalCommand())
 
 await program.parseAsync(process.argv)

@@ -34,6 +34,8 @@ export interface AgentOptions extends EndpointOptions {
   onEvent?: AgentEventListener
   /** How results are shaped for the model. */
   shape?: ShapeOptions
+  /** "o200k": count tokens on the request bodies even when the endpoint reports usage (comparable runs). Default "endpoint". */
+  tokenCount?: "endpoint" | "o200k"
 }
 
 export interface SendOptions {
@@ -61,8 +63,15 @@ export interface Agent {
   readonly baseURL: string
 }
 
-/** The agent over any toolset: the loop plus the wire (request bodies for the token count, retries as events). */
-export async function createToolsetAgent(toolset: Toolset, options: Omit<AgentOptions, "onApproval" | "shape"> = {}): Promise<Agent> {
+/**
+ * The agent over any toolset (the eval's classic arm uses one of its own): the loop plus the wire
+ * (request bodies for the token count, retries as events); `instructions` replace the default ones.
+ */
+export async function createToolsetAgent(
+  toolset: Toolset,
+  options: Omit<AgentOptions, "onApproval" | "shape"> = {},
+  instructions: string = DEFAULT_SYSTEM_PROMPT,
+): Promise<Agent> {
   const sentBodies: string[] = []
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
   let current: { turn: number; attempt: number; emit: (event: AgentEvent) => void } | undefined
@@ -77,7 +86,7 @@ export async function createToolsetAgent(toolset: Toolset, options: Omit<AgentOp
       }
     },
   })
-  const system: ChatMessage = { role: "system", content: options.system ? `${DEFAULT_SYSTEM_PROMPT}\n\n${options.system}` : DEFAULT_SYSTEM_PROMPT }
+  const system: ChatMessage = { role: "system", content: options.system ? `${instructions}\n\n${options.system}` : instructions }
   let messages: ChatMessage[] = [system]
   return {
     model: model.model,
@@ -107,6 +116,7 @@ export async function createToolsetAgent(toolset: Toolset, options: Omit<AgentOp
           signal: sendOptions.signal,
           emit,
           sentBodies,
+          tokenCount: options.tokenCount,
         })
       } finally {
         current = undefined

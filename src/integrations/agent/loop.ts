@@ -53,6 +53,8 @@ export interface LoopOptions {
   emit: (event: AgentEvent) => void
   /** Request bodies as sent (the wire observer of the client pushes them here). */
   sentBodies: string[]
+  /** "o200k": count every turn on the request body even when the endpoint reports usage (to compare runs). Default "endpoint". */
+  tokenCount?: "endpoint" | "o200k" | undefined
 }
 
 const countTokens = (text: string) => tokenizer().countTokens(text)
@@ -103,11 +105,12 @@ export async function runLoop(options: LoopOptions): Promise<AgentReply> {
     }
     text = answer.text
     const body = options.sentBodies.at(-1)
-    const counted: TokenCount = answer.usage ?? {
+    const usage = options.tokenCount === "o200k" ? undefined : answer.usage
+    const counted: TokenCount = usage ?? {
       promptTokens: options.sentBodies.length > sentBefore && body !== undefined ? countTokens(body) : 0,
       completionTokens: countTokens(answer.text + answer.toolCalls.map((c) => c.name + c.arguments).join("")),
     }
-    const source = answer.usage ? "endpoint" : "o200k"
+    const source = usage ? "endpoint" : "o200k"
     total.promptTokens += counted.promptTokens
     total.completionTokens += counted.completionTokens
     perTurn.push({ ...counted, source })
