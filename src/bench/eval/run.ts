@@ -95,11 +95,11 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
   const executor = quickjs()
   const environments = createEnvironments(executor)
   const results: TaskArmResult[] = []
-  // The sandbox's cold start is paid once here, not by the first code-mode task.
-  const warm = await environments.open("demo")
-  await warm.cm.execute("return 0").finally(() => warm.close())
   let model = { name: endpoint.model ?? "", baseURL: endpoint.baseURL ?? "" }
   try {
+    // The sandbox's cold start is paid once here, not by the first code-mode task.
+    const warm = await environments.open("demo")
+    await warm.cm.execute("return 0").finally(() => warm.close())
     for (const task of tasks) {
       for (const arm of ARMS) {
         const env = await environments.open(task.env)
