@@ -12,6 +12,7 @@ import { resolveEndpoint } from "../integrations/agent/client.js"
 import { createRenderer } from "./agent-render.js"
 import { approvalHandler, approveMode, type Ask, type ApproveMode } from "./approve.js"
 import { addGovernanceFlags } from "./governance.js"
+import { addSourceFlags } from "./sources.js"
 import { reportHostFailure, withCodeMode, EXIT_CODE_FAILED, EXIT_HOST_FAILED, type SessionFlags } from "./session.js"
 
 interface AgentFlags extends SessionFlags {
@@ -87,11 +88,7 @@ export function agentCommand(): Command {
     .option("--max-turns <n>", "most model turns per task (default 20)")
     .option("--no-stream", "ask for whole responses instead of streamed ones")
     .option("--system <text>", "instructions added to the default ones")
-    .option("-c, --config <file>", "tool sources (and policy, runs, audit) from a codemode.json / Claude Desktop / Cursor config")
-    .option("--openapi <spec>", "tools from an OpenAPI 3.x spec (path or URL)")
-    .option("--namespace <ns>", "namespace of the --openapi tools", "api")
-    .option("--base-url <url>", "base URL of the --openapi API (default: the spec's first server)")
-    .option("--demo", "add the built-in demo functions (the default when no other source is given)")
+  addSourceFlags(command)
     .option("--timeout <ms>", "wall-time limit of each program in milliseconds")
     .option("--typecheck <mode>", "check each program against the declarations first: error (default), warn, off")
   addGovernanceFlags(command)

@@ -5,16 +5,16 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import type { ApprovalHandler, BackgroundLoading, CallRecord, CodeModeOptions, ExecuteResult, SourceChange, SourceStatus } from "../runtime/codemode.js"
-import type { CodeModeError } from "../errors.js"
+import type { ApprovalHandler, BackgroundLoading, CodeModeOptions, SourceChange, SourceStatus } from "../runtime/codemode.js"
+import { CodeModeError } from "../errors.js"
 import type { CatalogOptions } from "../runtime/catalog.js"
 import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
-import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
+import type { ShapeOptions } from "../runtime/shape.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import type { ServerLog, ServerLogLevel } from "./log.js"
-import { toolDefinitions, type ToolDefinition } from "./definitions.js"
-import { dispatchToolCall, hostFailureText } from "./dispatch.js"
+import type { ToolDefinition } from "./definitions.js"
+import { answerToolCall, modelToolDefinitions } from "./model-tools.js"
 import { createProgress, createRequestLogger, type LogLevelState, type Notify } from "./notify.js"
 
 /** Options of {@link createCodeModeServer}. */
@@ -130,34 +130,30 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
   // Load the declarations into the checker now, so that the first `execute` is checked warm.
   const mode = typeof options.typecheck === "string" ? options.typecheck : options.typecheck?.mode
   if (mode !== "off" && codemode.tools().length > 0) void codemode.check("return 0").catch(() => undefined)
-  const definitions = () => toolDefinitions(codemode.catalog(), limits, { resume: codemode.durable, sources: codemode.sources() })
+  const definitions = () => modelToolDefinitions(codemode)
   lastListed = JSON.stringify(definitions())
 
-  /** Runs `start` (an execute or a resume) with cancellation, progress, logging; formats what it returns. */
-  async function runTool(
-    start: (signal: AbortSignal, onCall: (call: CallRecord) => void) => Promise<ExecuteResult>,
-    signal: AbortSignal,
-    notify: Notify,
-    state: LogLevelState,
-    token?: string | number,
-  ) {
+  /** Answers one tool call with cancellation, progress and logging (search, execute, resume: model-tools.ts). */
+  async function answer(name: string, args: unknown, onApproval: ApprovalHandler | false, signal: AbortSignal, notify: Notify, state: LogLevelState, token?: string | number) {
     const run = new AbortController()
     const cancel = () => run.abort(signal.reason)
     signal.addEventListener("abort", cancel, { once: true })
     const log = createRequestLogger(state, notify)
     const progress = createProgress(notify, { ...(token === undefined ? {} : { token }), ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) })
     try {
-      const result = await start(run.signal, (call) => {
-        progress.call(call)
-        void log.call(call)
+      const answered = await answerToolCall(codemode, name, args, {
+        ...options, // the shape options: result and log budgets
+        origin: "server",
+        signal: run.signal,
+        onApproval,
+        onCall: (call) => {
+          progress.call(call)
+          void log.call(call)
+        },
       })
-      await log.console(result.logs)
-      const formatted = formatExecuteResult(result, options)
-      return text(formatted.text, formatted.isError)
-    } catch (error) {
-      const failure = hostFailureText(error)
-      if (failure.logged) await log.error(error instanceof Error ? error.message : String(error))
-      return text(failure.text, true)
+      if (answered.result) await log.console(answered.result.logs)
+      if (answered.hostFailure) await log.error(answered.hostFailure)
+      return text(answered.text, answered.isError)
     } finally {
       progress.stop()
       signal.removeEventListener("abort", cancel)
@@ -176,25 +172,10 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     })
     session.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: definitions() }))
     session.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const { name, arguments: args } = request.params
-      const call = dispatchToolCall(codemode, name, args, definitions().map((d) => d.name))
-      if (call.tool === "answered") return text(call.text, call.isError)
       const notify: Notify = (n) => extra.sendNotification(n)
       // Approvals by elicitation when the client can answer them; otherwise the run pauses and the model gets `resume`.
       const onApproval = session.getClientCapabilities()?.elicitation?.form ? elicitApproval(session) : false
-      const progressToken = extra._meta?.progressToken
-      if (call.tool === "execute") {
-        const { code } = call.args
-        return runTool((runSignal, onCall) => codemode.execute(code, { signal: runSignal, onCall, onApproval }), extra.signal, notify, state, progressToken)
-      }
-      const { token, decision, decisions } = call.args
-      return runTool(
-        (runSignal, onCall) => codemode.resume(token, decision ?? decisions ?? {}, { signal: runSignal, onCall, onApproval }),
-        extra.signal,
-        notify,
-        state,
-        progressToken,
-      )
+      return answer(request.params.name, request.params.arguments, onApproval, extra.signal, notify, state, extra._meta?.progressToken)
     })
     sessions.add(session)
     session.onclose = () => sessions.delete(session)

@@ -3,7 +3,8 @@
  * (streamed text, tool calls carrying code, faults) to `cm.agent()`, through the real `openai` client.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { CodeModeError, createCodeMode, demoSource, toolDefinitions, type CodeMode } from "../../src/index.js"
+import { CodeModeError, createCodeMode, demoSource, type CodeMode } from "../../src/index.js"
+import { modelToolDefinitions } from "../../src/server/model-tools.js"
 import type { AgentEvent } from "../../src/integrations/agent/events.js"
 import { resolveEndpoint } from "../../src/integrations/agent/client.js"
 import { scriptedModelServer, type ScriptedModelServer } from "../../src/testing/index.js"
@@ -63,7 +64,7 @@ describe("cm.agent()", () => {
     model.play([{ text: "ok" }])
     const { agent } = await agentWith()
     await agent.send("hi")
-    const listed = toolDefinitions(cm.catalog(), cm.limits, { resume: cm.durable, sources: cm.sources() })
+    const listed = modelToolDefinitions(cm)
     expect(lastRequest().tools).toEqual(listed.map((d) => ({ type: "function", function: { name: d.name, description: d.description, parameters: d.inputSchema } })))
   })
 
