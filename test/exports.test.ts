@@ -13,6 +13,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
 const SURFACE: Record<string, string[]> = {
   ".": [
+    "Agent", "AgentEvent", "AgentEventListener", "AgentOptions", "AgentReply", "ChatMessage", "SendOptions", "TokenCount",
     "ApprovalHandler", "ApprovalRequest", "AuditEntry", "AuditLog", "AuditLogOptions", "BackgroundLoading", "Bindings", "CallContext", "CallRecord",
     "Catalog", "CatalogHit", "CatalogOptions", "CatalogSearchOptions", "CodeMode", "CodeModeError", "CodeModeErrorCode", "CodeModeErrorOptions",
     "CodeModeOptions", "DEFAULT_LIMITS", "DocMode", "DoneResult", "ERROR_CODES", "ExecuteError", "ExecuteOptions", "ExecuteResult", "Executor",
@@ -48,6 +49,7 @@ const SURFACE: Record<string, string[]> = {
     "FILE_STORE_DEFAULTS", "FileStoreOptions", "REDIS_INSTALL_COMMAND", "REDIS_STORE_DEFAULTS", "RedisStoreOptions", "RunStore", "STORE_KEY",
     "StoreSetOptions", "defineStore", "fileStore", "memoryStore", "redisStore",
   ],
+  "./testing": ["Script", "ScriptedModelOptions", "ScriptedModelServer", "ScriptedRequest", "ScriptedToolCall", "ScriptedTurn", "scriptedModelServer"],
   "./ai": ["AI_INSTALL_COMMAND", "AdapterOptions", "CodeModeToolError", "CodeModeToolSet", "aiTools", "codeModeTools"],
   "./openai": [
     "AdapterOptions", "ChatFunctionTool", "ChatToolCallsMessage", "ChatToolMessage", "FunctionCallOutput", "ResponsesFunctionTool", "ResponsesOutput",

@@ -17,7 +17,7 @@ const run = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), "codemode-startup-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const HEAVY = ["gpt-tokenizer", "@modelcontextprotocol/sdk", "zod", "yaml", "ajv", "acorn", "typescript"]
+const HEAVY = ["gpt-tokenizer", "@modelcontextprotocol/sdk", "zod", "yaml", "ajv", "acorn", "typescript", "openai"]
 
 /** A resolve hook (it runs on the loader thread) appending every resolved URL to the log. */
 const HOOKS = `
