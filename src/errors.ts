@@ -59,6 +59,8 @@ export const ERROR_CODES = [
   "STATE_FAILED",
   /** A saved procedure cannot be saved, found or run (bad name, unknown version, calls itself, needs tools that are gone). */
   "PROCEDURE_INVALID",
+  /** The model endpoint failed: an HTTP error after the retries, a stream cut mid-way, an answer that is not a completion. */
+  "MODEL_FAILED",
 ] as const
 
 export type CodeModeErrorCode = (typeof ERROR_CODES)[number]

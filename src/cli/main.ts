@@ -2,10 +2,12 @@
 /** The `codemode` command line: assembles the commands, one per file. */
 import { createRequire } from "node:module"
 import { Command } from "commander"
+import { agentCommand } from "./agent.js"
 import { auditCommand } from "./audit.js"
 import { benchCommand } from "./bench.js"
 import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
+import { evalCommand } from "./eval.js"
 import { proceduresCommand } from "./procedures.js"
 import { resumeCommand } from "./resume.js"
 import { runCommand } from "./run.js"
@@ -33,5 +35,7 @@ const program = new Command("codemode")
   .addCommand(tokensCommand())
   .addCommand(benchCommand())
   .addCommand(auditCommand())
+  .addCommand(agentCommand())
+  .addCommand(evalCommand())
 
 await program.parseAsync(process.argv)

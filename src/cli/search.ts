@@ -1,28 +1,19 @@
 /** `codemode search "<query>"`: the ranked functions for a task, as the MCP `search` tool finds them. */
 import { Command } from "commander"
 import { codemodeError } from "../errors.js"
-import type { Tool } from "../tools/tool.js"
-import { reportHostFailure } from "./session.js"
-import { sourcesFromFlags, type SourceFlags } from "./sources.js"
+import type { CatalogSearchOptions } from "../runtime/catalog.js"
+import type { CodeMode } from "../runtime/codemode.js"
+import { reportHostFailure, withCodeMode, type SessionFlags } from "./session.js"
+import { addSourceFlags } from "./sources.js"
 
-interface SearchFlags extends SourceFlags {
+interface SearchFlags extends SessionFlags {
   limit: string
   detail: string
   json?: boolean
 }
 
-/** Loads the tools of `flags` and closes the sources again (nothing is executed). */
-async function loadTools(flags: SourceFlags): Promise<Tool[]> {
-  const { createCodeMode } = await import("../runtime/codemode.js") // not loaded by `--help`
-  const cm = await createCodeMode({ sources: await sourcesFromFlags(flags) })
-  try {
-    return cm.tools()
-  } finally {
-    await cm.close()
-  }
-}
-
-async function search(query: string, flags: SearchFlags): Promise<void> {
+/** `--limit` and `--detail` as search options; throws `CONFIG_INVALID` for a bad value. */
+function searchOptions(flags: SearchFlags): Required<Pick<CatalogSearchOptions, "limit" | "detail">> {
   const limit = Number(flags.limit)
   if (!Number.isInteger(limit) || limit < 1) {
     throw codemodeError("CONFIG_INVALID", "cli", `--limit must be a positive integer, got ${JSON.stringify(flags.limit)}`)
@@ -30,14 +21,11 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
   if (flags.detail !== "compact" && flags.detail !== "full") {
     throw codemodeError("CONFIG_INVALID", "cli", `--detail must be compact or full, got ${JSON.stringify(flags.detail)}`)
   }
-  const { createCatalog } = await import("../runtime/catalog.js")
-  const catalog = createCatalog(await loadTools(flags))
-  // With --openapi, --namespace names that source (so the filter keeps all of it); with --config it selects one.
-  const namespace = flags.namespace !== undefined && flags.openapi === undefined ? flags.namespace : undefined
-  if (namespace !== undefined && !catalog.namespaces.some((n) => n.name === namespace)) {
-    throw codemodeError("CONFIG_INVALID", "cli", `no namespace "${namespace}"; namespaces: ${catalog.namespaces.map((n) => n.name).join(", ")}`)
-  }
-  const hits = catalog.search(query, { limit, detail: flags.detail, ...(namespace === undefined ? {} : { namespace }) })
+  return { limit, detail: flags.detail }
+}
+
+function printHits(cm: CodeMode, query: string, options: CatalogSearchOptions, flags: SearchFlags): void {
+  const hits = cm.search(query, options)
   if (flags.json) {
     const results = hits.map((h, i) => ({
       rank: i + 1,
@@ -54,7 +42,7 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
     return
   }
   if (hits.length === 0) {
-    process.stdout.write(`no match for "${query}" among ${catalog.tools.length} functions\n`)
+    process.stdout.write(`no match for "${query}" among ${cm.tools().length} functions\n`)
     return
   }
   if (!hits.some((h) => h.good)) process.stdout.write(`no good match for "${query}"; closest:\n\n`)
@@ -63,20 +51,27 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
 }
 
 export function searchCommand(): Command {
-  return new Command("search")
+  const command = new Command("search")
     .description("find the functions for a task: ranked matches as TypeScript signatures (what the MCP `search` tool returns)")
     .argument("<query>", 'the task in plain words, e.g. "create a DNS record"')
-    .option("--openapi <spec>", "OpenAPI 3.x spec (file or URL, JSON or YAML, .gz ok)")
-    .option("-c, --config <file>", "codemode.json (or a Claude Desktop / Cursor config with mcpServers)")
-    .option("--namespace <ns>", "namespace of the --openapi tools; with --config only, search just this namespace")
+  return addSourceFlags(command)
     .option("--limit <n>", "number of results", "5")
     .option("--detail <level>", "compact: the best result in full, the others on one line; full: all in full", "compact")
     .option("--json", "print { query, results: [{ rank, name, namespace, operationId, score, relevance, good, detail, signature }] }")
     .action(async (query: string, flags: SearchFlags) => {
+      let options: CatalogSearchOptions
       try {
-        await search(query, flags)
+        options = searchOptions(flags)
       } catch (error) {
-        reportHostFailure(error)
+        return reportHostFailure(error)
       }
+      await withCodeMode(
+        flags,
+        async (cm) => {
+          printHits(cm, query, options, flags)
+          return 0
+        },
+        { governance: false },
+      )
     })
 }

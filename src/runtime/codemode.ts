@@ -11,6 +11,7 @@ import type { Tool, ToolSource } from "../tools/tool.js"
 import type { CallRecord } from "./bindings.js"
 import { createCatalogCache, type Catalog, type CatalogHit, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
 import { generateDeclarations } from "../types/declarations.js"
+import type { DocMode } from "../types/jsdoc.js"
 import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
 import { newRunId } from "./journal.js"
 import { compilePolicy, toolsCanAsk, type CompiledPolicy, type Policy } from "./policy.js"
@@ -26,6 +27,7 @@ import { bindInput, instanceProcedures, type ProceduresApi, type ProceduresOptio
 import { checkProcedureName } from "./procedures/store.js"
 import { PROCEDURES_NAMESPACE } from "./procedures/source.js"
 import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
+import type { Agent, AgentOptions } from "../integrations/agent/agent.js"
 
 export type { CallRecord } from "./bindings.js"
 export type { ExecuteResult, ExecuteError, DoneResult, FailedResult, PausedResult } from "./results.js"
@@ -153,10 +155,11 @@ export interface CodeMode {
   /** Where every source stands (loading, ready, failed and when it is retried), in source order. */
   sources(): SourceStatus[]
   /**
-   * The TypeScript declarations the model codes against (`declare namespace codemode.<ns> …`), full
-   * docs; `namespace` restricts them to one source. Rejects unknown namespaces with `CONFIG_INVALID`.
+   * The TypeScript declarations the model codes against (`declare namespace codemode.<ns> …`);
+   * `namespace` restricts them to one source, `docs` sets how much JSDoc they carry (default "full").
+   * Rejects unknown namespaces with `CONFIG_INVALID`.
    */
-  declarations(options?: { namespace?: string }): string
+  declarations(options?: { namespace?: string; docs?: DocMode }): string
   /**
    * Ranked tools for a task in plain words: the best as a self-contained TypeScript declaration
    * with JSDoc, the others as one-line signatures (`detail: "full"` for all in full); the closest
@@ -167,6 +170,12 @@ export interface CodeMode {
   catalog(): Catalog
   /** Saved procedures: list, get, save, restore, remove (see {@link CodeModeOptions.procedures}). */
   readonly procedures: ProceduresApi
+  /**
+   * A chat with a model at an OpenAI-compatible endpoint (`OPENAI_BASE_URL`, `OPENAI_API_KEY`,
+   * `model`) that works through this instance's `search` / `execute`. Needs the optional `openai`
+   * package; rejects with `CONFIG_INVALID` without it or without an endpoint. See docs/agent.md.
+   */
+  agent(options?: AgentOptions): Promise<Agent>
   /** Closes every source, the executor, the run store and the audit log. Idempotent; `execute` afterwards rejects with `CLOSED`. */
   close(): Promise<void>
 }
@@ -358,7 +367,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     })
   }
 
-  return {
+  const codemode: CodeMode = {
     execute,
     resume,
     check: async (code) => {
@@ -371,9 +380,9 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     tools: () => sources.tools(),
     sources: () => sources.status(),
     declarations: (declOptions = {}) =>
-      declOptions.namespace === undefined
+      declOptions.namespace === undefined && (declOptions.docs ?? "full") === "full"
         ? catalogs.current().fullDeclarations()
-        : generateDeclarations(sources.tools(), { namespace: declOptions.namespace }),
+        : generateDeclarations(sources.tools(), declOptions),
     search: (query, searchOptions) => catalogs.current().search(query, searchOptions),
     catalog: () => catalogs.current(),
     procedures: procedures.api,
@@ -387,5 +396,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
         await procedures.close()
         if (ownAudit) await audit?.close()
       })()),
+    // The agent is a face over this instance; loaded only when asked for (it needs the `openai` package).
+    agent: async (agentOptions) => (await import("../integrations/agent/agent.js")).createAgent(codemode, agentOptions),
   }
+  return codemode
 }

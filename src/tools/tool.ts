@@ -116,6 +116,12 @@ export interface ToolSource {
    * Does not reject for a credential that cannot be resolved: it is never sent, so it is left out.
    */
   secrets?(): Promise<string[]>
+  /**
+   * OpenAPI sources: the spec their tools are read from (a file path, an http(s) URL or a parsed
+   * document), so a report can count what serving each operation as its own MCP tool would cost
+   * (`codemode tokens`); `filtered` when the source serves only some of the spec's operations.
+   */
+  readonly spec?: { readonly location: string | object; readonly filtered: boolean }
   /** Releases connections and child processes. Idempotent. */
   close?(): Promise<void>
 }
