@@ -1,6 +1,7 @@
 /** `codemode run <file|->`: run a program against the configured tools and print its value. */
 import { Command } from "commander"
 import { codemodeError } from "../errors.js"
+import type { JSONSchema } from "../tools/tool.js"
 import { approvalHandler, approveMode } from "./approve.js"
 import { addGovernanceFlags } from "./governance.js"
 import { readProgram } from "./input.js"
@@ -13,6 +14,7 @@ interface RunFlags extends SessionFlags, OutputFlags {
   input?: string
   saveAs?: string
   description?: string
+  inputSchema?: string
 }
 
 export function runCommand(): Command {
@@ -29,6 +31,7 @@ export function runCommand(): Command {
     .option("--trace", "print logs, the call trace and stats to stderr")
     .option("--save-as <name>", "after a successful run, save the program as the procedure codemode.procedures.<name>(input) (kept in the config's state database)")
     .option("--description <text>", "with --save-as: what the procedure does (shown to the model)")
+    .option("--input-schema <json>", "with --save-as: the JSON Schema of `input` (default: inferred from what the program reads of `input`)")
     .option("--input <json>", "the value the program reads as `input` (as a saved procedure does); default {} with --save-as")
     .addHelpText(
       "after",
@@ -38,9 +41,16 @@ export function runCommand(): Command {
       const mode = approveModeOrReport(flags.approve)
       if (!mode) return
       const onApproval = approvalHandler(mode)
-      const saveAs = flags.saveAs === undefined ? undefined : { name: flags.saveAs, ...(flags.description === undefined ? {} : { description: flags.description }) }
       await withCodeMode(flags, async (cm) => {
-        const input = flags.input === undefined ? undefined : parseInput(flags.input)
+        const saveAs =
+          flags.saveAs === undefined
+            ? undefined
+            : {
+                name: flags.saveAs,
+                ...(flags.description === undefined ? {} : { description: flags.description }),
+                ...(flags.inputSchema === undefined ? {} : { inputSchema: parseJson("--input-schema", flags.inputSchema, '{"type":"object","properties":{"text":{"type":"string"}}}') as JSONSchema }),
+              }
+        const input = flags.input === undefined ? undefined : parseJson("--input", flags.input, '{"text":"milk"}')
         const result = await cm.execute(await readProgram(file), { onApproval: onApproval ?? false, ...(saveAs ? { saveAs } : {}), ...(input === undefined ? {} : { input }) })
         const exit = printResult(result, flags)
         if (!saveAs || result.status !== "done") return exit
@@ -51,11 +61,11 @@ export function runCommand(): Command {
     })
 }
 
-function parseInput(text: string): unknown {
+function parseJson(flag: string, text: string, example: string): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {
-    throw codemodeError("CONFIG_INVALID", "cli", `--input must be JSON, e.g. '{"text":"milk"}': ${(error as Error).message}`)
+    throw codemodeError("CONFIG_INVALID", "cli", `${flag} must be JSON, e.g. '${example}': ${(error as Error).message}`)
   }
 }
 

@@ -98,6 +98,15 @@ describe("procedures", () => {
     expect(gone.message).toContain("calls tools that are gone: host.secret")
   })
 
+  it("checks the input against the schema given, or infers one from what the program reads", async () => {
+    const cm = await app(join(dir, `p${n++}.db`))
+    await cm.procedures.save("return input.text.toUpperCase()", { name: "shout", inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } })
+    expect(value(await cm.execute('return await codemode.procedures.shout({ text: "hi" })'))).toBe("HI")
+    expect(failure(await cm.execute("return await codemode.procedures.shout({})"))).toMatchObject({ code: "TOOL_INPUT_INVALID" })
+    const inferred = await cm.procedures.save("const { a } = input; return a + input.b + input['c']", { name: "sum" })
+    expect(Object.keys((inferred.inputSchema as { properties: object }).properties)).toEqual(["a", "b", "c"])
+  })
+
   it("still asks for approval of the tools a procedure calls", async () => {
     const cm = await app(join(dir, `p${n++}.db`), { policy: { rules: [{ tool: "host.secret", action: "ask" }] } })
     await cm.procedures.save("return await codemode.host.secret()", { name: "reveal" })
