@@ -2,6 +2,7 @@
 import { Command } from "commander"
 import { codemodeError } from "../errors.js"
 import type { Tool } from "../tools/tool.js"
+import { readProgram } from "./input.js"
 import { reportHostFailure } from "./session.js"
 import { sourcesFromFlags, type SourceFlags } from "./sources.js"
 
@@ -9,6 +10,7 @@ interface SearchFlags extends SourceFlags {
   limit: string
   detail: string
   json?: boolean
+  code?: string
 }
 
 /** Loads the tools of `flags` and closes the sources again (nothing is executed). */
@@ -22,7 +24,7 @@ async function loadTools(flags: SourceFlags): Promise<Tool[]> {
   }
 }
 
-async function search(query: string, flags: SearchFlags): Promise<void> {
+function checkFlags(flags: SearchFlags): { limit: number; detail: "compact" | "full" } {
   const limit = Number(flags.limit)
   if (!Number.isInteger(limit) || limit < 1) {
     throw codemodeError("CONFIG_INVALID", "cli", `--limit must be a positive integer, got ${JSON.stringify(flags.limit)}`)
@@ -30,6 +32,31 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
   if (flags.detail !== "compact" && flags.detail !== "full") {
     throw codemodeError("CONFIG_INVALID", "cli", `--detail must be compact or full, got ${JSON.stringify(flags.detail)}`)
   }
+  return { limit, detail: flags.detail }
+}
+
+/** `--code`: a search program over the catalog, run in the sandbox; prints what the MCP `search` tool would say, or the result as JSON. */
+async function codeSearch(program: string, flags: SearchFlags): Promise<void> {
+  const { limit, detail } = checkFlags(flags)
+  const code = program === "-" ? await readProgram("-") : program
+  const { createCodeMode } = await import("../runtime/codemode.js")
+  const cm = await createCodeMode({ sources: await sourcesFromFlags(flags) })
+  try {
+    const result = await cm.search({ code, limit, detail })
+    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+    else {
+      const { codeSearchText } = await import("../server/code-search-text.js")
+      const { text, isError } = codeSearchText(result)
+      process.stdout.write(`${text}\n`)
+      if (isError) process.exitCode = 1
+    }
+  } finally {
+    await cm.close()
+  }
+}
+
+async function search(query: string, flags: SearchFlags): Promise<void> {
+  const { limit, detail } = checkFlags(flags)
   const { createCatalog } = await import("../runtime/catalog.js")
   const catalog = createCatalog(await loadTools(flags))
   // With --openapi, --namespace names that source (so the filter keeps all of it); with --config it selects one.
@@ -37,7 +64,7 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
   if (namespace !== undefined && !catalog.namespaces.some((n) => n.name === namespace)) {
     throw codemodeError("CONFIG_INVALID", "cli", `no namespace "${namespace}"; namespaces: ${catalog.namespaces.map((n) => n.name).join(", ")}`)
   }
-  const hits = catalog.search(query, { limit, detail: flags.detail, ...(namespace === undefined ? {} : { namespace }) })
+  const hits = catalog.search(query, { limit, detail, ...(namespace === undefined ? {} : { namespace }) })
   if (flags.json) {
     const results = hits.map((h, i) => ({
       rank: i + 1,
@@ -65,16 +92,19 @@ async function search(query: string, flags: SearchFlags): Promise<void> {
 export function searchCommand(): Command {
   return new Command("search")
     .description("find the functions for a task: ranked matches as TypeScript signatures (what the MCP `search` tool returns)")
-    .argument("<query>", 'the task in plain words, e.g. "create a DNS record"')
+    .argument("[query]", 'the task in plain words, e.g. "create a DNS record"')
     .option("--openapi <spec>", "OpenAPI 3.x spec (file or URL, JSON or YAML, .gz ok)")
     .option("-c, --config <file>", "codemode.json (or a Claude Desktop / Cursor config with mcpServers)")
     .option("--namespace <ns>", "namespace of the --openapi tools; with --config only, search just this namespace")
     .option("--limit <n>", "number of results", "5")
     .option("--detail <level>", "compact: the best result in full, the others on one line; full: all in full", "compact")
-    .option("--json", "print { query, results: [{ rank, name, namespace, operationId, score, relevance, good, detail, signature }] }")
-    .action(async (query: string, flags: SearchFlags) => {
+    .option("--code <program>", "instead of a query: JavaScript over `tools` (every function's namespace, name, summary, description, method, path, tags, parameters) returning the ones to show; - reads it from standard input")
+    .option("--json", "print { query, results: [{ rank, name, namespace, operationId, score, relevance, good, detail, signature }] } (with --code: { ok, hits, matched, value?, logs, error? })")
+    .action(async (query: string | undefined, flags: SearchFlags) => {
       try {
-        await search(query, flags)
+        if ((query === undefined) === (flags.code === undefined)) throw codemodeError("CONFIG_INVALID", "cli", "give a query or --code <program>, not both")
+        if (flags.code !== undefined) await codeSearch(flags.code, flags)
+        else await search(query as string, flags)
       } catch (error) {
         reportHostFailure(error)
       }

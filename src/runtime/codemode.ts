@@ -21,12 +21,14 @@ import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary 
 import { sourceNote, unavailableError } from "./hints.js"
 import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet, type SourceStatus } from "./sources.js"
 import { createTypecheckGate } from "./typecheck.js"
+import { createSearch, type SearchRequest, type SearchRequestOptions, type SearchResult } from "./search.js"
 import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
 
 export type { CallRecord } from "./bindings.js"
 export type { ExecuteResult, ExecuteError, DoneResult, FailedResult, PausedResult } from "./results.js"
 export type { ApprovalHandler, ApprovalRequest } from "./program-run.js"
 export type { BackgroundLoading, SourceChange, SourceStatus } from "./sources.js"
+export type { SearchRequest, SearchRequestOptions, SearchResult, SearchFound, SearchFailed } from "./search.js"
 
 export interface CodeModeOptions {
   /** Where the tools come from; each source has its own namespace. Loaded once, in parallel, on create. */
@@ -144,6 +146,14 @@ export interface CodeMode {
    * tools, marked `good: false`, when nothing matches well.
    */
   search(query: string, options?: CatalogSearchOptions): CatalogHit[]
+  /**
+   * The search the MCP `search` tool makes: `{ query }` as above, or `{ code }`, a program over the
+   * catalog (`tools`, see {@link SearchRequest.code}) run in the sandbox under the instance's limits,
+   * whose picks come back rendered as hits. Resolves with `ok: false` and an error like `execute`'s
+   * when the program fails; rejects with `CONFIG_INVALID` for a bad request (both or neither of
+   * query and code, a bad limit) and `CLOSED` after `close()`.
+   */
+  search(request: SearchRequest, options?: SearchRequestOptions): Promise<SearchResult>
   /** The current catalog (mode, declarations within budget, search); rebuilt when the tools change. */
   catalog(): Catalog
   /** Closes every source, the executor, the run store and the audit log. Idempotent; `execute` afterwards rejects with `CLOSED`. */
@@ -235,6 +245,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     if (!compiled) policies.set(key, (compiled = compilePolicy(recorded)))
     return compiled
   }
+  const searchRequest = createSearch({ executor: env.executor, catalog: () => catalogs.current(), limits })
   const approverFor = (runOptions: ExecuteOptions) => (runOptions.onApproval === false ? undefined : (runOptions.onApproval ?? options.onApproval))
   const assertOpen = (what: string) => {
     if (closing) throw codemodeError("CLOSED", ORIGIN, `${what}() after close(): create a new instance with createCodeMode()`)
@@ -314,7 +325,13 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       declOptions.namespace === undefined
         ? catalogs.current().fullDeclarations()
         : generateDeclarations(sources.tools(), { namespace: declOptions.namespace }),
-    search: (query, searchOptions) => catalogs.current().search(query, searchOptions),
+    search: ((input: string | SearchRequest, searchOptions?: CatalogSearchOptions | SearchRequestOptions) => {
+      if (typeof input === "string") return catalogs.current().search(input, searchOptions as CatalogSearchOptions | undefined)
+      return (async () => {
+        assertOpen("search")
+        return searchRequest(input, searchOptions as SearchRequestOptions | undefined)
+      })()
+    }) as CodeMode["search"],
     catalog: () => catalogs.current(),
     close: () =>
       (closing ??= (async () => {

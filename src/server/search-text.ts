@@ -7,8 +7,11 @@ import type { SearchArgs } from "./definitions.js"
 
 const RETRY = "Try other words: the API's own resource nouns and verbs (list, get, create, update, delete), or fewer words."
 
+/** The arguments of a search by words. */
+export type QueryArgs = Omit<SearchArgs, "query" | "code"> & { query: string }
+
 /** Search results as the model reads them. Never throws: bad input becomes advice. */
-export function searchText(catalog: Catalog, args: SearchArgs): string {
+export function searchText(catalog: Catalog, args: QueryArgs): string {
   const namespaces = catalog.namespaces.map((n) => n.name)
   if (args.namespace !== undefined && !namespaces.includes(args.namespace)) {
     return `No namespace "${args.namespace}". Namespaces: ${namespaces.join(", ") || "none"}.`

@@ -17,6 +17,7 @@ import type { ServerLog, ServerLogLevel } from "./log.js"
 import { argsSchemas, toolDefinitions, type ToolDefinition } from "./definitions.js"
 import { createProgress, createRequestLogger, type LogLevelState, type Notify } from "./notify.js"
 import { searchText } from "./search-text.js"
+import { codeSearchText } from "./code-search-text.js"
 
 /** Options of {@link createCodeModeServer}. */
 export interface CodeModeServerOptions
@@ -190,7 +191,16 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
       if (name === "search") {
         const parsed = SearchArgsSchema.safeParse(args ?? {})
         if (!parsed.success) return invalidArgs(name, parsed.error)
-        return text(searchText(codemode.catalog(), parsed.data))
+        const { query, code, ...rest } = parsed.data
+        if (query !== undefined) return text(searchText(codemode.catalog(), { ...rest, query }))
+        if (rest.namespace !== undefined) return text("namespace applies to a query; in code, filter t.namespace yourself.", true)
+        try {
+          const found = codeSearchText(await codemode.search({ ...rest, code: code as string }, { signal: extra.signal }), options)
+          return text(found.text, found.isError)
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error)
+          return text(`${message}\nThis is a failure of the codemode host, not of your code; retry later.`, true)
+        }
       }
       // Approvals by elicitation when the client can answer them; otherwise the run pauses and the model gets `resume`.
       const onApproval = session.getClientCapabilities()?.elicitation?.form ? elicitApproval(session) : false
