@@ -1,10 +1,10 @@
 /** `codemode search "<query>"`: the ranked functions for a task, as the MCP `search` tool finds them. */
 import { Command } from "commander"
 import { codemodeError } from "../errors.js"
-import type { Tool } from "../tools/tool.js"
+import type { CodeMode, SearchResult } from "../runtime/codemode.js"
 import { readProgram } from "./input.js"
 import { reportHostFailure } from "./session.js"
-import { sourcesFromFlags, type SourceFlags } from "./sources.js"
+import { configFromFlags, type SourceFlags } from "./sources.js"
 
 interface SearchFlags extends SourceFlags {
   limit: string
@@ -13,15 +13,20 @@ interface SearchFlags extends SourceFlags {
   code?: string
 }
 
-/** Loads the tools of `flags` and closes the sources again (nothing is executed). */
-async function loadTools(flags: SourceFlags): Promise<Tool[]> {
+/** Runs `body` with a codemode instance of `flags` (sources, and the config's search settings), then closes it. */
+async function withSearch(flags: SourceFlags, body: (cm: CodeMode) => Promise<void>): Promise<void> {
   const { createCodeMode } = await import("../runtime/codemode.js") // not loaded by `--help`
-  const cm = await createCodeMode({ sources: await sourcesFromFlags(flags) })
+  const config = await configFromFlags(flags)
+  const cm = await createCodeMode({ sources: config.sources, ...(config.search ? { search: config.search } : {}) })
   try {
-    return cm.tools()
+    await body(cm)
   } finally {
     await cm.close()
   }
+}
+
+const warn = (result: SearchResult) => {
+  for (const warning of result.ok ? (result.warnings ?? []) : []) process.stderr.write(`${warning}\n`)
 }
 
 function checkFlags(flags: SearchFlags): { limit: number; detail: "compact" | "full" } {
@@ -39,10 +44,9 @@ function checkFlags(flags: SearchFlags): { limit: number; detail: "compact" | "f
 async function codeSearch(program: string, flags: SearchFlags): Promise<void> {
   const { limit, detail } = checkFlags(flags)
   const code = program === "-" ? await readProgram("-") : program
-  const { createCodeMode } = await import("../runtime/codemode.js")
-  const cm = await createCodeMode({ sources: await sourcesFromFlags(flags) })
-  try {
+  await withSearch(flags, async (cm) => {
     const result = await cm.search({ code, limit, detail })
+    warn(result)
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
     else {
       const { codeSearchText } = await import("../server/code-search-text.js")
@@ -50,21 +54,24 @@ async function codeSearch(program: string, flags: SearchFlags): Promise<void> {
       process.stdout.write(`${text}\n`)
       if (isError) process.exitCode = 1
     }
-  } finally {
-    await cm.close()
-  }
+  })
 }
 
 async function search(query: string, flags: SearchFlags): Promise<void> {
   const { limit, detail } = checkFlags(flags)
-  const { createCatalog } = await import("../runtime/catalog.js")
-  const catalog = createCatalog(await loadTools(flags))
+  await withSearch(flags, async (cm) => printHits(cm, query, limit, detail, flags))
+}
+
+async function printHits(cm: CodeMode, query: string, limit: number, detail: "compact" | "full", flags: SearchFlags): Promise<void> {
+  const catalog = cm.catalog()
   // With --openapi, --namespace names that source (so the filter keeps all of it); with --config it selects one.
   const namespace = flags.namespace !== undefined && flags.openapi === undefined ? flags.namespace : undefined
   if (namespace !== undefined && !catalog.namespaces.some((n) => n.name === namespace)) {
     throw codemodeError("CONFIG_INVALID", "cli", `no namespace "${namespace}"; namespaces: ${catalog.namespaces.map((n) => n.name).join(", ")}`)
   }
-  const hits = catalog.search(query, { limit, detail, ...(namespace === undefined ? {} : { namespace }) })
+  const result = await cm.search({ query, limit, detail, ...(namespace === undefined ? {} : { namespace }) })
+  warn(result)
+  const hits = result.ok ? result.hits : []
   if (flags.json) {
     const results = hits.map((h, i) => ({
       rank: i + 1,

@@ -81,6 +81,8 @@ export interface Catalog {
   render(hits: readonly SearchHit[], options?: { detail?: HitDetail }): CatalogHit[]
   /** Every tool as the JSON array of `ToolView`s a search program gets (built on first call, then kept). */
   view(): string
+  /** The lexical index `search` ranks with (built on first use, then kept). */
+  index(): SearchIndex
 }
 
 /** A rendered hit and whether it matches the query well. */
@@ -159,6 +161,7 @@ export function createCatalog(tools: readonly Tool[], options: CatalogOptions = 
     },
     render: (hits, renderOptions = {}) => renderRanked(hits, renderOptions.detail),
     view: () => (view ??= catalogViewJson(list)),
+    index: () => (index ??= createSearchIndex(list)),
   }
 }
 

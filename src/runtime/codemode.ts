@@ -21,14 +21,14 @@ import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary 
 import { sourceNote, unavailableError } from "./hints.js"
 import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet, type SourceStatus } from "./sources.js"
 import { createTypecheckGate } from "./typecheck.js"
-import { createSearch, type SearchRequest, type SearchRequestOptions, type SearchResult } from "./search.js"
+import { createSearch, type SearchRequest, type SearchRequestOptions, type SearchResult, type SearchSettings } from "./search.js"
 import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
 
 export type { CallRecord } from "./bindings.js"
 export type { ExecuteResult, ExecuteError, DoneResult, FailedResult, PausedResult } from "./results.js"
 export type { ApprovalHandler, ApprovalRequest } from "./program-run.js"
 export type { BackgroundLoading, SourceChange, SourceStatus } from "./sources.js"
-export type { SearchRequest, SearchRequestOptions, SearchResult, SearchFound, SearchFailed } from "./search.js"
+export type { SearchRequest, SearchRequestOptions, SearchResult, SearchFound, SearchFailed, SearchSettings } from "./search.js"
 
 export interface CodeModeOptions {
   /** Where the tools come from; each source has its own namespace. Loaded once, in parallel, on create. */
@@ -64,6 +64,11 @@ export interface CodeModeOptions {
   onSourceChange?: (change: SourceChange) => void
   /** How the model gets to know the tools: token budget for whole declarations, search hit docs. */
   catalog?: CatalogOptions
+  /**
+   * Search settings: `embeddings`, an OpenAI-compatible endpoint whose similarity is fused with the
+   * lexical ranking of `search({ query })` (see docs/search.md). Default: lexical only.
+   */
+  search?: SearchSettings
   /**
    * Who may call what: allow / ask / deny rules over tool globs and hints, quotas, rate limits.
    * Default "allow" (every call runs, as without a policy); "safe" allows read-only tools and asks
@@ -245,7 +250,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     if (!compiled) policies.set(key, (compiled = compilePolicy(recorded)))
     return compiled
   }
-  const searchRequest = createSearch({ executor: env.executor, catalog: () => catalogs.current(), limits })
+  const searchRequest = createSearch({ executor: env.executor, catalog: () => catalogs.current(), limits, settings: options.search, onError: options.onError })
   const approverFor = (runOptions: ExecuteOptions) => (runOptions.onApproval === false ? undefined : (runOptions.onApproval ?? options.onApproval))
   const assertOpen = (what: string) => {
     if (closing) throw codemodeError("CLOSED", ORIGIN, `${what}() after close(): create a new instance with createCodeMode()`)

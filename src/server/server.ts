@@ -23,7 +23,7 @@ import { codeSearchText } from "./code-search-text.js"
 export interface CodeModeServerOptions
   extends CatalogOptions,
     ShapeOptions,
-    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck"> {
+    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck" | "search"> {
   /** Where the tools come from. A source that fails to load is reported to `onError` and skipped. */
   sources: ToolSource[]
   /** The sandbox backend. Default: `quickjs()`. Owned (disposed) by the server. */
@@ -132,6 +132,7 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.approvalTimeoutMs ? { approvalTimeoutMs: options.approvalTimeoutMs } : {}),
     ...(options.typecheck !== undefined ? { typecheck: options.typecheck } : {}),
+    ...(options.search !== undefined ? { search: options.search } : {}),
   })
   const codemode = cm
   // Load the declarations into the checker now, so that the first `execute` is checked warm.
@@ -192,11 +193,13 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
         const parsed = SearchArgsSchema.safeParse(args ?? {})
         if (!parsed.success) return invalidArgs(name, parsed.error)
         const { query, code, ...rest } = parsed.data
-        if (query !== undefined) return text(searchText(codemode.catalog(), { ...rest, query }))
-        if (rest.namespace !== undefined) return text("namespace applies to a query; in code, filter t.namespace yourself.", true)
+        if (query === undefined && rest.namespace !== undefined) return text("namespace applies to a query; in code, filter t.namespace yourself.", true)
         try {
-          const found = codeSearchText(await codemode.search({ ...rest, code: code as string }, { signal: extra.signal }), options)
-          return text(found.text, found.isError)
+          const found = await codemode.search(query !== undefined ? { ...rest, query } : { ...rest, code: code as string }, { signal: extra.signal })
+          for (const warning of found.ok ? (found.warnings ?? []) : []) options.log?.("warn", warning)
+          if (query !== undefined) return text(searchText(codemode.catalog(), { ...rest, query }, found.ok ? found.hits : undefined))
+          const answer = codeSearchText(found, options)
+          return text(answer.text, answer.isError)
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error)
           return text(`${message}\nThis is a failure of the codemode host, not of your code; retry later.`, true)
