@@ -182,13 +182,13 @@ export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, "data")
 export const DEFAULT_QUERIES_DIR = path.join(REPO_ROOT, "bench", "search")
 const FROM_A_CLONE = "(the query sets and specs live in the repository, not in the npm package: run the benchmark from a clone)"
 
-interface QuerySet {
+export interface QuerySet {
   queries: BenchQuery[]
   /** Realistic tasks whose `search` result text is counted in tokens. */
   resultTokenQueries: string[]
 }
 
-async function readQueries(file: string): Promise<QuerySet> {
+export async function readQueries(file: string): Promise<QuerySet> {
   let parsed: unknown
   try {
     parsed = JSON.parse(await readFile(file, "utf8"))

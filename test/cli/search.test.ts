@@ -34,6 +34,11 @@ describe("codemode search", () => {
     })
   }, 60_000)
 
+  it("says that no embeddings endpoint is configured instead of measuring without one", async () => {
+    const { stdout } = await codemode("bench", "search", "--embeddings")
+    expect(stdout).toMatch(/^No embeddings endpoint is configured, so nothing was measured\./)
+  }, 60_000)
+
   it("prints signatures for people and fails clearly on a bad limit", async () => {
     const { stdout } = await codemode("search", "purge cache", "--openapi", CLOUDFLARE_SPEC, "--namespace", "cloudflare", "--limit", "1")
     expect(stdout).toMatch(/^1\. codemode\.cloudflare\.\w+ {2}\(operationId [\w-]+\)\ndeclare namespace codemode\.cloudflare \{/)

@@ -8,6 +8,9 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as z from "zod"
+import { copyFile } from "node:fs/promises"
+import { fileURLToPath } from "node:url"
+import { benchSearchEmbeddings } from "../../src/bench/search-embeddings.js"
 import { reciprocalRankFusion } from "../../src/catalog/fusion.js"
 import { openVectorCache, textHash } from "../../src/catalog/vector-cache.js"
 import { CodeModeError } from "../../src/errors.js"
@@ -105,6 +108,31 @@ describe("embeddings", () => {
     expect(() => parseCodeModeConfig({ mcpServers: {}, search: { embeddings: { baseUrl: "ftp://x", model: "m" } } }, { baseDir: dir })).toThrow(/search\.embeddings\.baseUrl: must be an http\(s\) URL/)
     expect(() => parseCodeModeConfig({ mcpServers: {}, search: { embedings: {} } }, { baseDir: dir })).toThrow(/unknown key "embedings"/)
     await expect(createCodeMode({ sources: [notes()], search: { embeddings: { baseUrl: server.baseUrl, model: "m", batchSize: 0 } } })).rejects.toSatisfy((e: unknown) => CodeModeError.is(e, "CONFIG_INVALID"))
+  })
+
+  it("benchmarks lexical, embeddings and fused rankings on a query set with the endpoint", async () => {
+    const data = await mkdtemp(path.join(tmpdir(), "codemode-bench-"))
+    try {
+      await copyFile(fileURLToPath(new URL("../fixtures/openapi/notes.json.gz", import.meta.url)), path.join(data, "notes-openapi.json.gz"))
+      const queries = [
+        { id: "n1", kind: "name-like", query: "delete a note", expected: ["deleteNote"], split: "tuning" },
+        { id: "p1", kind: "paraphrase", query: "erase a memo", expected: ["deleteNote"], split: "fresh" },
+        { id: "p2", kind: "paraphrase", query: "show my memos", expected: ["listNotes"], split: "heldout" },
+        { id: "x1", kind: "no-answer", query: "send an email", expected: [], split: "tuning" },
+      ]
+      await writeFile(path.join(data, "notes.json"), JSON.stringify({ queries }))
+      const result = await benchSearchEmbeddings({ embeddings: embeddings({ cacheDir: false }), specs: ["notes"], dataDir: data, queriesDir: data })
+      if (!result.configured) throw new Error("expected a configured endpoint")
+      const [spec] = result.specs
+      expect(spec?.rankings.map((r) => r.ranking)).toEqual(["lexical", "embeddings", "fused"])
+      const byName = Object.fromEntries(spec?.rankings.map((r) => [r.ranking, r]) ?? [])
+      expect(byName.embeddings?.untouchedParaphrase).toMatchObject({ queries: 2, recall1: 1 })
+      expect(byName.fused?.untouchedParaphrase.recall5).toBe(1)
+      expect(byName.lexical?.nameLike.recall1).toBe(1)
+      expect(await benchSearchEmbeddings({})).toEqual({ configured: false, message: expect.stringContaining("No embeddings endpoint is configured") })
+    } finally {
+      await rm(data, { recursive: true, force: true })
+    }
   })
 
   it("ranks the MCP search tool's queries too, logging a failing endpoint", async () => {
