@@ -19,7 +19,7 @@ import path from "node:path"
 import { pathToFileURL } from "node:url"
 import { COLD_PROGRAM, echo, toolLoop } from "../src/bench/sandbox.js"
 import type { Executor } from "../src/sandbox/executor.js"
-import type { QuickJSOptions } from "../src/sandbox/quickjs/index.js"
+import type { TunedQuickJSOptions as QuickJSOptions } from "../src/internal.js"
 import { DEFAULT_LIMITS } from "../src/sandbox/executor.js"
 import { buildFor, ROOT } from "./builds.js"
 
@@ -72,7 +72,7 @@ if (!candidates.some((c) => c.dir === current && !c.options)) {
 const executors: Executor[] = []
 for (const c of candidates) {
   const mod = (await import(pathToFileURL(path.join(c.dir, "sandbox/quickjs/index.js")).href)) as typeof import("../src/sandbox/quickjs/index.js")
-  executors.push(mod.quickjs({ poolSize: 1, ...c.options }))
+  executors.push(mod.tunedQuickjs({ poolSize: 1, ...c.options }))
 }
 const loopUs = candidates.map((): number[] => [])
 const coldUs = candidates.map((): number[] => [])

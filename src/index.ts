@@ -1,28 +1,37 @@
+/**
+ * `codemode`: the factories, the tool sources, the errors and the option and result types. What only
+ * a few need lives behind subpath exports: `codemode/server` (the MCP server face), `codemode/catalog`
+ * (declarations and search over a tool list), `codemode/tokens` (the token report), `codemode/store`
+ * (run stores). test/exports.test.ts lists every name, so the surface changes only on purpose.
+ */
 export { CodeModeError, ERROR_CODES, codemodeError } from "./errors.js"
 export type { CodeModeErrorCode, CodeModeErrorOptions } from "./errors.js"
-export type { Tool, ToolSource, ToolOrigin, ToolAnnotations, CallContext, JSONSchema, SourceEvent } from "./tools/tool.js"
-export { defineSource } from "./tools/tool.js"
-export { isIdentifier, toIdentifier, uniqueIdentifiers } from "./tools/identifiers.js"
-export type { Executor, Bindings, Limits, LogLine, LogLevel, RunOutcome, RunError, RunErrorKind, RunStats, ResultCut, PartialResult } from "./sandbox/executor.js"
-export { DEFAULT_LIMITS } from "./sandbox/executor.js"
-export { quickjs, QUICKJS_DEFAULTS } from "./sandbox/quickjs/index.js"
-export type { QuickJSOptions } from "./sandbox/quickjs/index.js"
 
 // Runtime
 export { createCodeMode } from "./runtime/codemode.js"
 export type { CodeMode, CodeModeOptions, ExecuteOptions, ExecuteResult, ExecuteError, CallRecord } from "./runtime/codemode.js"
 export type { DoneResult, FailedResult, PausedResult, ApprovalHandler, ApprovalRequest } from "./runtime/codemode.js"
 export type { BackgroundLoading, SourceChange, SourceStatus } from "./runtime/codemode.js"
+export type { SearchRequest, SearchRequestOptions, SearchResult, SearchFound, SearchFailed, SearchSettings } from "./runtime/codemode.js"
+export type { EmbeddingsOptions } from "./catalog/embeddings.js"
+export type { Catalog, CatalogHit, CatalogOptions, CatalogSearchOptions, NamespaceInfo } from "./runtime/catalog.js"
 export type { Policy, PolicyOptions, PolicyRule, PolicyAction, PolicyDecision, ToolQuota } from "./runtime/policy.js"
 export type { RunsOptions, ResumeDecisions, RunSummary } from "./runtime/run-book.js"
 export type { PendingApproval } from "./runtime/journal.js"
 export type { AuditEntry, AuditLogOptions, AuditLog } from "./runtime/audit.js"
+export type { TypecheckMode, TypecheckOption, TypecheckReport, TypeDiagnostic } from "./code/typecheck/options.js"
 export type { RunStore } from "./store/store.js"
-export { demoSource, DEMO_PROGRAM } from "./runtime/demo.js"
-export { normalizeCode } from "./code/normalize.js"
-export type { NormalizedCode, NormalizeStep, SyntaxErrorData, Location } from "./code/normalize.js"
+export type { DocMode } from "./types/jsdoc.js"
+
+// Sandbox
+export { quickjs } from "./sandbox/quickjs/index.js"
+export type { QuickJSOptions } from "./sandbox/quickjs/index.js"
+export { DEFAULT_LIMITS } from "./sandbox/executor.js"
+export type { Executor, Bindings, Limits, LogLine, LogLevel, RunOutcome, RunError, RunErrorKind, RunStats, ResultCut, PartialResult } from "./sandbox/executor.js"
 
 // Tool sources
+export type { Tool, ToolSource, ToolOrigin, ToolAnnotations, CallContext, JSONSchema, SourceEvent } from "./tools/tool.js"
+export { defineSource } from "./tools/tool.js"
 export { functions, defineFunction } from "./tools/functions.js"
 export type { FunctionDef, ZodSchema } from "./tools/functions.js"
 export { openapi } from "./tools/openapi/index.js"
@@ -32,21 +41,4 @@ export type { McpOptions, McpSource, McpServerConfig, McpStdioConfig, McpHttpCon
 export { loadConfig, parseConfig } from "./tools/config.js"
 export { filterTools } from "./tools/filter.js"
 export type { ToolFilter } from "./tools/filter.js"
-
-// Declarations and search
-export { generateDeclarations, buildDeclarations, renderToolSignature } from "./types/index.js"
-export type { Declarations, DeclarationOptions } from "./types/index.js"
-export { createSearchIndex } from "./catalog/search.js"
-export type { SearchHit, SearchIndex, SearchOptions } from "./catalog/search.js"
-
-// What the model sees, the MCP server face and the token report
-export { createCatalog, createCatalogCache, DEFAULT_TOKEN_BUDGET } from "./runtime/catalog.js"
-export type { Catalog, CatalogCache, CatalogHit, CatalogOptions, CatalogSearchOptions } from "./runtime/catalog.js"
-export { formatExecuteResult, formatExecuteError, shapeValue, summarizeCalls, DEFAULT_MAX_RESULT_CHARS } from "./runtime/shape.js"
-export type { ShapeOptions, ShapedValue, FormattedResult } from "./runtime/shape.js"
-export { createCodeModeServer, listenHttp, measureContext, toolDefinitions, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS } from "./server/index.js"
-export type { CodeModeServer, CodeModeServerOptions, HttpEndpoint, HttpOptions, ContextMeasure, ToolDefinition, ServerLog, ServerLogLevel } from "./server/index.js"
-export { naiveToolsFromOpenApi, naiveListFromOpenApi, naiveToolsFromMcp, MAX_NAIVE_CHARS } from "./catalog/naive.js"
-export type { NaiveTool, NaiveOptions, NaiveTooLarge } from "./catalog/naive.js"
-export { tokenReport } from "./catalog/tokens.js"
-export type { TokenReport } from "./catalog/tokens.js"
+export { demoSource } from "./tools/demo.js"

@@ -2,7 +2,7 @@
  * Runs the code examples of README.md and docs/*.md, so the documentation stays true.
  *
  * A ```ts / ```js block preceded by a `<!-- test -->` line is executed (in this process, with
- * `import … from "codemode"` pointing at src/index.ts). When the next fenced block is preceded by
+ * `import … from "codemode"` and `"codemode/<subpath>"` pointing at the sources of package.json "exports"). When the next fenced block is preceded by
  * `<!-- output -->`, what the example printed with console.log must equal that block.
  */
 import { execFileSync } from "node:child_process"
@@ -76,7 +76,13 @@ function documents(): string[] {
   return ["README.md", ...docs.sort().map((f) => path.join("docs", f))].filter((f) => existsSync(path.join(ROOT, f)))
 }
 
-const INDEX_URL = pathToFileURL(path.join(ROOT, "src", "index.ts")).href
+/** `codemode` and each `codemode/<subpath>` → the URL of its source (`./dist/x.js` is built from `src/x.ts`). */
+const ENTRY_URLS = new Map(
+  Object.entries((JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { exports: Record<string, { import: string }> }).exports).map(([subpath, target]) => [
+    subpath === "." ? "codemode" : `codemode/${subpath.slice(2)}`,
+    pathToFileURL(path.join(ROOT, target.import.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"))).href,
+  ]),
+)
 
 afterAll(async () => {
   await rm(WORK_DIR, { recursive: true, force: true })
@@ -93,7 +99,11 @@ describe("documentation examples", () => {
     it(`${example.file}:${example.line} runs${example.output === undefined ? "" : " and prints what the docs show"}`, async () => {
       await mkdir(WORK_DIR, { recursive: true })
       const file = path.join(WORK_DIR, `example-${n}.${example.language.startsWith("t") ? "ts" : "js"}`)
-      const code = example.code.replace(/(from\s+|import\s*\(\s*)(["'])codemode\2/g, `$1$2${INDEX_URL}$2`)
+      const code = example.code.replace(/(from\s+|import\s*\(\s*)(["'])(codemode(?:\/[\w-]+)?)\2/g, (_all, lead: string, quote: string, name: string) => {
+        const url = ENTRY_URLS.get(name)
+        if (url === undefined) throw new Error(`${example.file}:${example.line} imports "${name}", which package.json does not export`)
+        return `${lead}${quote}${url}${quote}`
+      })
       await writeFile(file, code)
       const printed: string[] = []
       const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
@@ -123,5 +133,12 @@ describe("the package", () => {
       encoding: "utf8",
     })
     expect(out.trim()).toBe("function function")
+  })
+
+  it.skipIf(!existsSync(path.join(ROOT, "dist", "index.js")))("resolves every subpath export to the build", () => {
+    const names = [...ENTRY_URLS.keys()]
+    const script = `for (const name of ${JSON.stringify(names)}) console.log(name, Object.keys(await import(name)).length > 0)`
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" })
+    expect(out.trim().split("\n")).toEqual(names.map((n) => `${n} true`))
   })
 })

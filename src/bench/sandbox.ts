@@ -8,7 +8,7 @@ import { availableParallelism, loadavg } from "node:os"
 import { Worker } from "node:worker_threads"
 import vm from "node:vm"
 import { DEFAULT_LIMITS, type Bindings, type Executor, type Limits } from "../sandbox/executor.js"
-import { quickjs, type QuickJSOptions } from "../sandbox/quickjs/index.js"
+import { tunedQuickjs as quickjs, type TunedQuickJSOptions as QuickJSOptions } from "../internal.js"
 import { createModulePool } from "../sandbox/quickjs/wasm-modules.js"
 import { exposeGc } from "./gc.js"
 

@@ -174,13 +174,12 @@ export const ABLATIONS: ReadonlyArray<readonly [string, SearchIndexOptions]> = [
 
 const RANK_DEPTH = 50
 
-/** The repository root, from src/bench or dist/bench. */
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
-/** The specs kept in the repository (data/README.md). Not in the npm package: run the benchmark from a clone. */
-export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, "data")
-/** The query sets kept in the repository. Not in the npm package either. */
-export const DEFAULT_QUERIES_DIR = path.join(REPO_ROOT, "bench", "search")
-const FROM_A_CLONE = "(the query sets and specs live in the repository, not in the npm package: run the benchmark from a clone)"
+/** The repository or installed package root, from src/bench or dist/bench. */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+/** The specs (data/README.md); package.json "files" ships them, so the benchmark runs from the package too. */
+export const DEFAULT_DATA_DIR = path.join(PACKAGE_ROOT, "data")
+/** The query sets, shipped as the specs are. */
+export const DEFAULT_QUERIES_DIR = path.join(PACKAGE_ROOT, "bench", "search")
 
 export interface QuerySet {
   queries: BenchQuery[]
@@ -193,7 +192,7 @@ export async function readQueries(file: string): Promise<QuerySet> {
   try {
     parsed = JSON.parse(await readFile(file, "utf8"))
   } catch (cause) {
-    throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] cannot read query set ${file} ${FROM_A_CLONE}: ${String(cause)}`, { cause })
+    throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] cannot read query set ${file}: ${String(cause)}`, { cause })
   }
   const queries = (parsed as { queries?: unknown }).queries
   if (!Array.isArray(queries)) throw new CodeModeError("CONFIG_INVALID", `[codemode] [bench] ${file} has no "queries" array.`)

@@ -6,7 +6,7 @@
  */
 import { loadavg, availableParallelism } from "node:os"
 import { DEFAULT_LIMITS, type Bindings, type Executor, type Limits, type RunOutcome } from "../sandbox/executor.js"
-import { quickjs, type QuickJSOptions } from "../sandbox/quickjs/index.js"
+import { tunedQuickjs as quickjs, type TunedQuickJSOptions as QuickJSOptions } from "../internal.js"
 import { exposeGc } from "./gc.js"
 
 export interface SoakBenchOptions {

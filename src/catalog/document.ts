@@ -3,6 +3,7 @@
  * parameters, tags, path, resource) and works out the tool's action (list, create, delete …) from
  * its summary, name, HTTP method and path.
  */
+import { unescapePointer } from "../tools/json-pointer.js"
 import type { JSONSchema, Tool } from "../tools/tool.js"
 import { ACTION_WORDS, type Action } from "./synonyms.js"
 import { analyze, splitWords, stem } from "./tokenize.js"
@@ -44,7 +45,7 @@ export function deref(schema: JSONSchema, root: JSONSchema): JSONSchema {
   if (typeof schema !== "object" || schema === null || typeof schema.$ref !== "string" || typeof root !== "object") return schema
   const match = /^#\/(\$defs|definitions)\/(.+)$/.exec(schema.$ref)
   const defs = match ? (root[match[1] as string] as Record<string, JSONSchema> | undefined) : undefined
-  return (match && defs?.[decodeURIComponent(match[2] as string).replace(/~1/g, "/").replace(/~0/g, "~")]) ?? schema
+  return (match && defs?.[unescapePointer(match[2] as string)]) ?? schema
 }
 
 /** Property names, and descriptions/titles/enum values of the argument object, a few levels deep. */

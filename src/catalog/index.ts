@@ -1,16 +1,10 @@
-/** The catalog: ranked tool search and rendering of its hits. */
-export {
-  createSearchIndex,
-  DEFAULT_FIELD_PARAMS,
-  DEFAULT_SEARCH_LIMIT,
-  type SearchHit,
-  type SearchIndex,
-  type SearchIndexOptions,
-  type SearchOptions,
-} from "./search.js"
-export { renderHits, type RenderedHit, type RenderHitsOptions } from "./render.js"
-export type { ExpansionOptions, ParsedQuery, QueryGroup, Alternative } from "./query.js"
-export type { ThesaurusEntry } from "./thesaurus.js"
-export type { FieldParams } from "./bm25.js"
-export type { Action } from "./synonyms.js"
-export { analyze, splitWords, stem } from "./tokenize.js"
+/**
+ * `codemode/catalog`: what a model sees of a tool list, without a codemode instance: the TypeScript
+ * declarations, one tool's signature, the ranked search, and the catalog that picks between them.
+ */
+export { generateDeclarations, buildDeclarations, renderToolSignature } from "../types/declarations.js"
+export type { Declarations, DeclarationOptions, ToolSignatureOptions } from "../types/declarations.js"
+export { createSearchIndex, type SearchHit, type SearchIndex, type SearchIndexOptions, type SearchOptions } from "./search.js"
+export { createCatalog } from "../runtime/catalog.js"
+export { isIdentifier, toIdentifier, uniqueIdentifiers } from "../tools/identifiers.js"
+export type { ToolView, ParameterView } from "./view.js"

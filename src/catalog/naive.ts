@@ -4,6 +4,7 @@
  * document (not from codemode's own tools), so the figures there can be reproduced and checked.
  */
 import { codemodeError } from "../errors.js"
+import { isObject } from "../tools/json.js"
 import { resolvePointer } from "../tools/json-pointer.js"
 import type { OpenApiDocument } from "../tools/openapi/index.js"
 import type { Tool } from "../tools/tool.js"
@@ -22,7 +23,6 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "tr
 const PARAM_PLACES = new Set(["path", "query", "header"])
 
 type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
 
 /**
  * Largest naive list built, in characters of its JSON (about; see {@link NaiveOptions.maxChars}):

@@ -8,7 +8,7 @@ import type { JSONSchema, Tool } from "../tools/tool.js"
 import { renderToolSignature } from "../types/declarations.js"
 import type { DocMode } from "../types/jsdoc.js"
 import { summarize } from "../types/jsdoc.js"
-import { isObject } from "../types/schema.js"
+import { isObject } from "../tools/json.js"
 import { deref } from "./document.js"
 import type { SearchHit } from "./search.js"
 

@@ -6,7 +6,7 @@
  */
 import type { JSONSchema, Tool } from "../tools/tool.js"
 import { summarize } from "../types/jsdoc.js"
-import { isObject } from "../types/schema.js"
+import { isObject } from "../tools/json.js"
 import { deref, splitSummary } from "./document.js"
 import { shortType } from "./render.js"
 

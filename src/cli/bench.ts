@@ -49,7 +49,7 @@ export function benchCommand(): Command {
     })
   bench
     .command("search")
-    .description("tool-search quality (recall@1/@5, MRR) on the Cloudflare and GitHub specs in data/, vs plain BM25 (from a clone of the repository)")
+    .description("tool-search quality (recall@1/@5, MRR) on the Cloudflare and GitHub specs in data/, vs plain BM25")
     .option("--json", "print one JSON object")
     .option("--embeddings", "instead: lexical vs embeddings vs fused ranking with the embeddings endpoint of --config (search.embeddings)")
     .option("-c, --config <file>", "codemode.json whose search.embeddings names the endpoint (with --embeddings)")
@@ -61,7 +61,7 @@ export function benchCommand(): Command {
         return
       }
       const { benchSearch } = await import("../bench/search.js")
-      // The specs and query sets are in the repository, not the npm package: say so, exit 2.
+      // a missing or broken query set or spec is reported, exit 2
       const result = await benchSearch().catch(reportHostFailure)
       if (result) print(flags.json, result, () => searchTable(result))
     })

@@ -4,19 +4,17 @@ import { codemodeError } from "../errors.js"
 import { formatDiagnostics } from "../runtime/shape.js"
 import { readProgram } from "./input.js"
 import { EXIT_CODE_FAILED, withCodeMode, type SessionFlags } from "./session.js"
+import { addSourceFlags } from "./sources.js"
 
 interface CheckFlags extends SessionFlags {
   json?: boolean
 }
 
 export function checkCommand(): Command {
-  return new Command("check")
+  const command = new Command("check")
     .description("typecheck a program (JS or TS, fenced or not) against the tools' declarations without running it")
     .argument("<file>", "the program, or - to read it from standard input")
-    .option("-c, --config <file>", "tool sources from a codemode.json / Claude Desktop / Cursor config")
-    .option("--openapi <spec>", "tools from an OpenAPI 3.x spec (path or URL)")
-    .option("--namespace <ns>", "namespace of the --openapi tools", "api")
-    .option("--demo", "add the built-in demo functions (the default when no other source is given)")
+  return addSourceFlags(command)
     .option("--json", 'print { "ok": boolean, "diagnostics": [{ "line", "column", "code", "message" }] }')
     .addHelpText(
       "after",

@@ -1,6 +1,6 @@
 /** `codemode demo`: run the built-in demo program against the demo functions and show everything. */
 import { Command } from "commander"
-import { DEMO_PROGRAM } from "../runtime/demo.js"
+import { DEMO_PROGRAM } from "../tools/demo.js"
 import { formatReport } from "./format.js"
 import { EXIT_CODE_FAILED, withCodeMode } from "./session.js"
 

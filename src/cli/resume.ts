@@ -4,6 +4,7 @@ import { codemodeError } from "../errors.js"
 import { addGovernanceFlags } from "./governance.js"
 import { printResult, type OutputFlags } from "./output.js"
 import { reportHostFailure, withCodeMode, type SessionFlags } from "./session.js"
+import { addSourceFlags } from "./sources.js"
 
 interface ResumeFlags extends Omit<SessionFlags, "allow" | "ask" | "deny" | "policy">, OutputFlags {
   token?: string
@@ -17,11 +18,7 @@ export function resumeCommand(): Command {
     .requiredOption("--token <token>", "the resume token a paused run printed")
     .option("--approve", "approve every call the run waits for")
     .option("--deny", "deny every call the run waits for (they throw inside the program)")
-    .option("-c, --config <file>", "the same tool sources the run was started with")
-    .option("--openapi <spec>", "tools from an OpenAPI 3.x spec (path or URL)")
-    .option("--namespace <ns>", "namespace of the --openapi tools", "api")
-    .option("--base-url <url>", "base URL of the --openapi API (default: the spec's first server)")
-    .option("--demo", "add the built-in demo functions (the default when no other source is given)")
+  addSourceFlags(command) // the same sources the run was started with
   addGovernanceFlags(command, false)
   return command
     .option("--json", "print the whole outcome as JSON")
@@ -32,6 +29,6 @@ export function resumeCommand(): Command {
       const decisions = flags.approve ? "approve" : flags.deny ? "deny" : {}
       // The run store is opened whatever the policy says: the run lives there.
       const { approve: _approve, deny: _deny, ...session } = flags
-      await withCodeMode(session, async (cm) => printResult(await cm.resume(flags.token as string, decisions, { onApproval: false }), session), {}, { keepRuns: true })
+      await withCodeMode(session, async (cm) => printResult(await cm.resume(flags.token as string, decisions, { onApproval: false }), session), { governance: { keepRuns: true } })
     })
 }

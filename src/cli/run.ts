@@ -5,6 +5,7 @@ import { addGovernanceFlags } from "./governance.js"
 import { readProgram } from "./input.js"
 import { printResult, type OutputFlags } from "./output.js"
 import { withCodeMode, type SessionFlags } from "./session.js"
+import { addSourceFlags } from "./sources.js"
 
 interface RunFlags extends SessionFlags, OutputFlags {
   approve?: string
@@ -14,11 +15,7 @@ export function runCommand(): Command {
   const command = new Command("run")
     .description("run a program (JS or TS, fenced or not) in the sandbox and print its value")
     .argument("<file>", "the program, or - to read it from standard input")
-    .option("-c, --config <file>", "tool sources (and policy, runs, audit) from a codemode.json / Claude Desktop / Cursor config")
-    .option("--openapi <spec>", "tools from an OpenAPI 3.x spec (path or URL)")
-    .option("--namespace <ns>", "namespace of the --openapi tools", "api")
-    .option("--base-url <url>", "base URL of the --openapi API (default: the spec's first server)")
-    .option("--demo", "add the built-in demo functions (the default when no other source is given)")
+  addSourceFlags(command)
     .option("--timeout <ms>", "wall-time limit of the run in milliseconds")
     .option("--typecheck <mode>", "check the program against the declarations first: error (default: do not run it with type errors), warn (run, print them), off")
   addGovernanceFlags(command)

@@ -2,6 +2,7 @@
 import { Command } from "commander"
 import { addGovernanceFlags } from "./governance.js"
 import { withCodeMode, type SessionFlags } from "./session.js"
+import { addConfigFlag } from "./sources.js"
 
 interface RunsFlags extends SessionFlags {
   json?: boolean
@@ -10,7 +11,7 @@ interface RunsFlags extends SessionFlags {
 export function runsCommand(): Command {
   const command = new Command("runs")
     .description("list durable runs (paused, running, finished) with the resume tokens of unfinished ones")
-    .option("-c, --config <file>", "the config whose run store to read (its \"runs\" entry)")
+  addConfigFlag(command, 'the config whose run store to read (its "runs" entry)')
   addGovernanceFlags(command, false)
   return command.option("--json", "print the list as JSON").action(async (flags: RunsFlags) => {
     await withCodeMode(
@@ -26,8 +27,7 @@ export function runsCommand(): Command {
           }
         return 0
       },
-      {},
-      { keepRuns: true },
+      { governance: { keepRuns: true } },
     )
   })
 }

@@ -11,7 +11,7 @@ import { filterLog, LOG_LEVELS, type ServerLog, type ServerLogLevel } from "../s
 import type { CodeModeServer } from "../server/server.js"
 import { EXIT_HOST_FAILED, typecheckFromFlags } from "./session.js"
 import { addGovernanceFlags, governanceOptions, type GovernanceFlags } from "./governance.js"
-import { configFromFlags, type SourceFlags } from "./sources.js"
+import { addSourceFlags, configFromFlags, type SourceFlags } from "./sources.js"
 
 interface ServeFlags extends SourceFlags, GovernanceFlags {
   typecheck?: string
@@ -144,11 +144,7 @@ async function serve(flags: ServeFlags): Promise<void> {
 export function serveCommand(): Command {
   const command = new Command("serve")
     .description("run the MCP server: `search` + `execute` (or `execute` alone for small APIs) over stdio or Streamable HTTP")
-    .option("-c, --config <file>", "tool sources from a codemode.json / Claude Desktop / Cursor config")
-    .option("--openapi <spec>", "tools from an OpenAPI 3.x spec (path or URL)")
-    .option("--namespace <ns>", "namespace of the --openapi tools", "api")
-    .option("--base-url <url>", "base URL of the --openapi API (default: the spec's first server)")
-    .option("--demo", "add the built-in demo functions (the default when no other source is given)")
+  addSourceFlags(command)
     .option("--http <port>", "serve Streamable HTTP on this port (path /mcp) instead of stdio")
     .option("--host <host>", "interface for --http", "127.0.0.1")
     .option("--token <token>", "require `Authorization: Bearer <token>` on --http (default: $CODEMODE_TOKEN)")

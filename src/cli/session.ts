@@ -46,28 +46,41 @@ export function reportHostFailure(error: unknown): void {
   process.exitCode = EXIT_HOST_FAILED
 }
 
+/** How {@link openCodeMode} opens an instance beyond the flags. */
+export interface OpenOptions {
+  /** Options over the ones the flags give. */
+  extra?: Partial<CodeModeOptions>
+  /**
+   * Policy, run store and audit log from the flags and config; `false` for commands that only list
+   * the tools (`types`, `search`), which open no run store and write no audit log. Default `{}`.
+   */
+  governance?: GovernanceOptions | false
+}
+
+/** The one place a codemode instance is opened from the command line's flags and config. */
+export async function openCodeMode(flags: SessionFlags, options: OpenOptions = {}): Promise<CodeMode> {
+  const config = await configFromFlags(flags)
+  const typecheck = typecheckFromFlags(flags.typecheck, config)
+  const { createCodeMode } = await import("../runtime/codemode.js") // not loaded by `--help`
+  return createCodeMode({
+    sources: config.sources,
+    limits: limitsFromFlags(flags),
+    ...(options.governance === false ? {} : await governanceOptions(flags, config, options.governance)),
+    ...(typecheck === undefined ? {} : { typecheck }),
+    ...(config.search ? { search: config.search } : {}),
+    ...options.extra,
+  })
+}
+
 /**
- * Runs `body` with a codemode instance built from `flags` (plus `extra` options); sets
- * `process.exitCode`, never throws.
+ * Runs `body` with a codemode instance opened from `flags` ({@link openCodeMode}); sets
+ * `process.exitCode` to what `body` returns, or reports a host failure (exit 2); always closes the
+ * instance; never throws.
  */
-export async function withCodeMode(
-  flags: SessionFlags,
-  body: (cm: CodeMode) => Promise<number>,
-  extra: Partial<CodeModeOptions> = {},
-  governance: GovernanceOptions = {},
-): Promise<void> {
+export async function withCodeMode(flags: SessionFlags, body: (cm: CodeMode) => Promise<number>, options: OpenOptions = {}): Promise<void> {
   let cm: CodeMode | undefined
   try {
-    const config = await configFromFlags(flags)
-    const typecheck = typecheckFromFlags(flags.typecheck, config)
-    const { createCodeMode } = await import("../runtime/codemode.js") // not loaded by `--help`
-    cm = await createCodeMode({
-      sources: config.sources,
-      limits: limitsFromFlags(flags),
-      ...(await governanceOptions(flags, config, governance)),
-      ...(typecheck === undefined ? {} : { typecheck }),
-      ...extra,
-    })
+    cm = await openCodeMode(flags, options)
     process.exitCode = await body(cm)
   } catch (error) {
     reportHostFailure(error)

@@ -11,9 +11,10 @@ import type { Tool, ToolSource } from "../tools/tool.js"
 import type { CallRecord } from "./bindings.js"
 import { createCatalogCache, type Catalog, type CatalogHit, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
 import { generateDeclarations } from "../types/declarations.js"
+import type { DocMode } from "../types/jsdoc.js"
 import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
 import { newRunId } from "./journal.js"
-import { compilePolicy, type CompiledPolicy, type Policy } from "./policy.js"
+import { compilePolicy, toolsCanAsk, type CompiledPolicy, type Policy } from "./policy.js"
 import { runProgram, type ApprovalHandler, type RunEnvironment } from "./program-run.js"
 import { createRedactor } from "./redact.js"
 import { syntaxResult, type ExecuteResult } from "./results.js"
@@ -136,15 +137,18 @@ export interface CodeMode {
   runs(): Promise<RunSummary[]>
   /** Whether runs are journaled in a run store, so that they can pause for approval and be resumed. */
   readonly durable: boolean
+  /** The limits of every run (`DEFAULT_LIMITS` under the instance's `limits`), as tool descriptions state them. */
+  readonly limits: Readonly<Limits>
   /** The currently loaded tools of every source, in source order. */
   tools(): Tool[]
   /** Where every source stands (loading, ready, failed and when it is retried), in source order. */
   sources(): SourceStatus[]
   /**
-   * The TypeScript declarations the model codes against (`declare namespace codemode.<ns> …`), full
-   * docs; `namespace` restricts them to one source. Rejects unknown namespaces with `CONFIG_INVALID`.
+   * The TypeScript declarations the model codes against (`declare namespace codemode.<ns> …`);
+   * `namespace` restricts them to one source, `docs` sets how much JSDoc they carry (default "full").
+   * Rejects unknown namespaces with `CONFIG_INVALID`.
    */
-  declarations(options?: { namespace?: string }): string
+  declarations(options?: { namespace?: string; docs?: DocMode }): string
   /**
    * Ranked tools for a task in plain words: the best as a self-contained TypeScript declaration
    * with JSDoc, the others as one-line signatures (`detail: "full"` for all in full); the closest
@@ -219,7 +223,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   const audit = options.audit === undefined ? undefined : "write" in options.audit ? options.audit : createAuditLog({ ...options.audit, ...(redactor ? { redactor } : {}) })
   const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
   const typecheck = createTypecheckGate(options.typecheck)
-  const book = createRunBook({ runs: options.runs, durable: policy.canAsk, catalog: () => catalogs.current() })
+  // Tools that ask for approval themselves must be loaded by now (a background source that is not does not count).
+  const book = createRunBook({ runs: options.runs, durable: policy.canAsk || toolsCanAsk(sources.tools()), catalog: () => catalogs.current() })
   /** Namespaces of the sources that are not loaded → what the model should hear about them. */
   const unavailable = (): Map<string, string> => {
     const notes = new Map<string, string>()
@@ -274,6 +279,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     // Such a namespace reached in a way the check above does not follow (an alias) is not a type error:
     // it is not in the declarations yet, and the run says what happened to it.
     const absent = new Set(sources.status().filter((s) => s.state !== "ready").map((s) => s.namespace))
+    // The sandbox starts while the program is checked (the first run pays both); a failure is the run's to report.
+    env.executor().catch(() => undefined)
     const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
     if (typeof typed !== "function") return typed
     const durable = await book.start(String(code), runOptions.limits, options.policy)
@@ -324,12 +331,13 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     },
     runs: () => book.list(),
     durable: book.environment !== undefined,
+    limits: Object.freeze({ ...limits }),
     tools: () => sources.tools(),
     sources: () => sources.status(),
     declarations: (declOptions = {}) =>
-      declOptions.namespace === undefined
+      declOptions.namespace === undefined && (declOptions.docs ?? "full") === "full"
         ? catalogs.current().fullDeclarations()
-        : generateDeclarations(sources.tools(), { namespace: declOptions.namespace }),
+        : generateDeclarations(sources.tools(), declOptions),
     search: ((input: string | SearchRequest, searchOptions?: CatalogSearchOptions | SearchRequestOptions) => {
       if (typeof input === "string") return catalogs.current().search(input, searchOptions as CatalogSearchOptions | undefined)
       return (async () => {

@@ -92,6 +92,30 @@ export function compilePolicy(policy: Policy | undefined): CompiledPolicy {
   }
 }
 
+/**
+ * The decision for one call: the policy's, turned into "ask" where the policy allows the call and
+ * the tool itself needs approval for these arguments ({@link Tool.needsApproval}; a throw counts as
+ * yes). Synchronous unless the tool's requirement is an async function.
+ */
+export function decideCall(policy: CompiledPolicy, tool: Tool, args: unknown): PolicyDecision | Promise<PolicyDecision> {
+  const decision = policy.decide(tool)
+  const needs = tool.needsApproval
+  if (decision.action !== "allow" || needs === undefined || needs === false) return decision
+  const asked = (yes: boolean): PolicyDecision => (yes ? { action: "ask", rule: `tool ${tool.namespace}.${tool.name} needsApproval → ask` } : decision)
+  if (needs === true) return asked(true)
+  try {
+    const answer = needs(args)
+    return answer instanceof Promise ? answer.then((yes) => asked(Boolean(yes)), () => asked(true)) : asked(Boolean(answer))
+  } catch {
+    return asked(true)
+  }
+}
+
+/** Whether some tool asks for approval itself (then runs need a journal to pause in, whatever the policy). */
+export function toolsCanAsk(tools: readonly Tool[]): boolean {
+  return tools.some((t) => t.needsApproval !== undefined && t.needsApproval !== false)
+}
+
 /** The flags of `codemode run` / `serve`: globs over "namespace.tool" per action. */
 export interface PolicyFlags {
   allow?: string[]

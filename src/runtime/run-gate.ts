@@ -12,7 +12,7 @@ import type { Tool } from "../tools/tool.js"
 import type { AuditEntry, AuditLog } from "./audit.js"
 import { argsExcerpt, reasonOf, type CallRecord } from "./bindings.js"
 import { packClock, unpackClock, type CallEntry, type Journal, type PendingApproval, type RunRecord } from "./journal.js"
-import type { CompiledPolicy, PolicyDecision, RunQuota } from "./policy.js"
+import { decideCall, type CompiledPolicy, type PolicyDecision, type RunQuota } from "./policy.js"
 import type { Redactor } from "./redact.js"
 
 /** Codes of calls that were settled without running. */
@@ -185,32 +185,42 @@ export function createRunGate(options: RunGateOptions): RunGate {
         clock = []
         const old = recorded.get(pos)
         if (old) return replay(tool, id, args, pos, old, record, started, resolve, reject)
-        const decision = policy.decide(tool)
-        if (decision.action !== "allow" || decision.rule !== DEFAULT_ALLOW) record.decision = decision
-        if (decision.action === "deny") {
-          const error = callError(id, args, "POLICY_DENIED", `was denied by the policy (${decision.rule})`)
-          return refuse({ pos, tool: id, args, state: "error", error, decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, "denied", started, resolve, reject)
-        }
-        if (decision.action === "ask" && !durable) {
-          // Unreachable while the runtime journals every run whose policy can ask; never hang a call.
-          const error = callError(id, args, "POLICY_DENIED", `needs approval (${decision.rule}), and this run keeps no journal to pause in`)
-          return refuse({ pos, tool: id, args, state: "error", error, decision, startedAt: Date.now() }, record, "denied", started, resolve, reject)
-        }
-        if (decision.action === "ask") {
-          const entry: CallEntry = { pos, tool: id, args, state: "pending", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }
-          record.approval = "pending"
-          void persist(entry).then(
-            () => {
-              pending.set(pos, { id: `c${pos}`, tool: id, args, reason: decision.rule })
-              writeAudit(record, decision, "pending", started)
-              schedulePauseCheck()
-            },
-            () => undefined,
-          )
-          return
-        }
-        void runLive(tool, id, args, { pos, tool: id, args, state: "inflight", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, started, resolve, reject)
+        const decided = decideCall(policy, tool, args)
+        if (!(decided instanceof Promise)) return admit(tool, id, args, pos, reads, decided, record, started, resolve, reject)
+        executing++ // the tool works out whether it needs approval: no pause meanwhile
+        void decided.then((decision) => {
+          executing--
+          if (!stopped) admit(tool, id, args, pos, reads, decision, record, started, resolve, reject)
+        })
       })
+  }
+
+  /** Sends a new call on its way by the policy's decision: refused, waiting for approval, or run. */
+  function admit(tool: Tool, id: string, args: unknown, pos: number, reads: number[], decision: PolicyDecision, record: CallRecord, started: number, resolve: (v: unknown) => void, reject: (e: Error) => void): void {
+    if (decision.action !== "allow" || decision.rule !== DEFAULT_ALLOW) record.decision = decision
+    if (decision.action === "deny") {
+      const error = callError(id, args, "POLICY_DENIED", `was denied by the policy (${decision.rule})`)
+      return refuse({ pos, tool: id, args, state: "error", error, decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, "denied", started, resolve, reject)
+    }
+    if (decision.action === "ask" && !durable) {
+      // Unreachable while the runtime journals every run whose policy or tools can ask; never hang a call.
+      const error = callError(id, args, "POLICY_DENIED", `needs approval (${decision.rule}), and this run keeps no journal to pause in`)
+      return refuse({ pos, tool: id, args, state: "error", error, decision, startedAt: Date.now() }, record, "denied", started, resolve, reject)
+    }
+    if (decision.action === "ask") {
+      const entry: CallEntry = { pos, tool: id, args, state: "pending", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }
+      record.approval = "pending"
+      void persist(entry).then(
+        () => {
+          pending.set(pos, { id: `c${pos}`, tool: id, args, reason: decision.rule })
+          writeAudit(record, decision, "pending", started)
+          schedulePauseCheck()
+        },
+        () => undefined,
+      )
+      return
+    }
+    void runLive(tool, id, args, { pos, tool: id, args, state: "inflight", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, started, resolve, reject)
   }
 
   /** Settles a call that does not run (denied, over quota, refused approval, interrupted) and journals it. */

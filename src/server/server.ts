@@ -5,19 +5,17 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import type { ApprovalHandler, BackgroundLoading, CallRecord, CodeModeOptions, ExecuteResult, SourceChange, SourceStatus } from "../runtime/codemode.js"
-import type { z } from "zod"
+import type { ApprovalHandler, BackgroundLoading, CodeModeOptions, SourceChange, SourceStatus } from "../runtime/codemode.js"
 import { CodeModeError } from "../errors.js"
 import type { CatalogOptions } from "../runtime/catalog.js"
 import { createCodeMode, type CodeMode } from "../runtime/codemode.js"
-import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
+import type { ShapeOptions } from "../runtime/shape.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../sandbox/executor.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import type { ServerLog, ServerLogLevel } from "./log.js"
-import { argsSchemas, toolDefinitions, type ToolDefinition } from "./definitions.js"
+import type { ToolDefinition } from "./definitions.js"
+import { answerToolCall, modelToolDefinitions } from "./model-tools.js"
 import { createProgress, createRequestLogger, type LogLevelState, type Notify } from "./notify.js"
-import { searchText } from "./search-text.js"
-import { codeSearchText } from "./code-search-text.js"
 
 /** Options of {@link createCodeModeServer}. */
 export interface CodeModeServerOptions
@@ -62,11 +60,6 @@ export interface CodeModeServer {
 }
 
 const text = (value: string, isError = false): CallToolResult => ({ content: [{ type: "text", text: value }], ...(isError ? { isError } : {}) })
-
-function invalidArgs(tool: string, error: z.ZodError): CallToolResult {
-  const issues = error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ")
-  return text(`[codemode] [server] invalid arguments for ${tool}: ${issues}`, true)
-}
 
 /**
  * Asks the client's user about a call through MCP elicitation: a yes/no form naming the tool, its
@@ -138,36 +131,31 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
   // Load the declarations into the checker now, so that the first `execute` is checked warm.
   const mode = typeof options.typecheck === "string" ? options.typecheck : options.typecheck?.mode
   if (mode !== "off" && codemode.tools().length > 0) void codemode.check("return 0").catch(() => undefined)
-  const definitions = () => toolDefinitions(codemode.catalog(), limits, { resume: codemode.durable, sources: codemode.sources() })
+  const definitions = () => modelToolDefinitions(codemode)
   lastListed = JSON.stringify(definitions())
 
-  /** Runs `start` (an execute or a resume) with cancellation, progress, logging; formats what it returns. */
-  async function runTool(
-    start: (signal: AbortSignal, onCall: (call: CallRecord) => void) => Promise<ExecuteResult>,
-    signal: AbortSignal,
-    notify: Notify,
-    state: LogLevelState,
-    token?: string | number,
-  ) {
+  /** Answers one tool call with cancellation, progress and logging (search, execute, resume: model-tools.ts). */
+  async function answer(name: string, args: unknown, onApproval: ApprovalHandler | false, signal: AbortSignal, notify: Notify, state: LogLevelState, token?: string | number) {
     const run = new AbortController()
     const cancel = () => run.abort(signal.reason)
     signal.addEventListener("abort", cancel, { once: true })
     const log = createRequestLogger(state, notify)
     const progress = createProgress(notify, { ...(token === undefined ? {} : { token }), ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) })
     try {
-      const result = await start(run.signal, (call) => {
-        progress.call(call)
-        void log.call(call)
+      const answered = await answerToolCall(codemode, name, args, {
+        ...options, // the shape options: result and log budgets
+        origin: "server",
+        signal: run.signal,
+        onApproval,
+        onCall: (call) => {
+          progress.call(call)
+          void log.call(call)
+        },
       })
-      await log.console(result.logs)
-      const formatted = formatExecuteResult(result, options)
-      return text(formatted.text, formatted.isError)
-    } catch (error) {
-      // A bad resume token or a busy run is the model's to fix; other host failures only a retry may fix.
-      if (CodeModeError.is(error, "RESUME_INVALID") || CodeModeError.is(error, "RUN_BUSY") || CodeModeError.is(error, "CONFIG_INVALID")) return text(error.message, true)
-      const message = error instanceof Error ? error.message : String(error)
-      await log.error(message)
-      return text(`${message}\nThis is a failure of the codemode host, not of your code; retry later.`, true)
+      if (answered.result) await log.console(answered.result.logs)
+      if (answered.hostFailure) await log.error(answered.hostFailure)
+      for (const warning of answered.warnings ?? []) options.log?.("warn", warning)
+      return text(answered.text, answered.isError)
     } finally {
       progress.stop()
       signal.removeEventListener("abort", cancel)
@@ -186,45 +174,10 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     })
     session.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: definitions() }))
     session.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const { name, arguments: args } = request.params
-      const { SearchArgsSchema, ExecuteArgsSchema, ResumeArgsSchema } = argsSchemas()
       const notify: Notify = (n) => extra.sendNotification(n)
-      if (name === "search") {
-        const parsed = SearchArgsSchema.safeParse(args ?? {})
-        if (!parsed.success) return invalidArgs(name, parsed.error)
-        const { query, code, ...rest } = parsed.data
-        if (query === undefined && rest.namespace !== undefined) return text("namespace applies to a query; in code, filter t.namespace yourself.", true)
-        try {
-          const found = await codemode.search(query !== undefined ? { ...rest, query } : { ...rest, code: code as string }, { signal: extra.signal })
-          for (const warning of found.ok ? (found.warnings ?? []) : []) options.log?.("warn", warning)
-          if (query !== undefined) return text(searchText(codemode.catalog(), { ...rest, query }, found.ok ? found.hits : undefined))
-          const answer = codeSearchText(found, options)
-          return text(answer.text, answer.isError)
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error)
-          return text(`${message}\nThis is a failure of the codemode host, not of your code; retry later.`, true)
-        }
-      }
       // Approvals by elicitation when the client can answer them; otherwise the run pauses and the model gets `resume`.
       const onApproval = session.getClientCapabilities()?.elicitation?.form ? elicitApproval(session) : false
-      if (name === "execute") {
-        const parsed = ExecuteArgsSchema.safeParse(args ?? {})
-        if (!parsed.success) return invalidArgs(name, parsed.error)
-        return runTool((runSignal, onCall) => codemode.execute(parsed.data.code, { signal: runSignal, onCall, onApproval }), extra.signal, notify, state, extra._meta?.progressToken)
-      }
-      if (name === "resume" && codemode.durable) {
-        const parsed = ResumeArgsSchema.safeParse(args ?? {})
-        if (!parsed.success) return invalidArgs(name, parsed.error)
-        const { token, decision, decisions } = parsed.data
-        return runTool(
-          (runSignal, onCall) => codemode.resume(token, decision ?? decisions ?? {}, { signal: runSignal, onCall, onApproval }),
-          extra.signal,
-          notify,
-          state,
-          extra._meta?.progressToken,
-        )
-      }
-      return text(`[codemode] [server] unknown tool "${name}": this server has ${definitions().map((d) => d.name).join(" and ")}`, true)
+      return answer(request.params.name, request.params.arguments, onApproval, extra.signal, notify, state, extra._meta?.progressToken)
     })
     sessions.add(session)
     session.onclose = () => sessions.delete(session)

@@ -10,6 +10,7 @@ import { codemodeError, type CodeModeError } from "../errors.js"
 import { once, zod } from "../lazy.js"
 import { filterTools } from "./filter.js"
 import { toIdentifier } from "./identifiers.js"
+import { isObject } from "./json.js"
 import { mcp } from "./mcp/index.js"
 import { openapi } from "./openapi/index.js"
 import type { OpenApiAuth } from "./openapi/index.js"
@@ -330,7 +331,7 @@ function parseSettings(top: Record<string, unknown>, baseDir: string, env: Env, 
 type Fail = (path: string, message: string) => CodeModeError
 
 function mcpSource(ns: string, entry: unknown, path: string, baseDir: string, fail: Fail): ToolSource {
-  const obj = typeof entry === "object" && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : undefined
+  const obj = isObject(entry) ? entry : undefined
   if (!obj || ("command" in obj) === ("url" in obj)) {
     throw fail(path, 'an MCP server entry needs exactly one of "command" (a stdio server) or "url" (an HTTP server)')
   }

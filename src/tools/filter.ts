@@ -60,5 +60,6 @@ export function filterTools(source: ToolSource, filter: ToolFilter): ToolSource 
     ...(source.onToolsChanged ? { onToolsChanged: source.onToolsChanged.bind(source) } : {}),
     ...(source.secrets ? { secrets: source.secrets.bind(source) } : {}),
     ...(source.close ? { close: source.close.bind(source) } : {}),
+    ...(source.spec ? { spec: { location: source.spec.location, filtered: true } } : {}),
   }
 }

@@ -11,6 +11,17 @@ import type { CallContext, JSONSchema, Tool, ToolAnnotations, ToolSource } from 
 /** A zod v4 schema (classic or mini) whose parsed value is `T`. */
 export type ZodSchema<T = unknown> = z.core.$ZodType<T>
 
+/**
+ * A JSON Schema with its own validator, the shape of an AI SDK `Schema` (`jsonSchema()`, `asSchema()`)
+ * once its JSON Schema is resolved: `validate` returns the value `run` receives, or why it is refused.
+ */
+export interface ValidatedSchema<T = unknown> {
+  jsonSchema: JSONSchema
+  validate(value: unknown): ValidationResult<T> | PromiseLike<ValidationResult<T>>
+}
+
+export type ValidationResult<T> = { success: true; value: T } | { success: false; error: Error }
+
 /** One function exposed as `codemode.<namespace>.<name>(args)`. */
 export interface FunctionDef<I = unknown, O = unknown> {
   /** Shown to the model in the declarations (JSDoc). */
@@ -21,11 +32,16 @@ export interface FunctionDef<I = unknown, O = unknown> {
    * For an object schema a call without an argument is validated as `{}`. A schema without `type`
    * (e.g. `{}`) accepts any JSON value; any other `type` is refused (tools take an argument object).
    */
-  input?: ZodSchema<I> | JSONSchema
+  input?: ZodSchema<I> | ValidatedSchema<I> | JSONSchema
   /** The result, validated after `run` when given (zod: the parsed value is returned). Default: none. */
-  output?: ZodSchema<O> | JSONSchema
+  output?: ZodSchema<O> | ValidatedSchema<O> | JSONSchema
   /** MCP-style hints (read-only, destructive …) used by policies and shown to the model. */
   annotations?: ToolAnnotations
+  /**
+   * Calls need approval (all, or those the function says yes to, given the validated arguments)
+   * where the policy would allow them; see docs/policy.md. Default: the policy alone decides.
+   */
+  needsApproval?: boolean | ((args: I) => boolean | Promise<boolean>)
   /** Runs on the host. Throw to fail the call; the message reaches the sandbox. */
   run(args: I, ctx: CallContext): O | Promise<O>
 }
@@ -58,18 +74,40 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return listed.join("; ")
 }
 
+function isValidated(schema: unknown): schema is ValidatedSchema {
+  return typeof schema === "object" && schema !== null && typeof (schema as ValidatedSchema).validate === "function" && "jsonSchema" in schema
+}
+
+type Checked = { ok: true; value: unknown } | { ok: false; message: string; issues?: Array<{ path: string; message: string }> }
+
 interface Compiled {
-  validator: ZodSchema
+  check(value: unknown): Checked | Promise<Checked>
   jsonSchema: JSONSchema
 }
 
-function compile(schema: ZodSchema | JSONSchema, io: "input" | "output", where: string): Compiled {
+function zodCheck(validator: ZodSchema): Compiled["check"] {
+  return (value) => {
+    const parsed = zod().safeParse(validator, value)
+    if (parsed.success) return { ok: true, value: parsed.data }
+    return { ok: false, message: describeIssues(parsed.error.issues), issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) }
+  }
+}
+
+function validatedCheck(schema: ValidatedSchema): Compiled["check"] {
+  return async (value) => {
+    const result = await schema.validate(value)
+    return result.success ? { ok: true, value: result.value } : { ok: false, message: result.error.message }
+  }
+}
+
+function compile(schema: ZodSchema | ValidatedSchema | JSONSchema, io: "input" | "output", where: string): Compiled {
   try {
     if (isZod(schema)) {
       const jsonSchema = zod().toJSONSchema(schema, { io, unrepresentable: "any" }) as JSONSchema
-      return { validator: schema, jsonSchema }
+      return { check: zodCheck(schema), jsonSchema }
     }
-    return { validator: zod().fromJSONSchema(schema as z.core.JSONSchema.JSONSchema), jsonSchema: schema }
+    if (isValidated(schema)) return { check: validatedCheck(schema), jsonSchema: schema.jsonSchema }
+    return { check: zodCheck(zod().fromJSONSchema(schema as z.core.JSONSchema.JSONSchema)), jsonSchema: schema }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw codemodeError("CONFIG_INVALID", where, `${io} schema cannot be used: ${reason}`, { cause: error })
@@ -96,33 +134,40 @@ function toTool(namespace: string, name: string, key: string, def: FunctionDef):
   const output = def.output === undefined ? undefined : compile(def.output, "output", where)
   const run = def.run.bind(def)
 
+  /** The arguments as `run` receives them, or the TOOL_INPUT_INVALID error. */
+  async function parseArgs(args: unknown): Promise<unknown> {
+    const parsed = await input.check(args ?? noArgs)
+    if (parsed.ok) return parsed.value
+    throw codemodeError("TOOL_INPUT_INVALID", where, `invalid input: ${parsed.message}`, parsed.issues ? { data: { issues: parsed.issues } } : {})
+  }
+
   async function call(args: unknown, ctx: CallContext): Promise<unknown> {
-    const parsed = zod().safeParse(input.validator, args ?? noArgs)
-    if (!parsed.success) {
-      throw codemodeError("TOOL_INPUT_INVALID", where, `invalid input: ${describeIssues(parsed.error.issues)}`, {
-        data: { issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) },
-      })
-    }
+    const parsed = await parseArgs(args)
     let result: unknown
     try {
-      result = await run(parsed.data, ctx)
+      result = await run(parsed, ctx)
     } catch (error) {
       if (CodeModeError.is(error)) throw error
       const message = error instanceof Error ? error.message : String(error)
       throw codemodeError("TOOL_CALL_FAILED", where, message, { cause: error })
     }
     if (!output) return result
-    const checked = zod().safeParse(output.validator, result)
-    if (!checked.success) {
-      throw codemodeError("TOOL_OUTPUT_INVALID", where, `invalid output: ${describeIssues(checked.error.issues)}`)
-    }
-    return checked.data
+    const checked = await output.check(result)
+    if (!checked.ok) throw codemodeError("TOOL_OUTPUT_INVALID", where, `invalid output: ${checked.message}`)
+    return checked.value
   }
 
   const tool: Tool = { name, namespace, inputSchema: input.jsonSchema, call, origin: { kind: KIND, originalName: key } }
   if (def.description !== undefined) tool.description = def.description
   if (output) tool.outputSchema = output.jsonSchema
   if (def.annotations) tool.annotations = def.annotations
+  const needs = def.needsApproval
+  if (typeof needs === "function") {
+    tool.needsApproval = async (args) => {
+      const parsed = await parseArgs(args).then((value) => ({ value }), () => undefined)
+      return parsed !== undefined && needs(parsed.value) // invalid arguments need no approval: the call fails on them
+    }
+  } else if (needs === true) tool.needsApproval = true
   return tool
 }
 

@@ -45,6 +45,12 @@ export interface Tool {
   outputSchema?: JSONSchema
   annotations?: ToolAnnotations
   origin?: ToolOrigin
+  /**
+   * The tool's own approval requirement (as an AI SDK tool's `needsApproval`): a call it answers
+   * `true` for needs approval where the policy would allow it; a policy "deny" still denies, and a
+   * function that throws counts as `true`. Default: the policy alone decides.
+   */
+  needsApproval?: boolean | ((args: unknown) => boolean | Promise<boolean>)
   /** Runs the tool on the host. Rejects with a `CodeModeError` (`TOOL_*` codes) on failure. */
   call(args: unknown, ctx: CallContext): Promise<unknown>
 }
@@ -81,6 +87,12 @@ export interface ToolSource {
    * Does not reject for a credential that cannot be resolved: it is never sent, so it is left out.
    */
   secrets?(): Promise<string[]>
+  /**
+   * OpenAPI sources: the spec their tools are read from (a file path, an http(s) URL or a parsed
+   * document), so a report can count what serving each operation as its own MCP tool would cost
+   * (`codemode tokens`); `filtered` when the source serves only some of the spec's operations.
+   */
+  readonly spec?: { readonly location: string | object; readonly filtered: boolean }
   /** Releases connections and child processes. Idempotent. */
   close?(): Promise<void>
 }

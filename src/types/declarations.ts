@@ -13,7 +13,8 @@ import type { DefEntry, Registry } from "./registry.js"
 import { createRegistry } from "./registry.js"
 import type { RenderContext } from "./render.js"
 import { renderDeclaration, renderType } from "./render.js"
-import { COMBINATORS, isObject } from "./schema.js"
+import { isObject } from "../tools/json.js"
+import { COMBINATORS } from "./schema.js"
 
 export interface DeclarationOptions {
   /** Only declare these namespaces (an unknown one is a `CONFIG_INVALID` error). Default: every namespace. */

@@ -11,7 +11,8 @@ import type { NameAllocator } from "./names.js"
 import { toPascalCase } from "./names.js"
 import type { SchemaObject } from "./schema.js"
 import { pointerSegments, resolveSegments } from "../tools/json-pointer.js"
-import { forEachSubschema, isObject, isScalarSchema } from "./schema.js"
+import { isObject } from "../tools/json.js"
+import { forEachSubschema, isScalarSchema } from "./schema.js"
 
 export interface DefEntry {
   /** The definition key (`Foo` of `#/$defs/Foo`) or a name derived from the pointer. */

@@ -7,7 +7,8 @@ import type { DocMode } from "./jsdoc.js"
 import { formatDoc, schemaDocLines } from "./jsdoc.js"
 import type { DefEntry, Registry } from "./registry.js"
 import type { SchemaObject } from "./schema.js"
-import { isNullable, isObject, typeList } from "./schema.js"
+import { isObject } from "../tools/json.js"
+import { isNullable, typeList } from "./schema.js"
 
 export interface RenderContext {
   readonly registry: Registry

@@ -2,13 +2,11 @@
  * Read-only helpers over JSON Schema values as the declarations generator sees them: pointers,
  * sub-schema traversal, and the "scalar" test that decides whether a named definition is inlined.
  */
+import { isObject } from "../tools/json.js"
 import type { JSONSchema } from "../tools/tool.js"
 
 export type SchemaObject = Record<string, unknown>
 
-export function isObject(value: unknown): value is SchemaObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-}
 
 /** Keywords whose members are rendered in place of the schema itself (unions, intersections). */
 export const COMBINATORS = ["allOf", "anyOf", "oneOf"] as const

@@ -33,8 +33,9 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((cm) => cm.close()))
 })
 
+/** Typecheck off: these runs are about durability (the typecheck has its own tests), and its checker process costs each test a cold start. */
 async function codemode(options: Partial<CodeModeOptions> = {}): Promise<CodeMode> {
-  const cm = await createCodeMode({ sources: [openapi("orders", { spec: server.specUrl })], ...options })
+  const cm = await createCodeMode({ sources: [openapi("orders", { spec: server.specUrl })], typecheck: "off", ...options })
   open.push(cm)
   return cm
 }

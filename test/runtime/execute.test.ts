@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as z from "zod"
 import { createCodeMode, type CodeMode } from "../../src/runtime/codemode.js"
-import { demoSource } from "../../src/runtime/demo.js"
+import { demoSource } from "../../src/tools/demo.js"
 import { functions } from "../../src/tools/functions.js"
 
 let cm: CodeMode
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 describe("execute with the QuickJS sandbox", () => {
   it("runs the demo program: value, logs and the call trace", async () => {
-    const { DEMO_PROGRAM } = await import("../../src/runtime/demo.js")
+    const { DEMO_PROGRAM } = await import("../../src/tools/demo.js")
     const result = await cm.execute(DEMO_PROGRAM)
     expect(result.error, JSON.stringify(result.error)).toBeUndefined()
     expect(result.value).toEqual({ open: ["pack the bag", "water the plants"], done: 2 })

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CodeModeError } from "../../src/errors.js"
 import { DEFAULT_LIMITS, type Executor, type Limits } from "../../src/sandbox/executor.js"
-import { quickjs, quickjsMemoryOverhead } from "../../src/sandbox/quickjs/index.js"
+import { quickjs } from "../../src/sandbox/quickjs/index.js"
+import { quickjsMemoryOverhead, tunedQuickjs } from "../../src/internal.js"
 import { testExecutor } from "./executor-suite.js"
 
 testExecutor({ name: "quickjs", create: () => quickjs(), memoryOverheadBytes: quickjsMemoryOverhead(), corpus: false })
@@ -236,7 +237,7 @@ describe("quickjs: engine messages", () => {
 
 describe("quickjs: idle-time heap trim", () => {
   it("collects a worker's garbage between runs without Node's experimental warning reaching stderr", async () => {
-    const ex = quickjs({ poolSize: 1, heapTrimRuns: 1 })
+    const ex = tunedQuickjs({ poolSize: 1, heapTrimRuns: 1 })
     const stderr = captureStderr()
     try {
       // Each run leaves the worker idle for a moment: a full collection (vm.measureMemory, eager) runs then.
@@ -276,13 +277,13 @@ describe("quickjs: boundary sizes", () => {
 describe("quickjs: options and limits validation", () => {
   it("rejects bad options with CONFIG_INVALID", () => {
     expect(() => quickjs({ poolSize: 0 })).toThrow(/poolSize must be a positive number/)
-    expect(() => quickjs({ workerNice: -1 })).toThrow(/workerNice must be a non-negative number/)
-    expect(() => quickjs({ hostSpinUs: -1 })).toThrow(/hostSpinUs must be a non-negative number/)
-    expect(() => quickjs({ warmUpCalls: -1 })).toThrow(/warmUpCalls must be a non-negative number/)
-    expect(() => quickjs({ warmUpCalls: 0 })).not.toThrow()
-    expect(() => quickjs({ workerYoungGenerationMb: 0 })).toThrow(/workerYoungGenerationMb must be a positive number/)
-    expect(() => quickjs({ heapTrimRuns: -1 })).toThrow(/heapTrimRuns must be a non-negative number/)
-    expect(() => quickjs({ heapTrimRuns: 0 })).not.toThrow()
+    expect(() => tunedQuickjs({ workerNice: -1 })).toThrow(/workerNice must be a non-negative number/)
+    expect(() => tunedQuickjs({ hostSpinUs: -1 })).toThrow(/hostSpinUs must be a non-negative number/)
+    expect(() => tunedQuickjs({ warmUpCalls: -1 })).toThrow(/warmUpCalls must be a non-negative number/)
+    expect(() => tunedQuickjs({ warmUpCalls: 0 })).not.toThrow()
+    expect(() => tunedQuickjs({ workerYoungGenerationMb: 0 })).toThrow(/workerYoungGenerationMb must be a positive number/)
+    expect(() => tunedQuickjs({ heapTrimRuns: -1 })).toThrow(/heapTrimRuns must be a non-negative number/)
+    expect(() => tunedQuickjs({ heapTrimRuns: 0 })).not.toThrow()
   })
 
   it.runIf(process.platform === "linux")("lowers the worker threads' priority when asked (workerNice), and leaves it by default", async () => {
@@ -294,7 +295,7 @@ describe("quickjs: options and limits validation", () => {
       })
     const count = (pred: (n: number) => boolean) => niceOfThreads().filter(pred).length
     const [sevens, nonZero] = [count((n) => n === 7), count((n) => n !== 0)]
-    const niced = quickjs({ poolSize: 1, workerNice: 7 })
+    const niced = tunedQuickjs({ poolSize: 1, workerNice: 7 })
     const plain = quickjs({ poolSize: 1 })
     try {
       await niced.run("return 1", echo, LIMITS)
@@ -309,7 +310,7 @@ describe("quickjs: options and limits validation", () => {
   it("runs tool calls the same with spinning off, and with slow tools while spinning", async () => {
     const slow = { "demo.slow": (a: unknown) => new Promise((r) => setTimeout(() => r(a), 3)) }
     const code = "let s = 0; for (let i = 0; i < 20; i++) s += (await codemode.demo.slow({ i })).i; return s"
-    for (const ex of [quickjs({ hostSpinUs: 0, workerSpinUs: 0 }), quickjs()]) {
+    for (const ex of [tunedQuickjs({ hostSpinUs: 0, workerSpinUs: 0 }), quickjs()]) {
       expect(await ex.run(code, slow, LIMITS)).toMatchObject({ ok: true, value: 190 })
       await ex.dispose()
     }

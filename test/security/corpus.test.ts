@@ -6,7 +6,8 @@
  */
 import path from "node:path"
 import { describe, expect, it } from "vitest"
-import { quickjs, quickjsMemoryOverhead } from "../../src/sandbox/quickjs/index.js"
+import { quickjs } from "../../src/sandbox/quickjs/index.js"
+import { quickjsMemoryOverhead } from "../../src/internal.js"
 import { corpusPlan, loadPayloads, OWN_CORPUS_DIR, REPO_ROOT, type Corpus } from "../sandbox/corpus.js"
 import { testSecurityCorpus } from "../sandbox/security-suite.js"
 

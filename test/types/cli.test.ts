@@ -101,10 +101,10 @@ describe("codemode types", () => {
   it("fails with a clear message and exit code 2 on bad input", async () => {
     const missing = await run(["--openapi", path.join(dir, "nope.json")])
     expect(missing.exitCode).toBe(2)
-    expect(missing.stderr).toMatch(/^\[codemode\] \[openapi:api\] .*nope\.json/)
+    expect(missing.stderr).toMatch(/^\[codemode\] \[api\] source "api" \(openapi\) failed to load: \[codemode\] \[openapi:api\] .*nope\.json/)
     const config = path.join(dir, "only-pets.json")
     await writeFile(config, JSON.stringify({ openapi: { pets: { spec } } }))
     const wrongNs = await run(["--config", config, "--namespace", "github"])
-    expect(wrongNs).toEqual({ stdout: "", stderr: '[codemode] [types] namespace "github" has no tools; available: pets\n', exitCode: 2 })
+    expect(wrongNs).toEqual({ stdout: "", stderr: '[codemode] [cli] namespace "github" has no tools; available: pets\n', exitCode: 2 })
   })
 })

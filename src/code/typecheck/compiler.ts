@@ -42,7 +42,7 @@ const MAX_MESSAGE_CHARS = 1_000
 const DECLARATIONS = "/codemode.d.ts"
 const GLOBALS = "/globals.d.ts"
 
-/** What the sandbox offers besides the standard library and `codemode` (see sandbox/quickjs/prelude-source.ts). */
+/** What the sandbox offers besides the standard library and `codemode` (see sandbox/quickjs/prelude-core.ts). */
 export const GLOBALS_TEXT = `interface Console {
   log(...data: any[]): void; info(...data: any[]): void; warn(...data: any[]): void; error(...data: any[]): void
   debug(...data: any[]): void; trace(...data: any[]): void; dir(item?: any, options?: any): void

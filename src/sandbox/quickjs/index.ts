@@ -23,6 +23,20 @@ export interface QuickJSOptions {
   /** Native stack of each worker thread, in MiB; `limits.stackBytes` must fit well inside. Default: 32. */
   workerStackMb?: number
   /**
+   * Max JSON characters of one tool argument leaving the sandbox. The host parses arguments on its
+   * own thread, so this bounds how long one call can hold it. Default: 1 MiB.
+   */
+  maxArgumentBytes?: number
+  /** Max JSON characters of one tool result entering the sandbox. Default: 16 MiB. */
+  maxTransferBytes?: number
+}
+
+/**
+ * The executor's tuning knobs, measured on the benchmarks (`npm run bench`) and internal: reached
+ * through src/internal.ts, not the package's exports.
+ */
+export interface QuickJSTuning {
+  /**
    * Most V8 may grow each worker thread's young generation (recently created objects) to, in MiB:
    * three times its semi-space. Left alone, V8 doubles a busy worker's semi-spaces from 8 to 16 MiB
    * after a few thousand runs, +16 MiB of RSS per worker that it does not give back. Default: 24
@@ -37,13 +51,6 @@ export interface QuickJSOptions {
   moduleSlackBytes?: number
   /** A module whose heap grew beyond this is replaced once its runs end, returning the memory. Default: 48 MiB. */
   moduleRetireBytes?: number
-  /**
-   * Max JSON characters of one tool argument leaving the sandbox. The host parses arguments on its
-   * own thread, so this bounds how long one call can hold it. Default: 1 MiB.
-   */
-  maxArgumentBytes?: number
-  /** Max JSON characters of one tool result entering the sandbox. Default: 16 MiB. */
-  maxTransferBytes?: number
   /**
    * OS niceness (0–19) of sandbox worker threads on Linux: above 0 the host's own thread wins the
    * CPU when sandboxes compute on a machine with fewer free cores than threads. 0 (the default)
@@ -83,7 +90,10 @@ export interface QuickJSOptions {
   heapTrimRuns?: number
 }
 
-/** Defaults of {@link QuickJSOptions} (poolSize depends on the machine). */
+/** {@link quickjs}'s options with the tuning knobs. */
+export type TunedQuickJSOptions = QuickJSOptions & QuickJSTuning
+
+/** Defaults of {@link TunedQuickJSOptions} (poolSize depends on the machine). */
 export const QUICKJS_DEFAULTS = Object.freeze({
   watchdogGraceMs: 50,
   workerStackMb: 32,
@@ -103,7 +113,7 @@ export const QUICKJS_DEFAULTS = Object.freeze({
  * Memory a run may make the host grow by beyond `limits.memoryBytes` before it is stopped: the
  * capped module's slack plus QuickJS's fixed ~5.2 MiB per module. For tests and docs.
  */
-export function quickjsMemoryOverhead(options: QuickJSOptions = {}): number {
+export function quickjsMemoryOverhead(options: TunedQuickJSOptions = {}): number {
   return (options.moduleSlackBytes ?? QUICKJS_DEFAULTS.moduleSlackBytes) + 6 * MiB
 }
 
@@ -118,6 +128,11 @@ export function quickjsMemoryOverhead(options: QuickJSOptions = {}): number {
  * await sandbox.dispose()
  */
 export function quickjs(options: QuickJSOptions = {}): Executor {
+  return tunedQuickjs(options)
+}
+
+/** {@link quickjs} with the tuning knobs (benchmarks, tests). */
+export function tunedQuickjs(options: TunedQuickJSOptions = {}): Executor {
   const opts = { ...QUICKJS_DEFAULTS, poolSize: Math.min(2, availableParallelism()), ...options }
   for (const [key, value] of Object.entries(opts)) {
     const min = key === "workerNice" || key === "warmUpCalls" || key === "heapTrimRuns" || key.endsWith("SpinUs") ? 0 : Number.MIN_VALUE

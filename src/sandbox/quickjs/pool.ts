@@ -6,6 +6,7 @@
 import type { ResourceLimits, Worker } from "node:worker_threads"
 import type { Bindings, Determinism, Limits, LogLine, PartialResult, RunError, RunOutcome } from "../executor.js"
 import { encodeHostValue, hostErrorMessage } from "./host-values.js"
+import { createHostSlicer } from "./host-slices.js"
 import { Channel } from "./channel.js"
 import { hostToWorker, workerToHost } from "./codec.js"
 import { expandRuns, runLengths } from "./determinism.js"
@@ -136,6 +137,7 @@ export function createPool(options: PoolOptions): Pool {
   let closed = false
 
   const active = (s: Slot) => s.runs.size + s.queue.length
+  const slice = createHostSlicer()
 
   /** Starts every slot's worker, so the first runs already find a second one warm. */
   function spawnAll(): void {
@@ -222,7 +224,7 @@ export function createPool(options: PoolOptions): Pool {
   function onCalls(slot: Slot, msg: CallStarted): void {
     const run = slot.runs.get(msg.run)
     if (!run || (msg.reads && !reportReads(run, msg.reads))) return
-    for (const call of msg.calls) onCall(slot, run, call)
+    for (const call of msg.calls) slice(() => slot.runs.get(run.id) === run && onCall(slot, run, call))
   }
 
   /**
@@ -279,15 +281,17 @@ export function createPool(options: PoolOptions): Pool {
     Promise.resolve()
       .then(() => fn(args))
       .then(
-        (value) => {
-          let json: string
-          try {
-            json = encodeHostValue(value, msg.name, options.maxTransferBytes)
-          } catch (err) {
-            return reply(false, hostErrorMessage(err))
-          }
-          reply(true, json)
-        },
+        (value) =>
+          slice(() => {
+            if (slot.runs.get(run.id) !== run) return
+            let json: string
+            try {
+              json = encodeHostValue(value, msg.name, options.maxTransferBytes)
+            } catch (err) {
+              return reply(false, hostErrorMessage(err))
+            }
+            reply(true, json)
+          }),
         (err: unknown) => reply(false, hostErrorMessage(err)),
       )
   }

@@ -5,7 +5,7 @@
  */
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten"
 import type { LogLevel } from "../executor.js"
-import { LIB_SOURCE, PRELUDE_FILE, PRELUDE_SOURCE } from "./prelude-source.js"
+import { LIB_SOURCE, PRELUDE_CORE, PRELUDE_FILE } from "./prelude-source.js"
 import type { CappedModule } from "./wasm-modules.js"
 
 /** What a prepared sandbox calls back into: the run that owns it (none until a run takes it). */
@@ -20,7 +20,7 @@ export interface PreparedSandbox {
   readonly module: CappedModule
   readonly rt: QuickJSRuntime
   readonly ctx: QuickJSContext
-  /** Prelude functions: init(namesJson, outputBudget, maxToolCalls), settle, encodeResult, describe, take. */
+  /** The prelude core's API (prelude-core.ts `PreludeApi`): init(namesJson, outputBudget, maxToolCalls), settle, encodeResult, describe, take. */
   readonly init: QuickJSHandle
   readonly settle: QuickJSHandle
   readonly encodeResult: QuickJSHandle
@@ -82,19 +82,19 @@ export function prepareSandbox(module: CappedModule, maxArgumentBytes: number): 
   // Copied in only when the code first needs it: a 12 KB string per sandbox cost ~70 µs and memory.
   const hostLib = ctx.newFunction("hostLib", () => ctx.newString(LIB_SOURCE))
   const maxArg = ctx.newNumber(maxArgumentBytes)
-  const fn = ctx.unwrapResult(ctx.evalCode(PRELUDE_SOURCE, PRELUDE_FILE))
-  const list = ctx.unwrapResult(ctx.callFunction(fn, ctx.undefined, hostLimit, hostLog, maxArg, hostLib))
+  const core = ctx.unwrapResult(ctx.evalCode(PRELUDE_CORE, PRELUDE_FILE))
+  const api = ctx.unwrapResult(ctx.callFunction(core, ctx.undefined, hostLimit, hostLog, maxArg, hostLib))
   self = {
     module,
     rt,
     ctx,
-    init: ctx.getProp(list, 0),
-    settle: ctx.getProp(list, 1),
-    encodeResult: ctx.getProp(list, 2),
-    describe: ctx.getProp(list, 3),
-    take: ctx.getProp(list, 4),
+    init: ctx.getProp(api, "init"),
+    settle: ctx.getProp(api, "settle"),
+    encodeResult: ctx.getProp(api, "encodeResult"),
+    describe: ctx.getProp(api, "describe"),
+    take: ctx.getProp(api, "take"),
   }
-  for (const h of [hostLimit, hostLog, hostLib, maxArg, fn, list]) h.dispose()
+  for (const h of [hostLimit, hostLog, hostLib, maxArg, core, api]) h.dispose()
   return self
 }
 

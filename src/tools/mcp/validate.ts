@@ -2,6 +2,7 @@
  * Checking an `mcp()` config given in code (config files are checked with zod in ../config.ts first).
  */
 import { codemodeError } from "../../errors.js"
+import { isObject } from "../json.js"
 import type { McpServerConfig } from "./connection.js"
 
 /** Returns a clean copy of the server part of `config`, or throws `CONFIG_INVALID` naming the field. */
@@ -51,5 +52,5 @@ export function validateServerConfig(config: unknown, origin: string): McpServer
 }
 
 function isStringRecord(v: unknown): boolean {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string")
+  return isObject(v) && Object.values(v).every((x) => typeof x === "string")
 }

@@ -3,7 +3,7 @@
  * Nothing here is ever handed to the sandbox.
  */
 import { codemodeError } from "../../errors.js"
-import { isObject } from "./refs.js"
+import { isObject } from "../json.js"
 import type { OpenApiAuth, SecretValue } from "./types.js"
 
 /** Header names whose values are credentials: Authorization, Cookie, X-Api-Key, X-Auth-Token, anything with a secret, password, session or signature. */

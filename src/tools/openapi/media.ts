@@ -3,7 +3,8 @@
  */
 import type { JSONSchema } from "../tool.js"
 import { escapePointer } from "../json-pointer.js"
-import { isObject, type Refs, type SchemaConverter } from "./refs.js"
+import type { Refs, SchemaConverter } from "./refs.js"
+import { isObject } from "../json.js"
 
 /** Media types in order of preference: JSON, then forms, then text, then anything. */
 export function pickMediaType(content: Record<string, unknown>): string | undefined {

@@ -6,7 +6,8 @@ import type { JSONSchema } from "../tool.js"
 import { uniqueIdentifiers } from "../identifiers.js"
 import { outputSchema, requestBody } from "./media.js"
 import { escapePointer } from "../json-pointer.js"
-import { createSchemaConverter, isObject, type Refs, type SchemaConverter } from "./refs.js"
+import { createSchemaConverter, type Refs, type SchemaConverter } from "./refs.js"
+import { isObject } from "../json.js"
 import type { OpenApiDocument } from "./types.js"
 
 export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const

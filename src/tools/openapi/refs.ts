@@ -6,6 +6,7 @@
  * Specification extensions (`x-*`) are dropped from schemas: they are vendor data (GitHub's even hold
  * `$ref`s into `#/components`) that would mislead tools walking the schema.
  */
+import { isObject } from "../json.js"
 import { codemodeError } from "../../errors.js"
 import { escapePointer, resolvePointer, unescapePointer } from "../json-pointer.js"
 import type { JSONSchema } from "../tool.js"
@@ -22,9 +23,6 @@ const MAX_REF_HOPS = 32
 
 export type Refs = Set<string>
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-}
 
 /** The name of a component schema when `ref` is exactly `#/components/schemas/<name>`. */
 function schemaName(ref: string): string | undefined {

@@ -4,7 +4,7 @@
  */
 import { codemodeError } from "../../errors.js"
 import type { OperationDescriptor, OperationParameter } from "./operations.js"
-import { isObject } from "./refs.js"
+import { isObject } from "../json.js"
 
 /** The request parts for one call, before auth and static headers are added. */
 export interface RequestParts {

@@ -9,7 +9,7 @@ import { checkAuth, sourceSecrets } from "./auth.js"
 import type { CallSettings, createCall } from "./call.js"
 import { readOpenApiSpec } from "./load.js"
 import type { OperationDescriptor } from "./operations.js"
-import { isObject } from "./refs.js"
+import { isObject } from "../json.js"
 import {
   DEFAULT_OPENAPI_MAX_RESPONSE_BYTES,
   DEFAULT_OPENAPI_TIMEOUT_MS,
@@ -64,6 +64,7 @@ export function openapi(namespace: string, options: OpenApiOptions): ToolSource 
   return {
     namespace,
     kind: KIND,
+    spec: { location: options.spec, filtered: false },
     load() {
       loading ??= build().catch((err: unknown) => {
         loading = undefined

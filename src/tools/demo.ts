@@ -3,8 +3,8 @@
  * `codemode run` when no tools are configured, by the benchmarks and by the security corpus.
  */
 import { zod } from "../lazy.js"
-import { functions, type ZodSchema } from "../tools/functions.js"
-import type { ToolSource } from "../tools/tool.js"
+import { functions, type ZodSchema } from "./functions.js"
+import type { ToolSource } from "./tool.js"
 
 export interface Todo {
   id: number
