@@ -128,7 +128,6 @@ function searchDescription(catalog: Catalog): string {
     "Returns the best match as a TypeScript declaration (function, argument and result types), the next ones on one line, to call from `execute`. " +
     "Query in the API's own terms (its resource nouns and verbs like list, create, delete), not the user's wording; search again with other words if nothing fits. " +
     'Or pass `code` to filter the catalog yourself, e.g. `tools.filter((t) => t.method === "DELETE" && /dns/.test(t.path))`.'
-
   )
 }
 
