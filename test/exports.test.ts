@@ -42,6 +42,12 @@ const SURFACE: Record<string, string[]> = {
     "FILE_STORE_DEFAULTS", "FileStoreOptions", "REDIS_INSTALL_COMMAND", "REDIS_STORE_DEFAULTS", "RedisStoreOptions", "RunStore", "STORE_KEY",
     "StoreSetOptions", "defineStore", "fileStore", "memoryStore", "redisStore",
   ],
+  "./ai": ["AI_INSTALL_COMMAND", "AdapterOptions", "CodeModeToolError", "CodeModeToolSet", "aiTools", "codeModeTools"],
+  "./openai": [
+    "AdapterOptions", "ChatFunctionTool", "ChatToolCallsMessage", "ChatToolMessage", "FunctionCallOutput", "ResponsesFunctionTool", "ResponsesOutput",
+    "chatTools", "responsesTools", "runChatToolCalls", "runResponsesToolCalls",
+  ],
+  "./anthropic": ["AdapterOptions", "AnthropicTool", "ToolResultBlock", "ToolResultMessage", "ToolUseMessage", "anthropicTools", "runToolUses"],
 }
 
 /** The source file of an export: `./dist/x/index.js` is built from `src/x/index.ts`. */
