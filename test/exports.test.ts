@@ -51,12 +51,6 @@ const SURFACE: Record<string, string[]> = {
     "StoreSetOptions", "defineStore", "fileStore", "memoryStore", "redisStore",
   ],
   "./testing": ["Script", "ScriptedModelOptions", "ScriptedModelServer", "ScriptedRequest", "ScriptedToolCall", "ScriptedTurn", "scriptedModelServer"],
-  "./ai": ["AI_INSTALL_COMMAND", "AdapterOptions", "CodeModeToolError", "CodeModeToolSet", "aiTools", "codeModeTools"],
-  "./openai": [
-    "AdapterOptions", "ChatFunctionTool", "ChatToolCallsMessage", "ChatToolMessage", "FunctionCallOutput", "ResponsesFunctionTool", "ResponsesOutput",
-    "chatTools", "responsesTools", "runChatToolCalls", "runResponsesToolCalls",
-  ],
-  "./anthropic": ["AdapterOptions", "AnthropicTool", "ToolResultBlock", "ToolResultMessage", "ToolUseMessage", "anthropicTools", "runToolUses"],
 }
 
 /** The source file of an export: `./dist/x/index.js` is built from `src/x/index.ts`. */
