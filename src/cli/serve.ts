@@ -100,6 +100,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     sources: config.sources,
     ...(typecheck === undefined ? {} : { typecheck }),
     ...(config.state ? { procedures: { db: config.state.db } } : {}),
+    ...(config.search ? { search: config.search } : {}),
     ...(await governanceOptions(flags, config)),
     limits,
     name: "codemode",

@@ -68,6 +68,7 @@ export async function openCodeMode(flags: SessionFlags, options: OpenOptions = {
     ...(options.governance === false ? {} : await governanceOptions(flags, config, options.governance)),
     ...(typecheck === undefined ? {} : { typecheck }),
     ...(config.state ? { procedures: { db: config.state.db } } : {}),
+    ...(config.search ? { search: config.search } : {}),
     ...options.extra,
   })
 }

@@ -21,7 +21,7 @@ import { createProgress, createRequestLogger, type LogLevelState, type Notify } 
 export interface CodeModeServerOptions
   extends CatalogOptions,
     ShapeOptions,
-    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck" | "procedures"> {
+    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck" | "search" | "procedures"> {
   /** Where the tools come from. A source that fails to load is reported to `onError` and skipped. */
   sources: ToolSource[]
   /** The sandbox backend. Default: `quickjs()`. Owned (disposed) by the server. */
@@ -126,6 +126,7 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     ...(options.approvalTimeoutMs ? { approvalTimeoutMs: options.approvalTimeoutMs } : {}),
     ...(options.typecheck !== undefined ? { typecheck: options.typecheck } : {}),
     ...(options.procedures ? { procedures: options.procedures } : {}),
+    ...(options.search !== undefined ? { search: options.search } : {}),
   })
   const codemode = cm
   // Load the declarations into the checker now, so that the first `execute` is checked warm.
@@ -154,6 +155,7 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
       })
       if (answered.result) await log.console(answered.result.logs)
       if (answered.hostFailure) await log.error(answered.hostFailure)
+      for (const warning of answered.warnings ?? []) options.log?.("warn", warning)
       return text(answered.text, answered.isError)
     } finally {
       progress.stop()
