@@ -79,7 +79,7 @@ describe("policy", () => {
   })
 
   it("still needs mcpServers or openapi when a policy is there", () => {
-    expect(configError({ policy: "safe", runs: {}, audit: false })).toContain('no "mcpServers" or "openapi" object found')
+    expect(configError({ policy: "safe", runs: {}, audit: false })).toContain('no "mcpServers", "openapi" or "state" object found')
   })
 
   it("is checked by parseConfig and loadConfig too, which still return the sources", async () => {

@@ -123,7 +123,7 @@ describe("mcpServers (Claude Desktop / Cursor shape)", () => {
     expect(configError({ mcpServers: { "my-api": { command: "x" }, my_api: { command: "y" } } })).toMatch(
       /mcpServers\.my_api: .*"my_api" is already used by mcpServers\.my-api/,
     )
-    expect(configError({ mcpservers: {} })).toContain('no "mcpServers" or "openapi"')
+    expect(configError({ mcpservers: {} })).toContain('no "mcpServers", "openapi" or "state"')
     expect(configError([1, 2])).toContain("codemode.json")
   })
 })

@@ -70,6 +70,8 @@ describe("state as a tool source", () => {
     expect(value(await cm.execute(`return await codemode.state.todos.get({ id: ${JSON.stringify(inserted.id)} })`))).toEqual(inserted)
     expect(cm.declarations()).toContain("insert(args: InsertArgs): Promise<Todo>")
     expect(cm.search("delete a todo")[0]?.name).toBe("codemode.state.todos.delete")
+    expect(() => parseCodeModeConfig({ state: { collections: {} } }, { baseDir: dir })).toThrow(/state\.db/)
+    expect(() => parseCodeModeConfig({ state: { db: "x.db", collections: { todos: { type: "string" } } } }, { baseDir: dir })).toThrow(/must be an object schema/)
   })
 
   it("queries with a filter, sort, limit and offset, and a program sees its own writes", async () => {
