@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   "RUN_BUSY",
   /** The run store (file system, Redis) failed. */
   "STORE_FAILED",
+  /** The model endpoint failed: an HTTP error after the retries, a stream cut mid-way, an answer that is not a completion. */
+  "MODEL_FAILED",
 ] as const
 
 export type CodeModeErrorCode = (typeof ERROR_CODES)[number]

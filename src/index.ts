@@ -21,6 +21,11 @@ export type { TypecheckMode, TypecheckOption, TypecheckReport, TypeDiagnostic } 
 export type { RunStore } from "./store/store.js"
 export type { DocMode } from "./types/jsdoc.js"
 
+// The agent (cm.agent(): a chat loop with any OpenAI-compatible endpoint; needs the optional `openai` package)
+export type { Agent, AgentOptions, SendOptions, ChatMessage } from "./integrations/agent/agent.js"
+export type { AgentEvent, AgentEventListener, TokenCount } from "./integrations/agent/events.js"
+export type { AgentReply } from "./integrations/agent/loop.js"
+
 // Sandbox
 export { quickjs } from "./sandbox/quickjs/index.js"
 export type { QuickJSOptions } from "./sandbox/quickjs/index.js"
@@ -31,7 +36,7 @@ export type { Executor, Bindings, Limits, LogLine, LogLevel, RunOutcome, RunErro
 export type { Tool, ToolSource, ToolOrigin, ToolAnnotations, CallContext, JSONSchema, SourceEvent } from "./tools/tool.js"
 export { defineSource } from "./tools/tool.js"
 export { functions, defineFunction } from "./tools/functions.js"
-export type { FunctionDef, ZodSchema } from "./tools/functions.js"
+export type { FunctionDef, ZodSchema, ValidatedSchema, ValidationResult } from "./tools/functions.js"
 export { openapi } from "./tools/openapi/index.js"
 export type { OpenApiOptions, OpenApiAuth, SecretValue } from "./tools/openapi/index.js"
 export { mcp } from "./tools/mcp/index.js"

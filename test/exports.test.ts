@@ -13,6 +13,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
 const SURFACE: Record<string, string[]> = {
   ".": [
+    "Agent", "AgentEvent", "AgentEventListener", "AgentOptions", "AgentReply", "ChatMessage", "SendOptions", "TokenCount",
     "ApprovalHandler", "ApprovalRequest", "AuditEntry", "AuditLog", "AuditLogOptions", "BackgroundLoading", "Bindings", "CallContext", "CallRecord",
     "Catalog", "CatalogHit", "CatalogOptions", "CatalogSearchOptions", "CodeMode", "CodeModeError", "CodeModeErrorCode", "CodeModeErrorOptions",
     "CodeModeOptions", "DEFAULT_LIMITS", "DocMode", "DoneResult", "ERROR_CODES", "ExecuteError", "ExecuteOptions", "ExecuteResult", "Executor",
@@ -21,13 +22,14 @@ const SURFACE: Record<string, string[]> = {
     "PolicyAction", "PolicyDecision", "PolicyOptions", "PolicyRule", "QuickJSOptions", "ResultCut", "ResumeDecisions", "RunError",
     "RunErrorKind", "RunOutcome", "RunStats", "RunStore", "RunSummary", "RunsOptions", "SecretValue", "SourceChange", "SourceEvent",
     "SourceStatus", "Tool", "ToolAnnotations", "ToolFilter", "ToolOrigin", "ToolQuota", "ToolSource", "TypeDiagnostic", "TypecheckMode",
-    "TypecheckOption", "TypecheckReport", "ZodSchema", "codemodeError", "createCodeMode", "defineFunction", "defineSource", "demoSource",
+    "TypecheckOption", "TypecheckReport", "ValidatedSchema", "ValidationResult", "ZodSchema", "codemodeError", "createCodeMode", "defineFunction", "defineSource", "demoSource",
     "filterTools", "functions", "loadConfig", "mcp", "openapi", "parseConfig", "quickjs",
   ],
   "./server": [
     "CodeModeServer", "CodeModeServerOptions", "DEFAULT_HEARTBEAT_MS", "DEFAULT_IDLE_TIMEOUT_MS", "DEFAULT_MAX_RESULT_CHARS", "DEFAULT_MAX_SESSIONS",
     "DEFAULT_TOKEN_BUDGET", "DEFAULT_TOP_HIT_TOKENS", "FormattedResult", "HttpEndpoint", "HttpOptions", "LOG_LEVELS", "ServerLog", "ServerLogLevel",
-    "ShapeOptions", "ToolDefinition", "createCodeModeServer", "filterLog", "formatExecuteError", "formatExecuteResult", "listenHttp", "toolDefinitions",
+    "ShapeOptions", "ToolAnswer", "ToolCallOptions", "ToolDefinition", "answerToolCall", "createCodeModeServer", "filterLog", "formatExecuteError",
+    "formatExecuteResult", "listenHttp", "modelToolDefinitions", "toolDefinitions",
   ],
   "./catalog": [
     "DeclarationOptions", "Declarations", "SearchHit", "SearchIndex", "SearchIndexOptions", "SearchOptions", "ToolSignatureOptions", "buildDeclarations",
@@ -47,6 +49,7 @@ const SURFACE: Record<string, string[]> = {
     "FILE_STORE_DEFAULTS", "FileStoreOptions", "REDIS_INSTALL_COMMAND", "REDIS_STORE_DEFAULTS", "RedisStoreOptions", "RunStore", "STORE_KEY",
     "StoreSetOptions", "defineStore", "fileStore", "memoryStore", "redisStore",
   ],
+  "./testing": ["Script", "ScriptedModelOptions", "ScriptedModelServer", "ScriptedRequest", "ScriptedToolCall", "ScriptedTurn", "scriptedModelServer"],
 }
 
 /** The source file of an export: `./dist/x/index.js` is built from `src/x/index.ts`. */

@@ -17,7 +17,7 @@ const run = promisify(execFile)
 const dir = mkdtempSync(join(tmpdir(), "codemode-startup-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const HEAVY = ["gpt-tokenizer", "@modelcontextprotocol/sdk", "zod", "yaml", "ajv", "acorn", "typescript"]
+const HEAVY = ["gpt-tokenizer", "@modelcontextprotocol/sdk", "zod", "yaml", "ajv", "acorn", "typescript", "openai"]
 
 /** A resolve hook (it runs on the loader thread) appending every resolved URL to the log. */
 const HOOKS = `
@@ -67,6 +67,13 @@ describe("startup", () => {
 
   it('import "codemode" loads none of gpt-tokenizer, the MCP SDK, zod, yaml, ajv, acorn, typescript', async () => {
     const loaded = await packagesLoadedBy("import", ["--input-type=module", "-e", `await import(${JSON.stringify(source("index.ts"))})`])
+    expect(heavyIn(loaded)).toEqual([])
+  })
+
+  it("the adapters (codemode/ai, /openai, /anthropic) load no SDK: neither ai, openai nor @anthropic-ai/sdk", async () => {
+    const code = ["ai", "openai", "anthropic"].map((name) => `await import(${JSON.stringify(source(`integrations/${name}.ts`))})`).join("; ")
+    const loaded = await packagesLoadedBy("adapters", ["--input-type=module", "-e", code])
+    expect(loaded.filter((p) => p === "ai" || p === "openai" || p.startsWith("@ai-sdk/") || p.startsWith("@anthropic-ai/"))).toEqual([])
     expect(heavyIn(loaded)).toEqual([])
   })
 

@@ -23,22 +23,32 @@ export function approveMode(flag: string | undefined): ApproveMode {
   return flag as ApproveMode
 }
 
-/** A question on the terminal per call: y approves, anything else denies. */
-const prompt: ApprovalHandler = async (request, signal) => {
+/** Asks a question on the terminal and resolves with the answer (null when the input has ended). */
+export type Ask = (question: string, signal: AbortSignal) => Promise<string | null>
+
+/** A readline interface of its own per question: for commands that read nothing else from standard input. */
+const askOnce: Ask = async (question, signal) => {
   const rl = createInterface({ input: process.stdin, output: process.stderr })
   try {
-    let args = JSON.stringify(request.args) ?? ""
-    if (args.length > 500) args = `${args.slice(0, 499)}…`
-    const answer = await rl.question(`approve codemode.${request.tool}(${args})?\n  ${request.reason}\n  [y/N] `, { signal })
-    return /^y(es)?$/i.test(answer.trim()) ? "approve" : "deny"
+    return await rl.question(question, { signal })
   } finally {
     rl.close()
   }
 }
 
-/** The approval handler for a mode; `defer` has none (the run pauses instead). */
-export function approvalHandler(mode: ApproveMode): ApprovalHandler | undefined {
-  if (mode === "prompt") return prompt
+/** A question per call: y approves, anything else denies. */
+function prompt(ask: Ask): ApprovalHandler {
+  return async (request, signal) => {
+    let args = JSON.stringify(request.args) ?? ""
+    if (args.length > 500) args = `${args.slice(0, 499)}…`
+    const answer = await ask(`approve codemode.${request.tool}(${args})?\n  ${request.reason}\n  [y/N] `, signal)
+    return /^y(es)?$/i.test(answer?.trim() ?? "") ? "approve" : "deny"
+  }
+}
+
+/** The approval handler for a mode; `defer` has none (the run pauses instead). `ask`: how `prompt` asks. */
+export function approvalHandler(mode: ApproveMode, ask: Ask = askOnce): ApprovalHandler | undefined {
+  if (mode === "prompt") return prompt(ask)
   if (mode === "all") return async () => "approve"
   if (mode === "none") return async () => "deny"
   return undefined

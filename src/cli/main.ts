@@ -2,10 +2,12 @@
 /** The `codemode` command line: assembles the commands, one per file. */
 import { createRequire } from "node:module"
 import { Command } from "commander"
+import { agentCommand } from "./agent.js"
 import { auditCommand } from "./audit.js"
 import { benchCommand } from "./bench.js"
 import { checkCommand } from "./check.js"
 import { demoCommand } from "./demo.js"
+import { evalCommand } from "./eval.js"
 import { resumeCommand } from "./resume.js"
 import { runCommand } from "./run.js"
 import { runsCommand } from "./runs.js"
@@ -31,5 +33,7 @@ const program = new Command("codemode")
   .addCommand(tokensCommand())
   .addCommand(benchCommand())
   .addCommand(auditCommand())
+  .addCommand(agentCommand())
+  .addCommand(evalCommand())
 
 await program.parseAsync(process.argv)

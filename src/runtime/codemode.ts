@@ -23,6 +23,7 @@ import { sourceNote, unavailableError } from "./hints.js"
 import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet, type SourceStatus } from "./sources.js"
 import { createTypecheckGate } from "./typecheck.js"
 import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
+import type { Agent, AgentOptions } from "../integrations/agent/agent.js"
 
 export type { CallRecord } from "./bindings.js"
 export type { ExecuteResult, ExecuteError, DoneResult, FailedResult, PausedResult } from "./results.js"
@@ -150,6 +151,12 @@ export interface CodeMode {
   search(query: string, options?: CatalogSearchOptions): CatalogHit[]
   /** The current catalog (mode, declarations within budget, search); rebuilt when the tools change. */
   catalog(): Catalog
+  /**
+   * A chat with a model at an OpenAI-compatible endpoint (`OPENAI_BASE_URL`, `OPENAI_API_KEY`,
+   * `model`) that works through this instance's `search` / `execute`. Needs the optional `openai`
+   * package; rejects with `CONFIG_INVALID` without it or without an endpoint. See docs/agent.md.
+   */
+  agent(options?: AgentOptions): Promise<Agent>
   /** Closes every source, the executor, the run store and the audit log. Idempotent; `execute` afterwards rejects with `CLOSED`. */
   close(): Promise<void>
 }
@@ -306,7 +313,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     })
   }
 
-  return {
+  const codemode: CodeMode = {
     execute,
     resume,
     check: async (code) => {
@@ -333,5 +340,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
         await book.close()
         if (ownAudit) await audit?.close()
       })()),
+    // The agent is a face over this instance; loaded only when asked for (it needs the `openai` package).
+    agent: async (agentOptions) => (await import("../integrations/agent/agent.js")).createAgent(codemode, agentOptions),
   }
+  return codemode
 }

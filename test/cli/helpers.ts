@@ -31,10 +31,10 @@ export interface CliResult {
   stderr: string
 }
 
-/** `codemode <args>` with `input` on stdin; killed after `timeoutMs` (then `code` is null). */
-export function cli(args: string[], input = "", timeoutMs = 30_000): Promise<CliResult> {
+/** `codemode <args>` with `input` on stdin (and `env` over the test's environment); killed after `timeoutMs` (then `code` is null). */
+export function cli(args: string[], input = "", timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
