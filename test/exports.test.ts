@@ -16,39 +16,41 @@ const SURFACE: Record<string, string[]> = {
     "Agent", "AgentEvent", "AgentEventListener", "AgentOptions", "AgentReply", "ChatMessage", "SendOptions", "TokenCount",
     "ApprovalHandler", "ApprovalRequest", "AuditEntry", "AuditLog", "AuditLogOptions", "BackgroundLoading", "Bindings", "CallContext", "CallRecord",
     "Catalog", "CatalogHit", "CatalogOptions", "CatalogSearchOptions", "CodeMode", "CodeModeError", "CodeModeErrorCode", "CodeModeErrorOptions",
-    "CodeModeOptions", "DEFAULT_LIMITS", "DocMode", "DoneResult", "ERROR_CODES", "ExecuteError", "ExecuteOptions", "ExecuteResult", "Executor",
+    "CodeModeOptions", "DEFAULT_LIMITS", "DocMode", "DoneResult", "ERROR_CODES", "EmbeddingsOptions", "ExecuteError", "ExecuteOptions", "ExecuteResult", "Executor",
     "FailedResult", "FunctionDef", "JSONSchema", "Limits", "LogLevel", "LogLine", "McpHttpConfig", "McpOptions", "McpServerConfig", "McpSource",
     "McpStdioConfig", "NamespaceInfo", "OpenApiAuth", "OpenApiOptions", "PartialResult", "PausedResult", "PendingApproval", "Policy",
     "PolicyAction", "PolicyDecision", "PolicyOptions", "PolicyRule", "QuickJSOptions", "ResultCut", "ResumeDecisions", "RunError",
-    "RunErrorKind", "RunOutcome", "RunStats", "RunStore", "RunSummary", "RunsOptions", "SecretValue", "SourceChange", "SourceEvent",
+    "RunErrorKind", "RunOutcome", "RunStats", "RunStore", "RunSummary", "RunsOptions", "SearchFailed", "SearchFound", "SearchRequest",
+    "SearchRequestOptions", "SearchResult", "SearchSettings", "SecretValue", "SourceChange", "SourceEvent",
     "SourceStatus", "Tool", "ToolAnnotations", "ToolFilter", "ToolOrigin", "ToolQuota", "ToolSource", "TypeDiagnostic", "TypecheckMode",
-    "TypecheckOption", "TypecheckReport", "ZodSchema", "codemodeError", "createCodeMode", "defineFunction", "defineSource", "demoSource",
+    "TypecheckOption", "TypecheckReport", "ValidatedSchema", "ValidationResult", "ZodSchema", "codemodeError", "createCodeMode", "defineFunction", "defineSource", "demoSource",
     "filterTools", "functions", "loadConfig", "mcp", "openapi", "parseConfig", "quickjs",
   ],
   "./server": [
     "CodeModeServer", "CodeModeServerOptions", "DEFAULT_HEARTBEAT_MS", "DEFAULT_IDLE_TIMEOUT_MS", "DEFAULT_MAX_RESULT_CHARS", "DEFAULT_MAX_SESSIONS",
     "DEFAULT_TOKEN_BUDGET", "DEFAULT_TOP_HIT_TOKENS", "FormattedResult", "HttpEndpoint", "HttpOptions", "LOG_LEVELS", "ServerLog", "ServerLogLevel",
-    "ShapeOptions", "ToolDefinition", "createCodeModeServer", "filterLog", "formatExecuteError", "formatExecuteResult", "listenHttp", "toolDefinitions",
+    "ShapeOptions", "ToolAnswer", "ToolCallOptions", "ToolDefinition", "answerToolCall", "createCodeModeServer", "filterLog", "formatExecuteError",
+    "formatExecuteResult", "listenHttp", "modelToolDefinitions", "toolDefinitions",
   ],
   "./catalog": [
-    "DeclarationOptions", "Declarations", "SearchHit", "SearchIndex", "SearchIndexOptions", "SearchOptions", "ToolSignatureOptions", "buildDeclarations",
+    "DeclarationOptions", "Declarations", "ParameterView", "SearchHit", "SearchIndex", "SearchIndexOptions", "SearchOptions", "ToolSignatureOptions", "ToolView", "buildDeclarations",
     "createCatalog", "createSearchIndex", "generateDeclarations", "isIdentifier", "renderToolSignature", "toIdentifier", "uniqueIdentifiers",
   ],
   "./tokens": [
     "ContextFigures", "ContextMeasure", "MAX_NAIVE_CHARS", "MeasureOptions", "NaiveOptions", "NaiveTool", "NaiveTooLarge", "SourceNaive", "TokenReport",
     "formatTokenReport", "measureContext", "naiveListFromOpenApi", "naiveToolsFromMcp", "naiveToolsFromOpenApi", "tokenReport",
   ],
-  "./store": [
-    "FILE_STORE_DEFAULTS", "FileStoreOptions", "REDIS_INSTALL_COMMAND", "REDIS_STORE_DEFAULTS", "RedisStoreOptions", "RunStore", "STORE_KEY",
-    "StoreSetOptions", "defineStore", "fileStore", "memoryStore", "redisStore",
-  ],
-  "./testing": ["Script", "ScriptedModelOptions", "ScriptedModelServer", "ScriptedRequest", "ScriptedToolCall", "ScriptedTurn", "scriptedModelServer"],
   "./ai": ["AI_INSTALL_COMMAND", "AdapterOptions", "CodeModeToolError", "CodeModeToolSet", "aiTools", "codeModeTools"],
   "./openai": [
     "AdapterOptions", "ChatFunctionTool", "ChatToolCallsMessage", "ChatToolMessage", "FunctionCallOutput", "ResponsesFunctionTool", "ResponsesOutput",
     "chatTools", "responsesTools", "runChatToolCalls", "runResponsesToolCalls",
   ],
   "./anthropic": ["AdapterOptions", "AnthropicTool", "ToolResultBlock", "ToolResultMessage", "ToolUseMessage", "anthropicTools", "runToolUses"],
+  "./store": [
+    "FILE_STORE_DEFAULTS", "FileStoreOptions", "REDIS_INSTALL_COMMAND", "REDIS_STORE_DEFAULTS", "RedisStoreOptions", "RunStore", "STORE_KEY",
+    "StoreSetOptions", "defineStore", "fileStore", "memoryStore", "redisStore",
+  ],
+  "./testing": ["Script", "ScriptedModelOptions", "ScriptedModelServer", "ScriptedRequest", "ScriptedToolCall", "ScriptedTurn", "scriptedModelServer"],
 }
 
 /** The source file of an export: `./dist/x/index.js` is built from `src/x/index.ts`. */

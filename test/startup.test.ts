@@ -70,6 +70,13 @@ describe("startup", () => {
     expect(heavyIn(loaded)).toEqual([])
   })
 
+  it("the adapters (codemode/ai, /openai, /anthropic) load no SDK: neither ai, openai nor @anthropic-ai/sdk", async () => {
+    const code = ["ai", "openai", "anthropic"].map((name) => `await import(${JSON.stringify(source(`integrations/${name}.ts`))})`).join("; ")
+    const loaded = await packagesLoadedBy("adapters", ["--input-type=module", "-e", code])
+    expect(loaded.filter((p) => p === "ai" || p === "openai" || p.startsWith("@ai-sdk/") || p.startsWith("@anthropic-ai/"))).toEqual([])
+    expect(heavyIn(loaded)).toEqual([])
+  })
+
   it("codemode --help loads none of them either", async () => {
     const loaded = await packagesLoadedBy("help", [join(ROOT, "src", "cli", "main.ts"), "--help"])
     expect(heavyIn(loaded)).toEqual([])

@@ -24,8 +24,8 @@ const KIND = "ai-sdk"
 /** What to install when `ai` cannot be loaded. */
 export const AI_INSTALL_COMMAND = "npm install ai@^6"
 
-/** The code-mode tools as AI SDK tools; each returns the text the model reads. */
-export interface CodeModeToolSet {
+/** The code-mode tools as AI SDK tools (a `ToolSet`); each returns the text the model reads. */
+export type CodeModeToolSet = {
   execute: AiTool<ExecuteArgs, string>
   /** Present for a big catalog (its declarations do not fit in `execute`'s description). */
   search?: AiTool<SearchArgs, string>

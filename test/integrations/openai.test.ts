@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { chatTools, responsesTools, runChatToolCalls, runResponsesToolCalls } from "../../src/integrations/openai.js"
 import { createCodeMode, type CodeMode } from "../../src/runtime/codemode.js"
 import { modelToolDefinitions } from "../../src/server/model-tools.js"
-import { executeThenAnswer, startModelServer, type ModelServer } from "../fixtures/model/server.js"
+import { executeThenAnswer, executeThenApprove, startModelServer, type ModelServer } from "../fixtures/model/server.js"
 import { OPEN_TOTAL, shop } from "../fixtures/model/shop.js"
 
 let model: ModelServer
@@ -82,13 +82,7 @@ describe("Chat Completions", () => {
   })
 
   it("a call that needs approval pauses; the model resumes it with the token it was given", async () => {
-    model.script((request) => {
-      const last = request.toolResults.at(-1) ?? ""
-      const token = /resumeToken: (\S+)/.exec(last)?.[1]
-      if (request.toolResults.length === 0) return { calls: [{ name: "execute", args: { code: "return await codemode.shop.refund({ id: 3 })" } }] }
-      if (token) return { calls: [{ name: "resume", args: { token, decision: "approve" } }] }
-      return { text: `done: ${last}` }
-    })
+    model.script(executeThenApprove("return await codemode.shop.refund({ id: 3 })"))
     const { text, messages } = await chat("Refund order 3")
     expect(messages.filter((m) => m.role === "tool").map((m) => String(m.content).split("\n")[0])).toEqual([
       expect.stringMatching(/^PAUSED: 1 call needs approval/),

@@ -4,12 +4,12 @@
  * in this direction within the last 200 µs, and the codec writes it as short text; otherwise on the
  * MessagePort (structured clone), which also wakes a receiver that is not polling.
  *
- * Why: between two threads that are both awake, a postMessage round trip costs 7–12 µs here
- * (structured clone, a C++ queue, an eventfd write per message) against 2–3 µs for a write into
- * shared memory that the other side polls. To a thread that is asleep the port is needed anyway (to
- * wake it), and on this VM whatever runs first after a pause is slow (after a 3 ms pause a
- * postMessage took ≈ 40 µs, a tiny JSON.stringify 20 µs, one Atomics operation on shared memory
- * ≈ 5 µs), so a message after a pause takes the port and touches no shared memory on either side.
+ * Why: between two threads that are both awake, a postMessage round trip (structured clone, a C++
+ * queue, an eventfd write per message) costs several times a write into shared memory that the
+ * other side polls. To a thread that is asleep the port is needed anyway (to wake it), and on a VM
+ * whatever runs first after a pause is slow (postMessage, JSON.stringify, even one Atomics
+ * operation), so a message after a pause takes the port and touches no shared memory on either
+ * side. Figures: docs/sandbox.md#measurements-behind-the-design.
  *
  * No message is left unseen: the sender reads the receiver's state word, writes the ring, then
  * reads the state again and rings a one-byte "bell" on the port if the receiver stopped polling

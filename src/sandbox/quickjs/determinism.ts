@@ -3,7 +3,7 @@
  * before its code, and the run-length form clock values travel in.
  *
  * Installed at run start, into the run's own fresh sandbox, so no sandbox ever carries another
- * run's determinism. Compiling the installer (1 KB: ≈ 0.25 ms here) is done ahead, in a spare
+ * run's determinism. Compiling the installer (1 KB) is done ahead, in a spare
  * sandbox, when the run before was deterministic (see spares.ts): the compiled function holds no
  * state until it is called. Runs without determinism compile none of it unless a deterministic run
  * came just before them.

@@ -4,8 +4,8 @@
  *
  * Why: quickjs-emscripten wraps every call in handle bookkeeping (a `Lifetime` per value, a typed
  * array view and a malloc for the argument list, another for job results, a decoded `typeof`
- * string). For the four calls of a tool call that was a fifth of the worker's time: in-process, a
- * 1,000-call loop went from 19.2 / 24.6 to 16.1 / 19.6 µs per call (two runs, builds taking turns).
+ * string). For the four calls of a tool call that was a fifth of the worker's time
+ * (docs/sandbox.md#measurements-behind-the-design).
  *
  * This reaches into the library's internals (`ffi`, `module`, the context and runtime pointers),
  * which it marks unstable. They are checked once per sandbox; if any is missing (another version),

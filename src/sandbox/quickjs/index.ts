@@ -55,15 +55,14 @@ export interface QuickJSTuning {
    * OS niceness (0–19) of sandbox worker threads on Linux: above 0 the host's own thread wins the
    * CPU when sandboxes compute on a machine with fewer free cores than threads. 0 (the default)
    * leaves the priority alone: a lower-priority worker that shares a core with the host's spinning
-   * thread gets the CPU only when the host parks (measured on 2 cores, five processes running both
-   * settings in turns: 21–35 µs per call in a 1,000-call loop at 0 vs 31–50 µs at 10, with 3–6 %
-   * vs 9–12 % of calls over 100 µs).
+   * thread gets the CPU only when the host parks, which made tool calls slower
+   * (docs/sandbox.md#measurements-behind-the-design).
    */
   workerNice?: number
   /**
    * How long, in µs, the host thread polls for a worker's next message after sending it a tool
-   * result, instead of sleeping at once. On a VM, waking a sleeping thread costs both threads
-   * 40–100 µs, more than a quick tool call itself. Polling yields to microtasks (bindings keep
+   * result, instead of sleeping at once. On a VM, waking a sleeping thread costs both threads more
+   * than a quick tool call itself (docs/sandbox.md#measurements-behind-the-design). Polling yields to microtasks (bindings keep
    * settling), backs off when answers are slow, and never holds the event loop more than 2 ms in a
    * row. 0 turns it off. Default: 100.
    */

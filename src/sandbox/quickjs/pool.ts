@@ -176,8 +176,8 @@ export function createPool(options: PoolOptions): Pool {
     try {
       const until = performance.now() + gate.budgetMs
       do {
-        // Poll without allocating for a few µs, then let microtasks run: a promise per poll made
-        // the host's young generation fill every ~30 calls (a 0.2 ms scavenge each time).
+        // Poll without allocating for a short burst, then let microtasks run: a promise per poll
+        // filled the host's young generation every few dozen calls (a scavenge each time).
         const burst = Math.min(until, performance.now() + SPIN_BURST_MS)
         do if (channel.pending()) return channel.deliver()
         while (performance.now() < burst)

@@ -3,8 +3,8 @@
  * part of the security boundary: the model's code reaches the host only through what this installs.
  *
  * This file is the readable source; `npm run build` (scripts/build-prelude.ts) minifies it with
- * esbuild into prelude-core.generated.ts, which the worker compiles in every sandbox (QuickJS compiles
- * at roughly 0.1–0.4 µs per source byte and every run is a fresh context, so that copy is small).
+ * esbuild into prelude-core.generated.ts, which the worker compiles in every sandbox (every run is a
+ * fresh context and compiling costs time per source byte, so that copy is small; docs/sandbox.md).
  * test/sandbox/prelude.test.ts fails when the generated file is not this file's current output.
  * It is never imported: it runs in QuickJS, not in Node, and may use no module-level name but the
  * `BOUNDARY_MESSAGE` placeholder, which the build replaces with the message.

@@ -79,7 +79,7 @@ export function prepareSandbox(module: CappedModule, maxArgumentBytes: number): 
   const hostLog = ctx.newFunction("hostLog", (level, text) =>
     ctx.newNumber(self?.owner ? self.owner.onLog(ctx.getString(level) as LogLevel, ctx.getString(text)) : 0),
   )
-  // Copied in only when the code first needs it: a 12 KB string per sandbox cost ~70 µs and memory.
+  // Copied in only when the code first needs it: a 12 KB string in every sandbox cost time and memory (docs/sandbox.md).
   const hostLib = ctx.newFunction("hostLib", () => ctx.newString(LIB_SOURCE))
   const maxArg = ctx.newNumber(maxArgumentBytes)
   const core = ctx.unwrapResult(ctx.evalCode(PRELUDE_CORE, PRELUDE_FILE))

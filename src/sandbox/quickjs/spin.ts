@@ -1,7 +1,8 @@
 /**
  * Spin-then-park for the host⇄worker channel. On a VM whose idle CPUs halt, waking a sleeping
- * thread is slow for both sides: measured here, the woken thread sees the message 40–100 µs late
- * and the sender's own `postMessage` stalls 60–100 µs — more than a tool call's whole work. A side
+ * thread is slow for both sides — the woken thread sees the message late and the sender's own
+ * `postMessage` stalls, each for longer than a tool call's whole work (figures in
+ * docs/sandbox.md#measurements-behind-the-design). A side
  * that expects an answer soon polls its port for a short, bounded time before it goes back to its
  * event loop, so a quick answer finds it awake and costs neither.
  *
@@ -65,8 +66,8 @@ export class TurnBudget {
    * @param afterPark when a new stretch starts: at the next turn of the event loop ("turn"), or
    *   already after parking once ("park"). A worker needs "park": it handles every message of a
    *   burst inside one drain of its port, so its event loop may not turn for a long time, and
-   *   with "turn" it parked before every wait once the budget ran out (measured: up to 23 % of a
-   *   1,000-call loop's waits, each costing a wake-up on both sides).
+   *   with "turn" it parked before many waits once the budget ran out, each costing a wake-up on
+   *   both sides (docs/sandbox.md#measurements-behind-the-design).
    */
   constructor(
     private readonly maxMs: number,

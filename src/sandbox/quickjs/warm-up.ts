@@ -1,7 +1,7 @@
 /**
  * Worker side: warms the tool-call path while the worker is idle. A new worker's first thousands of
- * tool calls cost several times a warm one's (measured in-process, no threads: ≈ 120–180 µs per call
- * in the first 1,000 vs ≈ 15–30 µs after 3,000), because V8 is still optimizing quickjs-emscripten's
+ * tool calls cost several times a warm one's (docs/sandbox.md#measurements-behind-the-design),
+ * because V8 is still optimizing quickjs-emscripten's
  * glue and the WASM engine is still tiering up QuickJS. So, once, in the worker's idle time, throw-away
  * sandboxes run short loops of calls to a binding that is answered inside the worker (no host, no
  * real tool). A chunk starts only while no run is in progress and lasts a few milliseconds; nothing
