@@ -16,11 +16,12 @@ const SURFACE: Record<string, string[]> = {
     "Agent", "AgentEvent", "AgentEventListener", "AgentOptions", "AgentReply", "ChatMessage", "SendOptions", "TokenCount",
     "ApprovalHandler", "ApprovalRequest", "AuditEntry", "AuditLog", "AuditLogOptions", "BackgroundLoading", "Bindings", "CallContext", "CallRecord",
     "Catalog", "CatalogHit", "CatalogOptions", "CatalogSearchOptions", "CodeMode", "CodeModeError", "CodeModeErrorCode", "CodeModeErrorOptions",
-    "CodeModeOptions", "DEFAULT_LIMITS", "DocMode", "DoneResult", "ERROR_CODES", "ExecuteError", "ExecuteOptions", "ExecuteResult", "Executor",
+    "CodeModeOptions", "DEFAULT_LIMITS", "DocMode", "DoneResult", "ERROR_CODES", "EmbeddingsOptions", "ExecuteError", "ExecuteOptions", "ExecuteResult", "Executor",
     "FailedResult", "FunctionDef", "JSONSchema", "Limits", "LogLevel", "LogLine", "McpHttpConfig", "McpOptions", "McpServerConfig", "McpSource",
     "McpStdioConfig", "NamespaceInfo", "OpenApiAuth", "OpenApiOptions", "PartialResult", "PausedResult", "PendingApproval", "Policy",
     "PolicyAction", "PolicyDecision", "PolicyOptions", "PolicyRule", "QuickJSOptions", "ResultCut", "ResumeDecisions", "RunError",
-    "RunErrorKind", "RunOutcome", "RunStats", "RunStore", "RunSummary", "RunsOptions", "SecretValue", "SourceChange", "SourceEvent",
+    "RunErrorKind", "RunOutcome", "RunStats", "RunStore", "RunSummary", "RunsOptions", "SearchFailed", "SearchFound", "SearchRequest",
+    "SearchRequestOptions", "SearchResult", "SearchSettings", "SecretValue", "SourceChange", "SourceEvent",
     "SourceStatus", "Tool", "ToolAnnotations", "ToolFilter", "ToolOrigin", "ToolQuota", "ToolSource", "TypeDiagnostic", "TypecheckMode",
     "TypecheckOption", "TypecheckReport", "ValidatedSchema", "ValidationResult", "ZodSchema", "codemodeError", "createCodeMode", "defineFunction", "defineSource", "demoSource",
     "filterTools", "functions", "loadConfig", "mcp", "openapi", "parseConfig", "quickjs",
@@ -32,7 +33,7 @@ const SURFACE: Record<string, string[]> = {
     "formatExecuteResult", "listenHttp", "modelToolDefinitions", "toolDefinitions",
   ],
   "./catalog": [
-    "DeclarationOptions", "Declarations", "SearchHit", "SearchIndex", "SearchIndexOptions", "SearchOptions", "ToolSignatureOptions", "buildDeclarations",
+    "DeclarationOptions", "Declarations", "ParameterView", "SearchHit", "SearchIndex", "SearchIndexOptions", "SearchOptions", "ToolSignatureOptions", "ToolView", "buildDeclarations",
     "createCatalog", "createSearchIndex", "generateDeclarations", "isIdentifier", "renderToolSignature", "toIdentifier", "uniqueIdentifiers",
   ],
   "./tokens": [

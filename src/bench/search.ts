@@ -181,13 +181,13 @@ export const DEFAULT_DATA_DIR = path.join(PACKAGE_ROOT, "data")
 /** The query sets, shipped as the specs are. */
 export const DEFAULT_QUERIES_DIR = path.join(PACKAGE_ROOT, "bench", "search")
 
-interface QuerySet {
+export interface QuerySet {
   queries: BenchQuery[]
   /** Realistic tasks whose `search` result text is counted in tokens. */
   resultTokenQueries: string[]
 }
 
-async function readQueries(file: string): Promise<QuerySet> {
+export async function readQueries(file: string): Promise<QuerySet> {
   let parsed: unknown
   try {
     parsed = JSON.parse(await readFile(file, "utf8"))

@@ -7,3 +7,4 @@ export type { Declarations, DeclarationOptions, ToolSignatureOptions } from "../
 export { createSearchIndex, type SearchHit, type SearchIndex, type SearchIndexOptions, type SearchOptions } from "./search.js"
 export { createCatalog } from "../runtime/catalog.js"
 export { isIdentifier, toIdentifier, uniqueIdentifiers } from "../tools/identifiers.js"
+export type { ToolView, ParameterView } from "./view.js"

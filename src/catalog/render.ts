@@ -55,7 +55,7 @@ const MAX_COMPACT_SUMMARY = 100
 const MAX_COMPACT_ENUM = 4
 
 /** A short type for a compact line: scalars, small enums, arrays of them; `object` beyond. */
-function shortType(raw: JSONSchema | undefined, root: JSONSchema, depth = 0): string {
+export function shortType(raw: JSONSchema | undefined, root: JSONSchema, depth = 0): string {
   const schema = raw === undefined ? undefined : deref(raw, root)
   if (!isObject(schema)) return "unknown"
   if (Array.isArray(schema.enum)) {

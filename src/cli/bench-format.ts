@@ -1,6 +1,7 @@
 /** Readable tables for the benchmark results (`codemode bench …` without --json, `npm run bench`). */
 import type { SandboxBenchResult } from "../bench/sandbox.js"
 import type { SearchBenchResult, SearchMetrics } from "../bench/search.js"
+import type { EmbeddingsBenchResult } from "../bench/search-embeddings.js"
 import type { TypecheckBenchResult } from "../bench/typecheck.js"
 import type { SoakBenchResult } from "../bench/soak.js"
 import { renderTable, type Cell } from "./table.js"
@@ -30,6 +31,16 @@ export function searchTable(result: SearchBenchResult): string {
     "no-answer flagged", "answers flagged", "answers cut", "build ms", "query ms", "mean result tokens",
   ]
   return renderTable(headers, rows)
+}
+
+/** Lexical, embeddings and fused rankings per spec; or the sentence saying that no endpoint is configured. */
+export function embeddingsSearchTable(result: EmbeddingsBenchResult): string {
+  if (!result.configured) return result.message
+  const rows = result.specs.flatMap((spec) =>
+    spec.rankings.map((r): Cell[] => [spec.spec, spec.tools, r.ranking, ...metrics(r.nameLike), ...metrics(r.paraphrase), ...metrics(r.untouchedParaphrase), spec.embedMs, spec.rankMs]),
+  )
+  const headers = ["spec", "tools", "ranking", "name r@1", "r@5", "mrr", "paraphrase r@1", "r@5", "mrr", "untouched paraphrase r@1", "r@5", "mrr", "embed ms", "rank ms"]
+  return `${result.endpoint.model} at ${result.endpoint.baseUrl}\n${renderTable(headers, rows)}`
 }
 
 const MiB = 1024 * 1024

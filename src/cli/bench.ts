@@ -1,6 +1,6 @@
 /** `codemode bench sandbox|soak|search|typecheck [--json]`: run a benchmark and print a table or one JSON object. */
 import { Command, InvalidArgumentError } from "commander"
-import { sandboxTable, searchTable, soakTable, typecheckTable } from "./bench-format.js"
+import { embeddingsSearchTable, sandboxTable, searchTable, soakTable, typecheckTable } from "./bench-format.js"
 import { reportHostFailure } from "./session.js"
 
 function positiveInt(value: string): number {
@@ -51,7 +51,15 @@ export function benchCommand(): Command {
     .command("search")
     .description("tool-search quality (recall@1/@5, MRR) on the Cloudflare and GitHub specs in data/, vs plain BM25")
     .option("--json", "print one JSON object")
-    .action(async (flags: { json?: boolean }) => {
+    .option("--embeddings", "instead: lexical vs embeddings vs fused ranking with the embeddings endpoint of --config (search.embeddings)")
+    .option("-c, --config <file>", "codemode.json whose search.embeddings names the endpoint (with --embeddings)")
+    .action(async (flags: { json?: boolean; embeddings?: boolean; config?: string }) => {
+      if (flags.embeddings) {
+        const [{ benchSearchEmbeddings }, { loadCodeModeConfig }] = await Promise.all([import("../bench/search-embeddings.js"), import("../tools/config.js")])
+        const result = await (async () => benchSearchEmbeddings({ embeddings: flags.config ? (await loadCodeModeConfig(flags.config)).search?.embeddings : undefined }))().catch(reportHostFailure)
+        if (result) print(flags.json, result, () => embeddingsSearchTable(result))
+        return
+      }
       const { benchSearch } = await import("../bench/search.js")
       // a missing or broken query set or spec is reported, exit 2
       const result = await benchSearch().catch(reportHostFailure)

@@ -2,7 +2,8 @@
 import { Command } from "commander"
 import { codemodeError } from "../errors.js"
 import type { CatalogSearchOptions } from "../runtime/catalog.js"
-import type { CodeMode } from "../runtime/codemode.js"
+import type { CodeMode, SearchResult } from "../runtime/codemode.js"
+import { readProgram } from "./input.js"
 import { reportHostFailure, withCodeMode, type SessionFlags } from "./session.js"
 import { addSourceFlags } from "./sources.js"
 
@@ -10,6 +11,7 @@ interface SearchFlags extends SessionFlags {
   limit: string
   detail: string
   json?: boolean
+  code?: string
 }
 
 /** `--limit` and `--detail` as search options; throws `CONFIG_INVALID` for a bad value. */
@@ -24,8 +26,29 @@ function searchOptions(flags: SearchFlags): Required<Pick<CatalogSearchOptions, 
   return { limit, detail: flags.detail }
 }
 
-function printHits(cm: CodeMode, query: string, options: CatalogSearchOptions, flags: SearchFlags): void {
-  const hits = cm.search(query, options)
+/** The warnings of a search (embeddings down: ranked lexically) go to stderr. */
+function warn(result: SearchResult): void {
+  for (const warning of result.ok ? (result.warnings ?? []) : []) process.stderr.write(`${warning}\n`)
+}
+
+/** `--code`: a search program over the catalog, run in the sandbox; prints what the MCP `search` tool would say, or the result as JSON. */
+async function printCodeSearch(cm: CodeMode, code: string, options: CatalogSearchOptions, flags: SearchFlags): Promise<number> {
+  const result = await cm.search({ code, ...options })
+  warn(result)
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+    return result.ok ? 0 : 1
+  }
+  const { codeSearchText } = await import("../server/code-search-text.js")
+  const { text, isError } = codeSearchText(result)
+  process.stdout.write(`${text}\n`)
+  return isError ? 1 : 0
+}
+
+async function printHits(cm: CodeMode, query: string, options: CatalogSearchOptions, flags: SearchFlags): Promise<void> {
+  const result = await cm.search({ query, ...options }) // ranked with the config's embeddings when it has them
+  warn(result)
+  const hits = result.ok ? result.hits : []
   if (flags.json) {
     const results = hits.map((h, i) => ({
       rank: i + 1,
@@ -53,22 +76,27 @@ function printHits(cm: CodeMode, query: string, options: CatalogSearchOptions, f
 export function searchCommand(): Command {
   const command = new Command("search")
     .description("find the functions for a task: ranked matches as TypeScript signatures (what the MCP `search` tool returns)")
-    .argument("<query>", 'the task in plain words, e.g. "create a DNS record"')
+    .argument("[query]", 'the task in plain words, e.g. "create a DNS record"')
   return addSourceFlags(command)
     .option("--limit <n>", "number of results", "5")
     .option("--detail <level>", "compact: the best result in full, the others on one line; full: all in full", "compact")
-    .option("--json", "print { query, results: [{ rank, name, namespace, operationId, score, relevance, good, detail, signature }] }")
-    .action(async (query: string, flags: SearchFlags) => {
+    .option("--code <program>", "instead of a query: JavaScript over `tools` (every function's namespace, name, summary, description, method, path, tags, parameters) returning the ones to show; - reads it from standard input")
+    .option("--json", "print { query, results: [{ rank, name, namespace, operationId, score, relevance, good, detail, signature }] } (with --code: { ok, hits, matched, value?, logs, error? })")
+    .action(async (query: string | undefined, flags: SearchFlags) => {
       let options: CatalogSearchOptions
+      let code: string | undefined
       try {
+        if ((query === undefined) === (flags.code === undefined)) throw codemodeError("CONFIG_INVALID", "cli", "give a query or --code <program>, not both")
         options = searchOptions(flags)
+        code = flags.code === "-" ? await readProgram("-") : flags.code
       } catch (error) {
         return reportHostFailure(error)
       }
       await withCodeMode(
         flags,
         async (cm) => {
-          printHits(cm, query, options, flags)
+          if (code !== undefined) return printCodeSearch(cm, code, options, flags)
+          await printHits(cm, query as string, options, flags)
           return 0
         },
         { governance: false },

@@ -99,6 +99,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const server: CodeModeServer = await createCodeModeServer({
     sources: config.sources,
     ...(typecheck === undefined ? {} : { typecheck }),
+    ...(config.search ? { search: config.search } : {}),
     ...(await governanceOptions(flags, config)),
     limits,
     name: "codemode",

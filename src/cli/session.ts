@@ -67,6 +67,7 @@ export async function openCodeMode(flags: SessionFlags, options: OpenOptions = {
     limits: limitsFromFlags(flags),
     ...(options.governance === false ? {} : await governanceOptions(flags, config, options.governance)),
     ...(typecheck === undefined ? {} : { typecheck }),
+    ...(config.search ? { search: config.search } : {}),
     ...options.extra,
   })
 }

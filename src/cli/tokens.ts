@@ -30,6 +30,9 @@ async function naiveOf(plan: NaivePlan): Promise<SourceNaive> {
   return "tools" in list ? { namespace, kind: "openapi", tools: list.tools } : { namespace, kind: "openapi", tooLarge: list }
 }
 
+/** How long the report waits for its sources to load (one still loading then is left out of the report, with a warning). */
+const TOKENS_SOURCE_WAIT_MS = 120_000
+
 /** Serves the sources as `codemode serve` would and measures them; returns what the naive lists need, the server closed. */
 async function measureServer(sources: ToolSource[], budget: number | undefined) {
   // the naive list of an OpenAPI source is built from its raw spec, not from our tools
@@ -37,10 +40,15 @@ async function measureServer(sources: ToolSource[], budget: number | undefined) 
   const [{ createCodeModeServer, measureContext }, { naiveToolsFromMcp }] = await Promise.all([import("../server/lazy.js"), import("../catalog/naive.js")])
   const server = await createCodeModeServer({
     sources,
+    // A report counts every source: wait for slow ones instead of serving what is ready after the usual grace.
+    sourceLoading: { graceMs: TOKENS_SOURCE_WAIT_MS },
     ...(budget === undefined ? {} : { tokenBudget: budget }),
     onError: (error) => process.stderr.write(`${error.message} (left out of the report)\n`),
   })
   try {
+    for (const status of server.sources()) {
+      if (status.state === "loading") process.stderr.write(`source "${status.namespace}" did not load within ${TOKENS_SOURCE_WAIT_MS / 1000} s (left out of the report)\n`)
+    }
     const measured = await measureContext(server)
     const mode: "search" | "execute" = server.definitions().some((d) => d.name === "search") ? "search" : "execute"
     const byNamespace = new Map<string, Tool[]>()

@@ -45,8 +45,8 @@ function isCallable(node: Node | null | undefined): node is Callable {
   return node?.type === "FunctionExpression" || node?.type === "ArrowFunctionExpression" || node?.type === "FunctionDeclaration"
 }
 
-/** A wrapper that takes parameters gets the `codemode` global, e.g. `async ({ demo }) => …`. */
-const callArgs = (fn: Callable): string => (fn.params.length === 0 ? "()" : "(codemode)")
+/** A wrapper that takes parameters gets `argument` (the `codemode` global by default), e.g. `async ({ demo }) => …`. */
+const callArgs = (fn: Callable, argument: string): string => (fn.params.length === 0 ? "()" : `(${argument})`)
 
 /** Same length, newlines kept: blanking keeps every later line and column in place. */
 const blank = (text: string): string => text.replace(/[^\n]/g, " ")
@@ -85,8 +85,11 @@ function candidatesOf(statement: Node): Candidate[] {
 
 const DECLARATIONS: ReadonlySet<string> = new Set(["FunctionDeclaration", "ClassDeclaration", "VariableDeclaration"])
 
-/** Plans the edits that make `program` (parsed from `code`) return its result. */
-export function planEntry(program: Program, code: string): EntryPlan {
+/**
+ * Plans the edits that make `program` (parsed from `code`) return its result; a wrapper function
+ * that takes parameters is called with the global named `argument`.
+ */
+export function planEntry(program: Program, code: string, argument = "codemode"): EntryPlan {
   const edits: Edit[] = []
   const steps: NormalizeStep[] = []
   const body = program.body.filter((s) => s.type !== "EmptyStatement")
@@ -113,7 +116,7 @@ export function planEntry(program: Program, code: string): EntryPlan {
 
   if (defaultName !== undefined) {
     const entry = body.flatMap(candidatesOf).find((c) => c.name === defaultName)
-    const text = entry ? `\nreturn await ${defaultName}${callArgs(entry.fn)}` : `\nreturn ${defaultName}`
+    const text = entry ? `\nreturn await ${defaultName}${callArgs(entry.fn, argument)}` : `\nreturn ${defaultName}`
     edits.push({ start: code.length, end: code.length, text })
     steps.push(entry ? "call-wrapper" : "return-default-export")
     return entry ? { ok: true, edits, steps, tailAt: entry.statement.start } : { ok: true, edits, steps }
@@ -127,7 +130,7 @@ export function planEntry(program: Program, code: string): EntryPlan {
     const call = isCallable(d)
     edits.push(
       { start: exported.start, end: d.start, text: `${call ? "return await (" : "return ("}${breaks}` },
-      { start: d.end, end: d.end, text: call ? `)${callArgs(d)}` : ")" },
+      { start: d.end, end: d.end, text: call ? `)${callArgs(d, argument)}` : ")" },
     )
     steps.push(call ? "call-wrapper" : "return-default-export")
     return { ok: true, edits, steps }
@@ -140,7 +143,7 @@ export function planEntry(program: Program, code: string): EntryPlan {
     const e = last.expression
     if (isCallable(e)) {
       // `async () => { … }` or `(async function () { … })`: call it and return its result.
-      edits.push({ start: last.start, end: last.start, text: "return await (" }, { start: e.end, end: e.end, text: `)${callArgs(e)}` })
+      edits.push({ start: last.start, end: last.start, text: "return await (" }, { start: e.end, end: e.end, text: `)${callArgs(e, argument)}` })
       steps.push("call-wrapper")
     } else {
       edits.push({ start: last.start, end: last.start, text: "return " })
@@ -156,7 +159,7 @@ export function planEntry(program: Program, code: string): EntryPlan {
   const trailing = candidates.filter((c) => c.statement === last && c.fn.params.length === 0).at(-1)
   const entry = named ?? trailing
   if (entry && !body.some((s) => s !== entry.statement && mentionsSafely(s, entry.name))) {
-    edits.push({ start: code.length, end: code.length, text: `\nreturn await ${entry.name}${callArgs(entry.fn)}` })
+    edits.push({ start: code.length, end: code.length, text: `\nreturn await ${entry.name}${callArgs(entry.fn, argument)}` })
     steps.push("call-wrapper")
     return { ok: true, edits, steps, tailAt: entry.statement.start }
   }

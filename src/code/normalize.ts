@@ -37,6 +37,15 @@ export interface SyntaxErrorData {
   excerpt: string
 }
 
+/** Options of {@link normalizeCode}. */
+export interface NormalizeOptions {
+  /**
+   * The global a wrapper function with parameters is called with (`async ({ github }) => …`).
+   * Default "codemode"; a code search passes "tools", the catalog it searches.
+   */
+  entryArgument?: string
+}
+
 const ORIGIN = "code"
 
 function syntaxError(source: string, problem: CodeProblem): Error {
@@ -57,7 +66,7 @@ function syntaxError(source: string, problem: CodeProblem): Error {
  * const { js } = await normalizeCode("```js\nconst r = await codemode.demo.echo({ n: 1 })\nr.n + 1\n```")
  * // js === "\nconst r = await codemode.demo.echo({ n: 1 })\nreturn r.n + 1\n"
  */
-export async function normalizeCode(code: string): Promise<NormalizedCode> {
+export async function normalizeCode(code: string, options: NormalizeOptions = {}): Promise<NormalizedCode> {
   const source = code.replace(/\r\n?/g, "\n")
   const steps: NormalizeStep[] = []
   // A line starting with ``` cannot be JavaScript outside a template literal, where it would have
@@ -87,7 +96,7 @@ export async function normalizeCode(code: string): Promise<NormalizedCode> {
     }
   }
 
-  const plan = planEntry(parsed.program, text)
+  const plan = planEntry(parsed.program, text, options.entryArgument)
   if (!plan.ok) {
     const at = fromText(plan.problem)
     throw syntaxError(source, { ...plan.problem, line: at.line, column: at.column ?? plan.problem.column })

@@ -6,6 +6,7 @@
  */
 import { renderHits, type HitDetail, type RenderedHit } from "../catalog/render.js"
 import { createSearchIndex, type SearchHit, type SearchIndex } from "../catalog/search.js"
+import { catalogViewJson } from "../catalog/view.js"
 import type { Tool } from "../tools/tool.js"
 import { generateDeclarations } from "../types/declarations.js"
 import { tokenizer } from "../lazy.js"
@@ -73,6 +74,15 @@ export interface Catalog {
    * an empty list only when no tool shares a word with the query.
    */
   search(query: string, options?: CatalogSearchOptions): CatalogHit[]
+  /**
+   * Hits of a ranking of the caller's (a code search, a fused ranking) rendered as `search` renders
+   * its own: the first in full, the others as `detail` says (default "compact").
+   */
+  render(hits: readonly SearchHit[], options?: { detail?: HitDetail }): CatalogHit[]
+  /** Every tool as the JSON array of `ToolView`s a search program gets (built on first call, then kept). */
+  view(): string
+  /** The lexical index `search` ranks with (built on first use, then kept). */
+  index(): SearchIndex
 }
 
 /** A rendered hit and whether it matches the query well. */
@@ -118,7 +128,17 @@ export function createCatalog(tools: readonly Tool[], options: CatalogOptions = 
   let index: SearchIndex | undefined
   let full: string | undefined
   let fullTokens: number | undefined
+  let view: string | undefined
   const fullDeclarations = () => (full ??= generateDeclarations(list, { docs: "full" }))
+  /** The best hit in full (one level deeper while that fits `topHitTokens`), the others as `detail` says. */
+  const renderRanked = (hits: readonly SearchHit[], detail: HitDetail | undefined): CatalogHit[] => {
+    if (hits.length === 0) return []
+    const [best, ...rest] = hits as [SearchHit, ...SearchHit[]]
+    const deeper = renderHits([best], { docs: hitDocs, maxDepth: 2 })[0] as RenderedHit
+    const top = tokenizer().isWithinTokenLimit(deeper.signature, topHitTokens) !== false ? deeper : (renderHits([best], { docs: hitDocs })[0] as RenderedHit)
+    const others = renderHits(rest, { docs: hitDocs, detail: detail ?? "compact" })
+    return [top, ...others].map((h) => ({ ...h, good: true }))
+  }
   return {
     tools: list,
     mode: fitting === undefined ? "search" : "execute",
@@ -137,12 +157,11 @@ export function createCatalog(tools: readonly Tool[], options: CatalogOptions = 
         const closest = index.search(query, { ...options, cutoff: false })
         return renderHits(closest, { detail: "compact" }).map((h) => ({ ...h, good: false }))
       }
-      const [best, ...rest] = hits as [SearchHit, ...SearchHit[]]
-      const deeper = renderHits([best], { docs: hitDocs, maxDepth: 2 })[0] as RenderedHit
-      const top = tokenizer().isWithinTokenLimit(deeper.signature, topHitTokens) !== false ? deeper : (renderHits([best], { docs: hitDocs })[0] as RenderedHit)
-      const others = renderHits(rest, { docs: hitDocs, detail: searchOptions.detail ?? "compact" })
-      return [top, ...others].map((h) => ({ ...h, good: true }))
+      return renderRanked(hits, searchOptions.detail)
     },
+    render: (hits, renderOptions = {}) => renderRanked(hits, renderOptions.detail),
+    view: () => (view ??= catalogViewJson(list)),
+    index: () => (index ??= createSearchIndex(list)),
   }
 }
 

@@ -22,6 +22,7 @@ import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary 
 import { sourceNote, unavailableError } from "./hints.js"
 import { loadSources, type BackgroundLoading, type SourceChange, type SourceSet, type SourceStatus } from "./sources.js"
 import { createTypecheckGate } from "./typecheck.js"
+import { createSearch, type SearchRequest, type SearchRequestOptions, type SearchResult, type SearchSettings } from "./search.js"
 import type { TypecheckMode, TypecheckOption, TypecheckReport } from "../code/typecheck/options.js"
 import type { Agent, AgentOptions } from "../integrations/agent/agent.js"
 
@@ -29,6 +30,7 @@ export type { CallRecord } from "./bindings.js"
 export type { ExecuteResult, ExecuteError, DoneResult, FailedResult, PausedResult } from "./results.js"
 export type { ApprovalHandler, ApprovalRequest } from "./program-run.js"
 export type { BackgroundLoading, SourceChange, SourceStatus } from "./sources.js"
+export type { SearchRequest, SearchRequestOptions, SearchResult, SearchFound, SearchFailed, SearchSettings } from "./search.js"
 
 export interface CodeModeOptions {
   /** Where the tools come from; each source has its own namespace. Loaded once, in parallel, on create. */
@@ -64,6 +66,11 @@ export interface CodeModeOptions {
   onSourceChange?: (change: SourceChange) => void
   /** How the model gets to know the tools: token budget for whole declarations, search hit docs. */
   catalog?: CatalogOptions
+  /**
+   * Search settings: `embeddings`, an OpenAI-compatible endpoint whose similarity is fused with the
+   * lexical ranking of `search({ query })` (see docs/search.md). Default: lexical only.
+   */
+  search?: SearchSettings
   /**
    * Who may call what: allow / ask / deny rules over tool globs and hints, quotas, rate limits.
    * Default "allow" (every call runs, as without a policy); "safe" allows read-only tools and asks
@@ -149,6 +156,14 @@ export interface CodeMode {
    * tools, marked `good: false`, when nothing matches well.
    */
   search(query: string, options?: CatalogSearchOptions): CatalogHit[]
+  /**
+   * The search the MCP `search` tool makes: `{ query }` as above, or `{ code }`, a program over the
+   * catalog (`tools`, see {@link SearchRequest.code}) run in the sandbox under the instance's limits,
+   * whose picks come back rendered as hits. Resolves with `ok: false` and an error like `execute`'s
+   * when the program fails; rejects with `CONFIG_INVALID` for a bad request (both or neither of
+   * query and code, a bad limit) and `CLOSED` after `close()`.
+   */
+  search(request: SearchRequest, options?: SearchRequestOptions): Promise<SearchResult>
   /** The current catalog (mode, declarations within budget, search); rebuilt when the tools change. */
   catalog(): Catalog
   /**
@@ -247,6 +262,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     if (!compiled) policies.set(key, (compiled = compilePolicy(recorded)))
     return compiled
   }
+  const searchRequest = createSearch({ executor: env.executor, catalog: () => catalogs.current(), limits, settings: options.search, onError: options.onError })
   const approverFor = (runOptions: ExecuteOptions) => (runOptions.onApproval === false ? undefined : (runOptions.onApproval ?? options.onApproval))
   const assertOpen = (what: string) => {
     if (closing) throw codemodeError("CLOSED", ORIGIN, `${what}() after close(): create a new instance with createCodeMode()`)
@@ -329,7 +345,13 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       declOptions.namespace === undefined && (declOptions.docs ?? "full") === "full"
         ? catalogs.current().fullDeclarations()
         : generateDeclarations(sources.tools(), declOptions),
-    search: (query, searchOptions) => catalogs.current().search(query, searchOptions),
+    search: ((input: string | SearchRequest, searchOptions?: CatalogSearchOptions | SearchRequestOptions) => {
+      if (typeof input === "string") return catalogs.current().search(input, searchOptions as CatalogSearchOptions | undefined)
+      return (async () => {
+        assertOpen("search")
+        return searchRequest(input, searchOptions as SearchRequestOptions | undefined)
+      })()
+    }) as CodeMode["search"],
     catalog: () => catalogs.current(),
     close: () =>
       (closing ??= (async () => {

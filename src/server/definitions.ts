@@ -9,6 +9,7 @@ import type { Catalog } from "../runtime/catalog.js"
 import type { SourceStatus } from "../runtime/sources.js"
 import type { Limits } from "../sandbox/executor.js"
 import type { Tool, ToolAnnotations } from "../tools/tool.js"
+import { TOOL_VIEW_TYPE } from "../catalog/view.js"
 
 /** Most hits one search may ask for. */
 export const MAX_SEARCH_LIMIT = 20
@@ -16,12 +17,15 @@ export const MAX_SEARCH_LIMIT = 20
 /** The arguments of `search`, `execute` and `resume`, built on first use (zod loads lazily: see lazy.ts). */
 export const argsSchemas = once(() => {
   const z = zod()
-  const SearchArgsSchema = z.object({
-    query: z.string().trim().min(1).describe('What you want to do, in plain words, e.g. "list invoices of a customer"'),
-    limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional().describe("Max results, default 5"),
-    namespace: z.string().optional().describe("Only this namespace"),
-    detail: z.enum(["compact", "full"]).optional().describe('"full": types of all results'),
-  })
+  const SearchArgsSchema = z
+    .object({
+      query: z.string().trim().min(1).optional().describe('What you want to do, in plain words, e.g. "list invoices of a customer"'),
+      code: z.string().min(1).optional().describe(`Instead of query: JS over the global tools: Tool[], returning matching tools (or names), best first; other values come back as JSON. type Tool = ${TOOL_VIEW_TYPE}`),
+      limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional().describe("Max results, default 5"),
+      namespace: z.string().optional().describe("Only this namespace (query only)"),
+      detail: z.enum(["compact", "full"]).optional().describe('"full": types of all results'),
+    })
+    .refine((args) => (args.query === undefined) !== (args.code === undefined), { message: "pass either query or code" })
   const ExecuteArgsSchema = z.object({
     code: z.string().min(1).describe("JavaScript/TypeScript statements; top-level await; `return` the result"),
   })
@@ -122,7 +126,8 @@ function searchDescription(catalog: Catalog): string {
   return (
     `Search the ${total} API functions (namespaces: ${namespaceList(catalog)}) by task. ` +
     "Returns the best match as a TypeScript declaration (function, argument and result types), the next ones on one line, to call from `execute`. " +
-    "Query in the API's own terms (its resource nouns and verbs like list, create, delete), not the user's wording; search again with other words if nothing fits."
+    "Query in the API's own terms (its resource nouns and verbs like list, create, delete), not the user's wording; search again with other words if nothing fits. " +
+    'Or pass `code` to filter the catalog yourself, e.g. `tools.filter((t) => t.method === "DELETE" && /dns/.test(t.path))`.'
   )
 }
 

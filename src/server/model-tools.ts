@@ -8,7 +8,8 @@ import type { z } from "zod"
 import { CodeModeError } from "../errors.js"
 import type { ApprovalHandler, CallRecord, CodeMode, ExecuteResult } from "../runtime/codemode.js"
 import { formatExecuteResult, type ShapeOptions } from "../runtime/shape.js"
-import { argsSchemas, toolDefinitions, type ToolDefinition } from "./definitions.js"
+import { argsSchemas, toolDefinitions, type SearchArgs, type ToolDefinition } from "./definitions.js"
+import { codeSearchText } from "./code-search-text.js"
 import { searchText } from "./search-text.js"
 
 /** Options of one {@link answerToolCall}. */
@@ -33,6 +34,8 @@ export interface ToolAnswer {
   result?: ExecuteResult
   /** Set when the codemode host failed (not the model's code or input), for a log. */
   hostFailure?: string
+  /** What the host's operator should know (e.g. the embeddings endpoint failed and search ranked lexically), for a log. */
+  warnings?: string[]
 }
 
 /**
@@ -64,6 +67,21 @@ async function answerRun(run: () => Promise<ExecuteResult>, options: ToolCallOpt
   }
 }
 
+/** A search by words (ranked with embeddings when configured) or by a program over the catalog. */
+async function answerSearch(cm: CodeMode, args: SearchArgs, options: ToolCallOptions): Promise<ToolAnswer> {
+  const { query, code, ...rest } = args
+  if (query === undefined && rest.namespace !== undefined) return { text: "namespace applies to a query; in code, filter t.namespace yourself.", isError: true }
+  try {
+    const found = await cm.search(query !== undefined ? { ...rest, query } : { ...rest, code: code as string }, options.signal ? { signal: options.signal } : {})
+    const warnings = found.ok && found.warnings ? { warnings: found.warnings } : {}
+    if (query !== undefined) return { text: searchText(cm.catalog(), { ...rest, query }, found.ok ? found.hits : undefined), isError: false, ...warnings }
+    return { ...codeSearchText(found, options), ...warnings }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    return { text: `${message}\nThis is a failure of the codemode host, not of your code; retry later.`, isError: true, hostFailure: message }
+  }
+}
+
 /**
  * Answers one call of `search`, `execute` or `resume` with the arguments the model sent (not yet
  * validated). Never rejects: bad arguments, unknown tools, failed runs and host failures become
@@ -79,7 +97,7 @@ export async function answerToolCall(cm: CodeMode, name: string, args: unknown, 
   if (name === "search") {
     const parsed = SearchArgsSchema.safeParse(args ?? {})
     if (!parsed.success) return invalidArgs(options.origin, name, parsed.error)
-    return { text: searchText(cm.catalog(), parsed.data), isError: false }
+    return answerSearch(cm, parsed.data, options)
   }
   if (name === "execute") {
     const parsed = ExecuteArgsSchema.safeParse(args ?? {})

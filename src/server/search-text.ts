@@ -2,18 +2,24 @@
  * The text the `search` tool returns: the best match in full and the others as one-line
  * signatures, or — when nothing matches well — that plain fact, with the closest names.
  */
-import type { Catalog } from "../runtime/catalog.js"
+import type { Catalog, CatalogHit } from "../runtime/catalog.js"
 import type { SearchArgs } from "./definitions.js"
 
 const RETRY = "Try other words: the API's own resource nouns and verbs (list, get, create, update, delete), or fewer words."
 
-/** Search results as the model reads them. Never throws: bad input becomes advice. */
-export function searchText(catalog: Catalog, args: SearchArgs): string {
+/** The arguments of a search by words. */
+export type QueryArgs = Omit<SearchArgs, "query" | "code"> & { query: string }
+
+/**
+ * Search results as the model reads them: `hits` when the search was made already (e.g. with
+ * embeddings), else the catalog's lexical search. Never throws: bad input becomes advice.
+ */
+export function searchText(catalog: Catalog, args: QueryArgs, found?: readonly CatalogHit[]): string {
   const namespaces = catalog.namespaces.map((n) => n.name)
   if (args.namespace !== undefined && !namespaces.includes(args.namespace)) {
     return `No namespace "${args.namespace}". Namespaces: ${namespaces.join(", ") || "none"}.`
   }
-  const hits = catalog.search(args.query, {
+  const hits = found ?? catalog.search(args.query, {
     ...(args.limit === undefined ? {} : { limit: args.limit }),
     ...(args.namespace === undefined ? {} : { namespace: args.namespace }),
     ...(args.detail === undefined ? {} : { detail: args.detail }),

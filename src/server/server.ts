@@ -21,7 +21,7 @@ import { createProgress, createRequestLogger, type LogLevelState, type Notify } 
 export interface CodeModeServerOptions
   extends CatalogOptions,
     ShapeOptions,
-    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck"> {
+    Pick<CodeModeOptions, "policy" | "runs" | "audit" | "approvalTimeoutMs" | "typecheck" | "search"> {
   /** Where the tools come from. A source that fails to load is reported to `onError` and skipped. */
   sources: ToolSource[]
   /** The sandbox backend. Default: `quickjs()`. Owned (disposed) by the server. */
@@ -125,6 +125,7 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.approvalTimeoutMs ? { approvalTimeoutMs: options.approvalTimeoutMs } : {}),
     ...(options.typecheck !== undefined ? { typecheck: options.typecheck } : {}),
+    ...(options.search !== undefined ? { search: options.search } : {}),
   })
   const codemode = cm
   // Load the declarations into the checker now, so that the first `execute` is checked warm.
@@ -153,6 +154,7 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
       })
       if (answered.result) await log.console(answered.result.logs)
       if (answered.hostFailure) await log.error(answered.hostFailure)
+      for (const warning of answered.warnings ?? []) options.log?.("warn", warning)
       return text(answered.text, answered.isError)
     } finally {
       progress.stop()

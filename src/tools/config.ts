@@ -142,7 +142,32 @@ const configSchemas = once(() => {
     ],
     { error: 'must be "error", "warn", "off" or { "mode", "timeMs", "memoryBytes", "onOverBudget" }' },
   )
-  return { StdioEntrySchema, HttpEntrySchema, AuthSchema, OpenApiEntrySchema, ConfigSchema, RunsConfigSchema, AuditConfigSchema, TypecheckConfigSchema }
+
+  /** `"search"`: an OpenAI-compatible embeddings endpoint fused with the lexical ranking (see docs/search.md). */
+  const SearchConfigSchema = strictSchema(
+    {
+      embeddings: strictSchema(
+        {
+          /** e.g. "https://api.openai.com/v1" or "http://127.0.0.1:8080/v1": vectors come from POST <baseUrl>/embeddings. */
+          baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+          /** The embedding model, e.g. "text-embedding-3-small". */
+          model: z.string().min(1, "must name the embedding model"),
+          /** Environment variable holding the API key (sent as a bearer token), e.g. "OPENAI_API_KEY". */
+          apiKeyEnv: z.string().min(1).optional(),
+          batchSize: PositiveIntSchema.optional(),
+          timeoutMs: PositiveIntSchema.optional(),
+          retryAfterMs: PositiveIntSchema.optional(),
+          /** Folder of the vector cache, relative to the config file; false: memory only. */
+          cacheDir: z.union([z.string().min(1), z.literal(false)], { error: "must be a folder path or false" }).optional(),
+          queryPrefix: z.string().optional(),
+          documentPrefix: z.string().optional(),
+        },
+        "an object",
+      ).optional(),
+    },
+    "an object",
+  )
+  return { StdioEntrySchema, HttpEntrySchema, AuthSchema, OpenApiEntrySchema, ConfigSchema, RunsConfigSchema, AuditConfigSchema, TypecheckConfigSchema, SearchConfigSchema }
 })
 type ConfigSchemas = ReturnType<typeof configSchemas>
 
@@ -152,6 +177,7 @@ export type OpenApiEntry = z.infer<ConfigSchemas["OpenApiEntrySchema"]>
 export type RunsConfig = z.infer<ConfigSchemas["RunsConfigSchema"]>
 export type AuditConfig = z.infer<ConfigSchemas["AuditConfigSchema"]>
 export type TypecheckConfig = z.infer<ConfigSchemas["TypecheckConfigSchema"]>
+export type SearchConfig = z.infer<ConfigSchemas["SearchConfigSchema"]>
 
 /** Everything a `codemode.json` holds. */
 export interface CodeModeConfig {
@@ -165,6 +191,8 @@ export interface CodeModeConfig {
   audit?: AuditConfig | false
   /** `"typecheck"`: a mode or a mode with budgets. */
   typecheck?: TypecheckConfig
+  /** `"search"`, `${VAR}`s substituted, `embeddings.cacheDir` absolute. */
+  search?: SearchConfig
 }
 
 /**
@@ -290,6 +318,12 @@ function parseSettings(top: Record<string, unknown>, baseDir: string, env: Env, 
     const parsed = configSchemas().TypecheckConfigSchema.safeParse(top.typecheck)
     if (!parsed.success) throw zodFailure(parsed.error, "typecheck", fail)
     settings.typecheck = parsed.data
+  }
+  if (top.search !== undefined) {
+    const parsed = configSchemas().SearchConfigSchema.safeParse(substitute(top.search, "search", undefined, env, fail))
+    if (!parsed.success) throw zodFailure(parsed.error, "search", fail)
+    const { embeddings } = parsed.data
+    settings.search = typeof embeddings?.cacheDir === "string" ? { embeddings: { ...embeddings, cacheDir: resolve(baseDir, embeddings.cacheDir) } } : parsed.data
   }
   return settings
 }

@@ -24,6 +24,24 @@ describe("codemode search", () => {
     })
   }, 60_000)
 
+  it("runs a search program with --code over a spec", async () => {
+    const program = '(tools) => tools.filter((t) => t.tags.includes("DNS Records for a Zone") && t.method === "POST")'
+    const { stdout } = await codemode("search", "--code", program, "--openapi", CLOUDFLARE_SPEC, "--namespace", "cloudflare", "--limit", "1")
+    expect(stdout).toMatch(/^\d+ functions matched your program, the first 1 shown [^\n]*\n\ndeclare namespace codemode\.cloudflare \{/)
+  }, 60_000)
+
+  it("says where a search program failed, as execute does (demo functions: no spec to load)", async () => {
+    await expect(codemode("search", "--code", "tools.map((t) => t.x.y)")).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^runtime error at line 1, column 21: TypeError/),
+    })
+  }, 60_000)
+
+  it("says that no embeddings endpoint is configured instead of measuring without one", async () => {
+    const { stdout } = await codemode("bench", "search", "--embeddings")
+    expect(stdout).toMatch(/^No embeddings endpoint is configured, so nothing was measured\./)
+  }, 60_000)
+
   it("prints signatures for people and fails clearly on a bad limit", async () => {
     const { stdout } = await codemode("search", "purge cache", "--openapi", CLOUDFLARE_SPEC, "--namespace", "cloudflare", "--limit", "1")
     expect(stdout).toMatch(/^1\. codemode\.cloudflare\.\w+ {2}\(operationId [\w-]+\)\ndeclare namespace codemode\.cloudflare \{/)

@@ -67,6 +67,13 @@ describe("serving the Cloudflare spec", () => {
     expect(badNs).toBe('No namespace "aws". Namespaces: cloudflare.')
   })
 
+  it("searches the whole catalog with a program over its view", async () => {
+    const result = await client.callTool({ name: "search", arguments: { code: 'tools.filter((t) => t.method === "DELETE" && t.path.endsWith("/dns_records/{dns_record_id}"))' } })
+    expect(textOf(result)).toMatch(/^1 function matched your program \(call it in execute as written\):\n\ndeclare namespace codemode\.cloudflare \{[\s\S]*function dns_records_for_a_zone_delete_dns_record\(/)
+    const count = textOf(await client.callTool({ name: "search", arguments: { code: "tools.length" } }))
+    expect(count.endsWith("\n1533")).toBe(true)
+  })
+
   it("runs a program whose calls reach the HTTP API, with the secret added on the host", async () => {
     const code = [
       'const page = await codemode.cloudflare.dns_records_for_a_zone_list_dns_records({ zone_id: "023e105f4ecef8ad9ca31a8372d0c353", type: "A" })',

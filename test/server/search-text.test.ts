@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { z } from "zod"
 import { createCatalog } from "../../src/runtime/catalog.js"
 import { argsSchemas } from "../../src/server/definitions.js"
-import { searchText } from "../../src/server/search-text.js"
+import { searchText, type QueryArgs } from "../../src/server/search-text.js"
 import { functions } from "../../src/tools/functions.js"
 import type { Tool } from "../../src/tools/tool.js"
 
@@ -33,7 +33,7 @@ async function repoTools(): Promise<Tool[]> {
   }).load()
 }
 
-const text = (tools: Tool[], args: Record<string, unknown>) => searchText(createCatalog(tools, { tokenBudget: 0 }), argsSchemas().SearchArgsSchema.parse(args))
+const text = (tools: Tool[], args: Record<string, unknown>) => searchText(createCatalog(tools, { tokenBudget: 0 }), argsSchemas().SearchArgsSchema.parse(args) as QueryArgs)
 
 describe("search text", () => {
   it("says plainly that nothing matches well in a namespace without the tool, with the closest names", async () => {
