@@ -4,6 +4,7 @@ import { formatDiagnostics } from "../runtime/shape.js"
 import { viewText } from "../runtime/views.js"
 import { formatError, formatReport, formatValue } from "./format.js"
 import { EXIT_CODE_FAILED, type SessionFlags } from "./session.js"
+import { sourceFlagArgs } from "./sources.js"
 
 export interface OutputFlags {
   json?: boolean
@@ -13,11 +14,7 @@ export interface OutputFlags {
 /** The flags `resume` needs to find the same tools and run store as the run that paused. */
 function sourceArgs(flags: SessionFlags): string {
   const quote = (v: string) => (/^[\w./:@%+=-]+$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`)
-  const args: string[] = []
-  if (flags.config) args.push("--config", quote(flags.config))
-  if (flags.openapi) args.push("--openapi", quote(flags.openapi), "--namespace", quote(flags.namespace ?? "api"))
-  if (flags.baseUrl) args.push("--base-url", quote(flags.baseUrl))
-  if (flags.demo) args.push("--demo")
+  const args = sourceFlagArgs(flags).map(quote)
   if (flags.stateDir) args.push("--state-dir", quote(flags.stateDir))
   return args.length ? ` ${args.join(" ")}` : ""
 }

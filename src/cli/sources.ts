@@ -38,6 +38,17 @@ export function addConfigFlag(command: Command, description: string): Command {
   return command.option("-c, --config <file>", description)
 }
 
+/** The source flags as command-line arguments again (unquoted), e.g. for the `resume` command a paused run prints. */
+export function sourceFlagArgs(flags: SourceFlags): string[] {
+  const args: string[] = []
+  if (flags.config) args.push("--config", flags.config)
+  if (flags.openapi) args.push("--openapi", flags.openapi)
+  if (flags.namespace !== undefined) args.push("--namespace", flags.namespace)
+  if (flags.baseUrl) args.push("--base-url", flags.baseUrl)
+  if (flags.demo) args.push("--demo")
+  return args
+}
+
 /**
  * The config the flags describe: the config file's, with the `--openapi` and demo sources added;
  * `--namespace` without `--openapi` keeps only that namespace's source (`CONFIG_INVALID` when none has it).

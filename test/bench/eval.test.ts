@@ -4,6 +4,7 @@
  * whose answer does not come out of the tools fails.
  */
 import { describe, expect, it } from "vitest"
+import { cli } from "../cli/helpers.js"
 import { evalTable } from "../../src/bench/eval/report.js"
 import { EVAL_TASKS } from "../../src/bench/eval/tasks/index.js"
 import { runEval, selectTasks, type EvalReport } from "../../src/bench/eval/run.js"
@@ -40,6 +41,17 @@ describe("codemode eval", () => {
     expect(relate.arms.codemode).toMatchObject({ ok: true, turns: 2 })
     expect(relate.arms.classic).toMatchObject({ ok: true, turns: 4 })
     expect(evalTable(report)).toMatch(/^scripted model: .*\n\narm +tasks +success.*\n-+.*\ncodemode +3 +67%/)
+  })
+
+  it("codemode eval --json prints { model, tasks, arms } (the scripted model without an endpoint)", async () => {
+    const { code, stdout, stderr } = await cli(["eval", "--only", "demo-done-sorted", "--json"], "", 60_000, { OPENAI_BASE_URL: "", OPENAI_API_KEY: "" })
+    expect(code).toBe(0)
+    const report = JSON.parse(stdout) as EvalReport
+    expect(report.model.scripted).toBe(true)
+    expect(report.tasks.map((t) => t.id)).toEqual(["demo-done-sorted"])
+    expect(report.arms.codemode).toMatchObject({ tasks: 1, successRate: 1, turns: 2 })
+    expect(report.arms.classic).toMatchObject({ tasks: 1, successRate: 1, turns: 2 })
+    expect(stderr).toMatch(/✓ demo-done-sorted \(classic\)/)
   })
 
   it("reads the results of each classic turn from the conversation the model is sent", () => {

@@ -6,10 +6,12 @@
  * instances share one sandbox executor. The MCP servers are the repository's dev dependencies and
  * the spec is in its data/ folder: the eval runs from a clone.
  */
+import { existsSync } from "node:fs"
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
+import { codemodeError } from "../../errors.js"
 import { createCodeMode, type CodeMode } from "../../runtime/codemode.js"
 import { demoSource } from "../../tools/demo.js"
 import type { Executor } from "../../sandbox/executor.js"
@@ -23,8 +25,20 @@ import type { EnvName, EvalEnv } from "./task.js"
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 export const GITHUB_SPEC = path.join(REPO_ROOT, "data", "github-openapi.json.gz")
 
+const serverEntry = (name: string) => path.join(REPO_ROOT, "node_modules", "@modelcontextprotocol", `server-${name}`, "dist", "index.js")
+
 function npmServer(name: "memory" | "filesystem" | "everything", ...args: string[]) {
-  return { command: process.execPath, args: [path.join(REPO_ROOT, "node_modules", "@modelcontextprotocol", `server-${name}`, "dist", "index.js"), ...args] }
+  return { command: process.execPath, args: [serverEntry(name), ...args] }
+}
+
+/** Throws `CONFIG_INVALID` when what an environment needs is not here (the npm package rather than a clone). */
+export function checkEnvironments(names: Iterable<EnvName>): void {
+  for (const name of new Set(names)) {
+    const needed = name === "github" ? GITHUB_SPEC : name === "demo" ? undefined : serverEntry(name)
+    if (needed && !existsSync(needed)) {
+      throw codemodeError("CONFIG_INVALID", "eval", `the ${name} tasks need ${path.relative(REPO_ROOT, needed)}: run the eval from a clone of the repository after npm ci`)
+    }
+  }
 }
 
 /** Files of the filesystem tasks, relative to the served folder. */

@@ -5,12 +5,13 @@
  * and wall time of the tasks' loops. Without an endpoint the model is the scripted one
  * (scripted.ts) on 127.0.0.1: the figures then measure the protocol, not a model's skill.
  */
+import { codemodeError } from "../../errors.js"
 import { createToolsetAgent, createAgent, type Agent } from "../../integrations/agent/agent.js"
 import type { EndpointOptions } from "../../integrations/agent/client.js"
 import { quickjs } from "../../sandbox/quickjs/index.js"
 import { scriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model.js"
 import { CLASSIC_INSTRUCTIONS, classicToolset } from "./classic.js"
-import { createEnvironments } from "./environments.js"
+import { checkEnvironments, createEnvironments } from "./environments.js"
 import { scriptFor } from "./scripted.js"
 import { ARMS, type ArmName, type EvalTask } from "./task.js"
 import { EVAL_TASKS } from "./tasks/index.js"
@@ -67,7 +68,7 @@ export function selectTasks(only: readonly string[] | undefined, all: readonly E
   if (!only?.length) return [...all]
   const tasks = all.filter((t) => only.includes(t.id) || only.includes(t.env))
   const unknown = only.filter((o) => !all.some((t) => t.id === o || t.env === o))
-  if (unknown.length) throw new Error(`[codemode] [eval] no task or environment named ${unknown.map((u) => JSON.stringify(u)).join(", ")}`)
+  if (unknown.length) throw codemodeError("CONFIG_INVALID", "eval", `no task or environment named ${unknown.map((u) => JSON.stringify(u)).join(", ")}`)
   return tasks
 }
 
@@ -90,6 +91,7 @@ function summarize(results: TaskArmResult[]): ArmSummary {
 /** Runs the selected tasks in both arms; rejects only when an environment cannot be set up. */
 export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
   const tasks = selectTasks(options.only, options.tasks)
+  checkEnvironments(tasks.map((t) => t.env))
   const scripted: ScriptedModelServer | undefined = options.endpoint ? undefined : await scriptedModelServer()
   const endpoint: EndpointOptions = options.endpoint ?? { baseURL: scripted!.url, model: "scripted", maxRetries: 0 }
   const executor = quickjs()
@@ -106,7 +108,7 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
         try {
           if (task.setup) {
             const seeded = await env.cm.execute(task.setup)
-            if (!seeded.ok) throw new Error(`[codemode] [eval] the setup of ${task.id} failed: ${JSON.stringify(seeded.error ?? seeded.status)}`)
+            if (!seeded.ok) throw codemodeError("SOURCE_UNAVAILABLE", "eval", `the setup of ${task.id} failed: ${JSON.stringify(seeded.error ?? seeded.status)}`)
           }
           scripted?.play(scriptFor(task, arm))
           const agentOptions = { ...endpoint, maxTurns: EVAL_MAX_TURNS, tokenCount: "o200k" as const }
