@@ -152,7 +152,9 @@ describe("codemode bench", { timeout: 120_000 }, () => {
     const { code, stdout } = await cli(["bench", "sandbox", "--json", "--iterations", "20", "--tool-calls", "50", "--live", "10"])
     expect(code).toBe(0)
     const result = JSON.parse(stdout)
-    for (const key of ["coldExecuteP50Us", "coldExecuteP95Us", "toolCallUs", "toolCallFreshWorkerUs", "bytesPerSandbox", "bareQuickjsP50Us", "bareQuickjsBackToBackP50Us", "coldAfterIdleP50Us", "bareAfterIdleP50Us", "nodeVmP50Us"]) {
+    // An RSS difference over 10 parked sandboxes: the OS may give back more than they take (0 then).
+    expect(result.bytesPerSandbox).toBeGreaterThanOrEqual(0)
+    for (const key of ["coldExecuteP50Us", "coldExecuteP95Us", "toolCallUs", "toolCallFreshWorkerUs", "bareQuickjsP50Us", "bareQuickjsBackToBackP50Us", "coldAfterIdleP50Us", "bareAfterIdleP50Us", "nodeVmP50Us"]) {
       expect(result[key], key).toBeGreaterThan(0)
     }
     expect(result).toMatchObject({ iterations: 20, toolCalls: 50, liveSandboxes: 10 })
