@@ -1,6 +1,6 @@
 /**
- * The typecheck contract: modes, budgets, what a diagnostic says. Checking happens in a worker
- * thread (checker.ts) against the catalog's declarations; see docs/typecheck.md.
+ * The typecheck contract: modes, budgets, what a diagnostic says. Checking happens in a child
+ * process (checker.ts) against the catalog's declarations; see docs/typecheck.md.
  */
 import { codemodeError } from "../../errors.js"
 
@@ -18,7 +18,7 @@ export interface TypecheckSettings {
   mode?: TypecheckMode
   /** Time one check may take in the worker, excluding loading the catalog's declarations. Default {@link DEFAULT_TYPECHECK_TIME_MS}. */
   timeMs?: number
-  /** Heap of the checker's worker thread (the declarations included). Default {@link DEFAULT_TYPECHECK_MEMORY_BYTES}. */
+  /** Heap of the checker's process (the declarations included). Default {@link DEFAULT_TYPECHECK_MEMORY_BYTES}. */
   memoryBytes?: number
   /** Over budget: "run" the program unchecked with a warning (default), or "fail" the run. */
   onOverBudget?: OverBudget
