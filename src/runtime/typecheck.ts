@@ -25,8 +25,6 @@ export interface TypecheckGate {
   ): Promise<FailedResult | ((result: ExecuteResult) => ExecuteResult)>
   /** Checks code as the model sent it, whatever the mode; syntax errors come back as diagnostics too. */
   check(code: string, tools: readonly Tool[]): Promise<TypecheckReport>
-  /** Loads the declarations of `tools` into the checker now, if typechecks are on. */
-  prepare(tools: readonly Tool[]): void
   close(): Promise<void>
 }
 
@@ -95,9 +93,6 @@ export function createTypecheckGate(option: TypecheckOption | undefined): Typech
       const diagnostic: TypeDiagnostic = { line: syntax.line, column: syntax.column, code: 0, message: syntax.reason }
       if (syntax.excerpt) diagnostic.excerpt = syntax.excerpt
       return { status: "failed", diagnostics: [diagnostic], durationMs: report.durationMs }
-    },
-    prepare(tools) {
-      if (modeFor(tools, undefined) !== "off") get().prepare(tools)
     },
     close: async () => {
       await checker?.close()
