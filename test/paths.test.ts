@@ -41,14 +41,16 @@ function files(rel: string): string[] {
 
 describe("no absolute machine paths", () => {
   it("finds them in the forms they take", () => {
-    expect(machinePaths(`const DATA = "/work/shared/data"`)).toEqual(["/work/shared/data"])
+    for (const root of ROOTS.split("|")) {
+      expect(machinePaths(`const DATA = "/${root}/shared/data"`)).toEqual([`/${root}/shared/data`])
+      expect(machinePaths(`new URL("file:///${root}/repo/x.js")`)).toEqual([`file:///${root}/repo/x.js`])
+    }
     expect(machinePaths(`mkdir("/tmp/x"); open('/home/me/a.json'); "/Users/me/x" /root/.npmrc`)).toEqual([
       "/tmp/x",
       "/home/me/a.json",
       "/Users/me/x",
       "/root/.npmrc",
     ])
-    expect(machinePaths(`new URL("file:///work/repo/x.js")`)).toEqual(["file:///work/repo/x.js"])
     expect(machinePaths(String.raw`"C:\\Users\\me\\repo"`)).toEqual([String.raw`C:\\Users\\me\\repo`])
     // relative paths, URLs and regular-expression text are not machine paths
     expect(machinePaths(`path.resolve(root, "../shared/data"); "node_modules/x/tmp/y"; "https://h.example/home/x"; /\\/home\\//`)).toEqual([])

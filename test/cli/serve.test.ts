@@ -46,6 +46,21 @@ async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+/** `codemode serve --http 0 …` in a subprocess; `stderr()` is what it logged so far, `stop()` ends it. */
+function serveHttp(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [...CLI_ARGS, "serve", ...args, "--http", "0"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+  let stderr = ""
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+  return {
+    stderr: () => stderr,
+    url: () => /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1] as string,
+    stop: async () => {
+      child.kill("SIGTERM")
+      await once(child, "exit")
+    },
+  }
+}
+
 const program = [
   'await codemode.memory.create_entities({ entities: [{ name: "ada", entityType: "person", observations: ["wrote the first program"] }] })',
   "const graph = await codemode.memory.read_graph()",
@@ -100,16 +115,10 @@ describe("codemode serve (subprocess)", () => {
   }, 60_000)
 
   it("serves Streamable HTTP on 127.0.0.1 behind the CODEMODE_TOKEN bearer token", async () => {
-    const child = spawn(process.execPath, [...CLI_ARGS, "serve", "--config", config, "--http", "0"], {
-      cwd: ROOT,
-      env: { ...process.env, CODEMODE_TOKEN: "t0ken" },
-      stdio: ["ignore", "pipe", "pipe"],
-    })
-    let stderr = ""
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    const server = serveHttp(["--config", config], { CODEMODE_TOKEN: "t0ken" })
     try {
-      await waitFor(() => /MCP server on http:\/\/127\.0\.0\.1:\d+\/mcp \(bearer token required\)/.test(stderr), 30_000)
-      const url = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1] as string
+      await waitFor(() => /MCP server on http:\/\/127\.0\.0\.1:\d+\/mcp \(bearer token required\)/.test(server.stderr()), 30_000)
+      const url = server.url()
       const denied = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
       expect(denied.status).toBe(401)
       const client = new Client({ name: "http-test", version: "0" })
@@ -118,8 +127,7 @@ describe("codemode serve (subprocess)", () => {
       expect(textOf(result)).toMatch(/^\d+\n\ncalls: 1/)
       await client.close()
     } finally {
-      child.kill("SIGTERM")
-      await once(child, "exit")
+      await server.stop()
     }
   }, 60_000)
 
@@ -150,28 +158,21 @@ describe("codemode serve (subprocess)", () => {
   }, 60_000)
 
   it("warns when --http runs without a token, and applies --max-sessions", async () => {
-    const child = spawn(process.execPath, [...CLI_ARGS, "serve", "--demo", "--http", "0", "--max-sessions", "1", "--idle-timeout", "10m"], {
-      cwd: ROOT,
-      env: { ...process.env, CODEMODE_TOKEN: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    })
-    let stderr = ""
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    const server = serveHttp(["--demo", "--max-sessions", "1", "--idle-timeout", "10m"], { CODEMODE_TOKEN: "" })
     try {
-      await waitFor(() => /--http without a token/.test(stderr), 30_000)
-      expect(stderr).toMatch(/^\[codemode\] WARN \[serve\] --http without a token: any program or user on this machine can run code with these tools; set --token or CODEMODE_TOKEN$/m)
-      const url = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1] as string
+      await waitFor(() => /--http without a token/.test(server.stderr()), 30_000)
+      expect(server.stderr()).toMatch(/^\[codemode\] WARN \[serve\] --http without a token: any program or user on this machine can run code with these tools; set --token or CODEMODE_TOKEN$/m)
+      const url = server.url()
       const initialize = { jsonrpc: "2.0", id: 7, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } }
       const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(initialize) })
       expect((await post()).status).toBe(200)
       const refused = await post()
       expect(refused.status).toBe(503)
       expect(await refused.json()).toMatchObject({ id: 7, error: { message: expect.stringContaining("at most 1 open") } })
-      await waitFor(() => stderr.includes("refused a new session"))
-      expect(stderr).toMatch(/^\[codemode\] WARN \[http\] refused a new session from 127\.0\.0\.1: 1 sessions open, the most allowed \(503\)$/m)
+      await waitFor(() => server.stderr().includes("refused a new session"))
+      expect(server.stderr()).toMatch(/^\[codemode\] WARN \[http\] refused a new session from 127\.0\.0\.1: 1 sessions open, the most allowed \(503\)$/m)
     } finally {
-      child.kill("SIGTERM")
-      await once(child, "exit")
+      await server.stop()
     }
   }, 60_000)
 
