@@ -217,12 +217,14 @@ export function createRunGate(options: RunGateOptions): RunGate {
         return refuse({ ...entry, state: "error", error }, record, "denied", started, resolve, reject)
       }
       record.approval = "pending"
-      void options.askInline({ id: `c${pos}`, tool: id, args, reason: decision.rule }).then((answer) => {
+      const settle = (answer: "approved" | "denied" | "timeout") => {
         record.approval = answer
         if (answer === "approved") return runLive(tool, id, args, entry, record, started, resolve, reject)
         const error = callError(id, args, "APPROVAL_DENIED", answer === "timeout" ? "was not approved in time (denied)" : "was denied by the approver")
         refuse({ ...entry, state: "error", error }, record, "denied", started, resolve, reject)
-      })
+      }
+      // An approver that fails denies: the call must settle either way.
+      void options.askInline({ id: `c${pos}`, tool: id, args, reason: decision.rule }).then(settle, () => settle("denied"))
       return
     }
     if (decision.action === "ask") {
