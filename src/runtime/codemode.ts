@@ -94,7 +94,7 @@ export interface CodeModeOptions {
   /** An audit log of every tool call (JSONL, rotated by size): options for one, or one to share. Default: none. */
   audit?: Omit<AuditLogOptions, "redactor"> | AuditLog
   /**
-   * Check each program against the tools' declarations before it runs (in a worker thread, within a
+   * Check each program against the tools' declarations before it runs (in a child process, within a
    * time and memory budget): "error" (default while there are tools) fails a program with type
    * errors before any call is made, "warn" runs it with the diagnostics attached, "off". See
    * docs/typecheck.md.
