@@ -13,7 +13,7 @@ export type { CodeMode, CodeModeOptions, ExecuteOptions, ExecuteResult, ExecuteE
 export type { DoneResult, FailedResult, PausedResult, ApprovalHandler, ApprovalRequest } from "./runtime/codemode.js"
 export type { BackgroundLoading, SourceChange, SourceStatus } from "./runtime/codemode.js"
 export type { SearchRequest, SearchRequestOptions, SearchResult, SearchFound, SearchFailed, SearchSettings } from "./runtime/codemode.js"
-export type { EmbeddingsOptions } from "./catalog/embeddings.js"
+export type { EmbeddingsOptions } from "./search/embeddings.js"
 export type { Catalog, CatalogHit, CatalogOptions, CatalogSearchOptions, NamespaceInfo } from "./runtime/catalog.js"
 export type { Policy, PolicyOptions, PolicyRule, PolicyAction, PolicyDecision, ToolQuota } from "./runtime/policy.js"
 export type { RunsOptions, ResumeDecisions, RunSummary } from "./runtime/run-book.js"

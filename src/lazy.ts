@@ -1,7 +1,6 @@
 /**
- * Dependencies that cost more to load than `import "codemode"` should (figures from
- * `npm run bench -- startup`, docs/runtime.md#startup): zod (~100 ms), gpt-tokenizer's o200k
- * tables (~400 ms) and acorn (a quarter of the code the library loads otherwise). Each is loaded on
+ * Dependencies that cost more to load than `import "codemode"` should (measured in
+ * docs/runtime.md#startup): zod, gpt-tokenizer's o200k tables and acorn. Each is loaded on
  * first use, synchronously, so the APIs that need them (`functions()`, `parseConfig()`,
  * `createCatalog()` …) stay synchronous. The MCP SDK, yaml and the
  * server face are loaded with `await import()` where they are used, on paths that are async anyway.

@@ -11,9 +11,9 @@ import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { DEFAULT_DATA_DIR as dataDir, metrics, type BenchQuery } from "../../src/bench/search.js"
-import { createSearchIndex, type SearchIndexOptions } from "../../src/catalog/search.js"
-import { THESAURUS, type ThesaurusEntry } from "../../src/catalog/thesaurus.js"
-import { analyze } from "../../src/catalog/tokenize.js"
+import { createSearchIndex, type SearchIndexOptions } from "../../src/search/search.js"
+import { THESAURUS, type ThesaurusEntry } from "../../src/search/thesaurus.js"
+import { analyze } from "../../src/search/tokenize.js"
 import { openapi } from "../../src/tools/openapi/index.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))

@@ -11,7 +11,7 @@
 import { writeFile, mkdir } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { SearchIndexOptions } from "../../src/catalog/search.js"
+import type { SearchIndexOptions } from "../../src/search/search.js"
 import { BENCH_SPLITS, benchSearch, type KindMetrics, type SearchMetrics, type VariantResult } from "../../src/bench/search.js"
 
 const argv = process.argv.slice(2)

@@ -6,10 +6,10 @@
  * measures nothing and says so.
  */
 import path from "node:path"
-import type { EmbeddingsOptions } from "../catalog/embeddings.js"
-import { reciprocalRankFusion } from "../catalog/fusion.js"
-import { createSearchIndex } from "../catalog/search.js"
-import { createSemanticRanker } from "../catalog/semantic.js"
+import type { EmbeddingsOptions } from "../search/embeddings.js"
+import { reciprocalRankFusion } from "../search/fusion.js"
+import { createSearchIndex } from "../search/search.js"
+import { createSemanticRanker } from "../search/semantic.js"
 import { FUSION_DEPTH } from "../runtime/search.js"
 import type { Tool } from "../tools/tool.js"
 import { openapi } from "../tools/openapi/index.js"

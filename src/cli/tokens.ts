@@ -3,7 +3,7 @@
  * through `codemode serve` (its exact tools/list, and one search + one execute per task).
  */
 import { Command } from "commander"
-import type { SourceNaive } from "../catalog/tokens.js"
+import type { SourceNaive } from "../tokens/report.js"
 import { codemodeError } from "../errors.js"
 import type { Tool, ToolSource } from "../tools/tool.js"
 import { reportHostFailure } from "./session.js"
@@ -24,7 +24,7 @@ type NaivePlan = SourceNaive | { namespace: string; raw: RawSpec; served: Set<st
 async function naiveOf(plan: NaivePlan): Promise<SourceNaive> {
   if (!("raw" in plan)) return plan
   const { namespace, raw, served } = plan
-  const [{ naiveListFromOpenApi }, { loadOpenApiDocument }] = await Promise.all([import("../catalog/naive.js"), import("../tools/openapi/index.js")])
+  const [{ naiveListFromOpenApi }, { loadOpenApiDocument }] = await Promise.all([import("../tokens/naive.js"), import("../tools/openapi/index.js")])
   // a list too large to build (cycles of $refs, inlined on every path) comes back as a reason, not a crash
   const list = naiveListFromOpenApi(await loadOpenApiDocument(raw.location, { origin: namespace }), raw.filtered ? { only: (name) => served.has(name) } : {})
   return "tools" in list ? { namespace, kind: "openapi", tools: list.tools } : { namespace, kind: "openapi", tooLarge: list }
@@ -37,7 +37,7 @@ const TOKENS_SOURCE_WAIT_MS = 120_000
 async function measureServer(sources: ToolSource[], budget: number | undefined) {
   // the naive list of an OpenAPI source is built from its raw spec, not from our tools
   const specs = new Map(sources.flatMap((s) => (s.spec ? [[s.namespace, s.spec] as const] : [])))
-  const [{ createCodeModeServer, measureContext }, { naiveToolsFromMcp }] = await Promise.all([import("../server/lazy.js"), import("../catalog/naive.js")])
+  const [{ createCodeModeServer, measureContext }, { naiveToolsFromMcp }] = await Promise.all([import("../server/lazy.js"), import("../tokens/naive.js")])
   const server = await createCodeModeServer({
     sources,
     // A report counts every source: wait for slow ones instead of serving what is ready after the usual grace.
@@ -72,7 +72,7 @@ async function report(flags: TokensFlags): Promise<void> {
   // the server is gone by now: a big spec's server and its naive list need not share memory
   const naive: SourceNaive[] = []
   for (const plan of plans) naive.push(await naiveOf(plan))
-  const { formatTokenReport, tokenReport } = await import("../catalog/tokens.js")
+  const { formatTokenReport, tokenReport } = await import("../tokens/report.js")
   const result = tokenReport(naive, { fixedTokens: measured.fixedTokens, perTaskTokens: measured.perTaskTokens, mode })
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, tasks: measured.tasks }, null, 2)}\n`)
   else process.stdout.write(`${formatTokenReport(result)}\n`)

@@ -4,9 +4,9 @@
  * whose best hit renders as a TypeScript declaration and the others as one-line signatures.
  * Rebuilt only when the tool list changes.
  */
-import { renderHits, type HitDetail, type RenderedHit } from "../catalog/render.js"
-import { createSearchIndex, type SearchHit, type SearchIndex } from "../catalog/search.js"
-import { catalogViewJson } from "../catalog/view.js"
+import { renderHits, type HitDetail, type RenderedHit } from "../search/render.js"
+import { createSearchIndex, type SearchHit, type SearchIndex } from "../search/search.js"
+import { catalogViewJson } from "../search/view.js"
 import type { Tool } from "../tools/tool.js"
 import { generateDeclarations } from "../types/declarations.js"
 import { tokenizer } from "../lazy.js"

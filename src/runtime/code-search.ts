@@ -6,8 +6,8 @@
  */
 import { normalizeCode, type NormalizedCode } from "../code/normalize.js"
 import { CodeModeError } from "../errors.js"
-import { toolHit } from "../catalog/hit.js"
-import type { HitDetail } from "../catalog/render.js"
+import { toolHit } from "../search/hit.js"
+import type { HitDetail } from "../search/render.js"
 import type { Executor, Limits, LogLine } from "../sandbox/executor.js"
 import type { Tool } from "../tools/tool.js"
 import type { Catalog, CatalogHit } from "./catalog.js"

@@ -5,11 +5,11 @@
  * and embeddings come over HTTP.
  */
 import { CodeModeError, codemodeError } from "../errors.js"
-import { checkEmbeddingsOptions, EMBEDDINGS_DEFAULTS, type EmbeddingsOptions } from "../catalog/embeddings.js"
-import { reciprocalRankFusion } from "../catalog/fusion.js"
-import { toolHit } from "../catalog/hit.js"
-import type { HitDetail } from "../catalog/render.js"
-import type { SemanticRanker } from "../catalog/semantic.js"
+import { checkEmbeddingsOptions, EMBEDDINGS_DEFAULTS, type EmbeddingsOptions } from "../search/embeddings.js"
+import { reciprocalRankFusion } from "../search/fusion.js"
+import { toolHit } from "../search/hit.js"
+import type { HitDetail } from "../search/render.js"
+import type { SemanticRanker } from "../search/semantic.js"
 import type { Catalog, CatalogHit } from "./catalog.js"
 import { createCodeSearch, type CodeSearchEnvironment, type SearchResult } from "./code-search.js"
 
@@ -86,7 +86,7 @@ export function createSearch(env: SearchEnvironment): (request: SearchRequest, o
   // checked now (a bad config fails createCodeMode); the ranker's module loads with the first query
   if (embeddings) checkEmbeddingsOptions(embeddings)
   let ranker: Promise<SemanticRanker> | undefined
-  const getRanker = () => (ranker ??= import("../catalog/semantic.js").then(({ createSemanticRanker }) => createSemanticRanker(embeddings as EmbeddingsOptions)))
+  const getRanker = () => (ranker ??= import("../search/semantic.js").then(({ createSemanticRanker }) => createSemanticRanker(embeddings as EmbeddingsOptions)))
   /** Until when the endpoint is left alone after a failure. */
   let downUntil = 0
   /** Fused hits when embeddings are configured and up; no hits (rank lexically), with a warning when they are down. */

@@ -9,7 +9,7 @@ import type { Catalog } from "../runtime/catalog.js"
 import type { SourceStatus } from "../runtime/sources.js"
 import type { Limits } from "../sandbox/executor.js"
 import type { Tool, ToolAnnotations } from "../tools/tool.js"
-import { TOOL_VIEW_TYPE } from "../catalog/view.js"
+import { TOOL_VIEW_TYPE } from "../search/view.js"
 
 /** Most hits one search may ask for. */
 export const MAX_SEARCH_LIMIT = 20

@@ -1,6 +1,6 @@
 /**
  * The server face's entry points as `src/index.ts` exports them: each loads its module, and with it
- * the MCP SDK (~300 ms, see src/lazy.ts), on its first call, so `import "codemode"` does not.
+ * the MCP SDK (slow to load, docs/runtime.md#startup), on its first call, so `import "codemode"` does not.
  */
 import type { HttpEndpoint, HttpOptions } from "./http.js"
 import type { ContextMeasure, MeasureOptions } from "./measure.js"

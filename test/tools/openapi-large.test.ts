@@ -7,7 +7,7 @@
  * generous safety timeouts.
  */
 import { describe, expect, it } from "vitest"
-import { naiveListFromOpenApi, naiveToolsFromOpenApi } from "../../src/catalog/naive.js"
+import { naiveListFromOpenApi, naiveToolsFromOpenApi } from "../../src/tokens/naive.js"
 import { CodeModeError } from "../../src/errors.js"
 import { createCodeMode } from "../../src/runtime/codemode.js"
 import { openapi } from "../../src/tools/openapi/index.js"

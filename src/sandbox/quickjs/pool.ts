@@ -98,8 +98,8 @@ export interface SlotState {
 }
 
 /**
- * How long after its last run a worker is taken to have its next sandbox prepared (preparing one
- * takes ~1 ms here; a worker given a run before that makes the run wait for it).
+ * How long after its last run a worker is taken to have its next sandbox prepared (a worker given a
+ * run while preparing one makes the run wait for it; docs/sandbox.md has the timings).
  */
 export const REST_MS = 2
 

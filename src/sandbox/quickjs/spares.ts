@@ -46,7 +46,7 @@ export async function prepareInPool(modules: ModulePool, memoryBytes: number, ma
 
 /**
  * @param idle whether the worker has no run in progress: a spare is prepared only then, because
- *   preparing one holds the thread ~1 ms and a waiting run's tool result would wait behind it.
+ *   preparing one holds the thread for a while and a waiting run's tool result would wait behind it.
  */
 export function createSpares(modules: ModulePool, maxArgumentBytes: number, first: SpareRequest, idle: () => boolean): Spares {
   let spare: { limit: number; sb: PreparedSandbox } | undefined

@@ -4,8 +4,8 @@
  */
 import { countTokens } from "gpt-tokenizer"
 import { describe, expect, it } from "vitest"
-import { naiveToolsFromMcp, naiveToolsFromOpenApi, namesAndSummaries } from "../../src/catalog/naive.js"
-import { formatTokenReport, tokenReport } from "../../src/catalog/tokens.js"
+import { naiveToolsFromMcp, naiveToolsFromOpenApi, namesAndSummaries } from "../../src/tokens/naive.js"
+import { formatTokenReport, tokenReport } from "../../src/tokens/report.js"
 import { loadOpenApiDocument } from "../../src/tools/openapi/index.js"
 import type { Tool } from "../../src/tools/tool.js"
 import { specPath } from "../fixtures/specs.js"

@@ -1,9 +1,9 @@
 /** Exact and near-exact matches of a summary or name rank first; expansions never outweigh the word. */
 import { describe, expect, it } from "vitest"
-import { exactness, exactQuery } from "../../src/catalog/exact.js"
-import { compileLexicon, parseQuery } from "../../src/catalog/query.js"
-import { createSearchIndex } from "../../src/catalog/search.js"
-import { analyze } from "../../src/catalog/tokenize.js"
+import { exactness, exactQuery } from "../../src/search/exact.js"
+import { compileLexicon, parseQuery } from "../../src/search/query.js"
+import { createSearchIndex } from "../../src/search/search.js"
+import { analyze } from "../../src/search/tokenize.js"
 import { op } from "./fixtures.js"
 
 const lexicon = compileLexicon()

@@ -1,7 +1,7 @@
 /** The relevance cut-off: no hit when nothing matches well, weak tails cut; and the one-line rendering. */
 import { describe, expect, it } from "vitest"
-import { compactSignature, renderHits } from "../../src/catalog/render.js"
-import { createSearchIndex } from "../../src/catalog/search.js"
+import { compactSignature, renderHits } from "../../src/search/render.js"
+import { createSearchIndex } from "../../src/search/search.js"
 import { cloudTools, codeTools, fsTools, memoryTool, op } from "./fixtures.js"
 
 const all = [...cloudTools, ...codeTools, memoryTool]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { CodeModeError } from "../../src/errors.js"
-import { createSearchIndex } from "../../src/catalog/search.js"
-import { toolAction, toolDocument } from "../../src/catalog/document.js"
+import { createSearchIndex } from "../../src/search/search.js"
+import { toolAction, toolDocument } from "../../src/search/document.js"
 import { cloudTools, codeTools, memoryTool } from "./fixtures.js"
 
 const all = [...cloudTools, ...codeTools, memoryTool]

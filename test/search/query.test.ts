@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { compileLexicon, parseQuery, type ParsedQuery } from "../../src/catalog/query.js"
-import { stem } from "../../src/catalog/tokenize.js"
+import { compileLexicon, parseQuery, type ParsedQuery } from "../../src/search/query.js"
+import { stem } from "../../src/search/tokenize.js"
 
 const lexicon = compileLexicon()
 const alternativesOf = (parsed: ParsedQuery, i: number) =>

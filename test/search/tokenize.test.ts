@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { analyze, splitWords, stem } from "../../src/catalog/tokenize.js"
+import { analyze, splitWords, stem } from "../../src/search/tokenize.js"
 
 describe("splitWords", () => {
   it("splits camelCase, PascalCase and acronym runs", () => {
