@@ -52,7 +52,7 @@ const SURFACE: Record<string, string[]> = {
     "FILE_STORE_DEFAULTS", "FileStoreOptions", "REDIS_INSTALL_COMMAND", "REDIS_STORE_DEFAULTS", "RedisStoreOptions", "RunStore", "STORE_KEY",
     "StoreSetOptions", "defineStore", "fileStore", "memoryStore", "redisStore",
   ],
-  "./testing": ["Script", "ScriptedModelOptions", "ScriptedModelServer", "ScriptedRequest", "ScriptedToolCall", "ScriptedTurn", "scriptedModelServer"],
+  "./testing": ["Script", "ScriptedApi", "ScriptedMessage", "ScriptedModelOptions", "ScriptedModelServer", "ScriptedRequest", "ScriptedToolCall", "ScriptedTurn", "scriptedModelServer"],
 }
 
 /** The source file of an export: `./dist/x/index.js` is built from `src/x/index.ts`. */

@@ -1,13 +1,15 @@
 /**
- * A scripted OpenAI-compatible model on 127.0.0.1: `POST <url>/chat/completions` answers each request
- * with the next turn of a script, streamed as server-sent events (`stream: true`) or as one
- * `chat.completion` object. A turn is text, tool calls (whose `arguments` are sent exactly as given,
- * so a test can send malformed JSON), or a fault: an HTTP error status (429 with `Retry-After`, 500),
- * or a stream cut after some chunks (the socket is destroyed, no `finish_reason`, no `[DONE]`).
+ * A scripted model on 127.0.0.1 that speaks the three wire formats codemode's faces meet: OpenAI
+ * Chat Completions (`POST …/chat/completions`, streamed as server-sent events or whole; what the
+ * agent, `@ai-sdk/openai-compatible` and `codemode eval` send), OpenAI Responses (`POST …/responses`)
+ * and Anthropic Messages (`POST …/messages`), the last two whole only. Each request is answered with
+ * the next turn of a script: text, tool calls (whose `arguments` are sent exactly as given, so a test
+ * can send malformed JSON), or a fault — an HTTP error status (429 with `Retry-After`, 500), or a
+ * stream cut after some chunks (the socket is destroyed, no `finish_reason`, no `[DONE]`).
  *
- * It stands in for a model wherever one is needed without an endpoint: the agent's tests, the README
- * examples and `codemode eval`'s scripted arm. It ships in the package (`codemode/testing`) so that
- * an app can test its own agent against it. Only `node:http`; nothing here parses SSE on the client.
+ * It stands in for a model wherever one is needed without an endpoint: the agent's and adapters'
+ * tests, the README examples and `codemode eval`'s scripted arm. It ships in the package
+ * (`codemode/testing`) so that an app can test its own agent against it. Only `node:http`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -24,14 +26,14 @@ export interface ScriptedToolCall {
 
 /** One model turn, or a fault in place of it. */
 export interface ScriptedTurn {
-  /** Assistant text, streamed in pieces of `chunkChars`. */
+  /** Assistant text (streamed in pieces of `chunkChars`). */
   text?: string
   toolCalls?: ScriptedToolCall[]
   /** Characters per streamed text or argument piece. Default 8. */
   chunkChars?: number
-  /** Usage to report (in the last chunk when the request asks with `stream_options.include_usage`). Default: none. */
+  /** Usage to report (streamed: in the last chunk when the request asks with `stream_options.include_usage`). Default: none. */
   usage?: { prompt_tokens: number; completion_tokens: number }
-  /** Answer with this HTTP status and an OpenAI-style error body instead of the turn. */
+  /** Answer with this HTTP status and an error body instead of the turn. */
   status?: number
   /** With `status`: the `Retry-After` header, in seconds. */
   retryAfter?: number
@@ -39,24 +41,44 @@ export interface ScriptedTurn {
   cutAfterChunks?: number
 }
 
-/** What the model was sent: the parsed request body. */
-export interface ScriptedRequest {
-  model?: string
-  messages: Array<{ role: string; content?: unknown; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }>
-  tools?: Array<{ type: string; function: { name: string; description?: string; parameters?: unknown } }>
-  stream?: boolean
-  stream_options?: { include_usage?: boolean }
-  [key: string]: unknown
+/** The wire format of a request: Chat Completions, Responses or Messages. */
+export type ScriptedApi = "chat" | "responses" | "messages"
+
+/** A Chat Completions message as a script reads it. */
+export interface ScriptedMessage {
+  role: string
+  content?: unknown
+  tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>
+  tool_call_id?: string
 }
 
-/** The next turn for a request: a fixed list, or computed from the conversation so far. */
+/** A request as a script sees it: the body, and what every script needs from it in any format. */
+export interface ScriptedRequest {
+  api: ScriptedApi
+  /** The parsed request body, as the client sent it. */
+  body: Record<string, unknown>
+  /** The body's text. */
+  raw: string
+  /** The names of the tools the request offers. */
+  tools: string[]
+  /** The text of the tool results the request carries for the model's last turn, in order. */
+  toolResults: string[]
+  /** The conversation (Chat Completions only; empty for the other formats). */
+  messages: ScriptedMessage[]
+  stream: boolean
+}
+
+/** The next turn for a request: a fixed list, or computed from the request and its index. */
 export type Script = ScriptedTurn[] | ((request: ScriptedRequest, index: number) => ScriptedTurn | Promise<ScriptedTurn>)
 
 export interface ScriptedModelServer {
-  /** Base URL to give an OpenAI client, e.g. `http://127.0.0.1:41234/v1`. */
+  /**
+   * `http://127.0.0.1:<port>/v1`: the base URL for the OpenAI SDK, the AI SDK's providers and
+   * `cm.agent()`, and for the Anthropic SDK too (any path ending in `/messages` is the Messages API).
+   */
   url: string
-  /** Every request received, in order, with its raw body text. */
-  readonly requests: Array<{ body: string; parsed: ScriptedRequest }>
+  /** Every request received, in order. */
+  readonly requests: ScriptedRequest[]
   /** Replaces the script and starts it from its first turn (requests seen so far are kept). */
   play(script: Script): void
   /** Stops listening and ends open connections. Idempotent. */
@@ -70,7 +92,11 @@ export interface ScriptedModelOptions {
   model?: string
 }
 
+type Json = Record<string, unknown>
+
 const DEFAULT_CHUNK_CHARS = 8
+const asArray = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : [])
+const argumentText = (args: unknown) => (typeof args === "string" ? args : JSON.stringify(args ?? {}))
 
 function pieces(text: string, size: number): string[] {
   const out: string[] = []
@@ -78,37 +104,134 @@ function pieces(text: string, size: number): string[] {
   return out
 }
 
-const argumentText = (args: unknown) => (typeof args === "string" ? args : JSON.stringify(args ?? {}))
+/** The text of a tool result's content: a string or text parts. */
+function contentText(content: unknown): string {
+  if (typeof content === "string") return content
+  return asArray(content).map((p) => (typeof p.text === "string" ? p.text : "")).join("")
+}
 
-/** The chunks of a streamed turn, without the trailing usage chunk. */
-function turnChunks(turn: ScriptedTurn, index: number): Array<Record<string, unknown>> {
+/** The route of a request path, by its ending (so the OpenAI and Anthropic SDKs share one base URL). */
+function apiOf(url: string | undefined): ScriptedApi | undefined {
+  const path = (url ?? "").split("?")[0] ?? ""
+  if (path.endsWith("/chat/completions")) return "chat"
+  if (path.endsWith("/responses")) return "responses"
+  if (path.endsWith("/messages")) return "messages"
+  return undefined
+}
+
+/** What a script reads of a request body, in each format. */
+function describe(api: ScriptedApi, body: Json, raw: string): ScriptedRequest {
+  const base = { api, body, raw, stream: body.stream === true }
+  if (api === "chat") {
+    const messages = asArray(body.messages) as unknown as ScriptedMessage[]
+    const lastAssistant = messages.map((m) => m.role).lastIndexOf("assistant")
+    return {
+      ...base,
+      messages,
+      tools: asArray(body.tools).map((t) => String((t.function as Json | undefined)?.name)),
+      toolResults: messages.slice(lastAssistant + 1).filter((m) => m.role === "tool").map((m) => contentText(m.content)),
+    }
+  }
+  if (api === "responses") {
+    return {
+      ...base,
+      messages: [],
+      tools: asArray(body.tools).map((t) => String(t.name)),
+      toolResults: asArray(body.input).filter((i) => i.type === "function_call_output").map((i) => contentText(i.output)),
+    }
+  }
+  const last = asArray(body.messages).at(-1)
+  return {
+    ...base,
+    messages: [],
+    tools: asArray(body.tools).map((t) => String(t.name)),
+    toolResults: last?.role === "user" ? asArray(last.content).filter((b) => b.type === "tool_result").map((b) => contentText(b.content)) : [],
+  }
+}
+
+interface Call {
+  id: string
+  name: string
+  json: string
+}
+
+const callsOf = (turn: ScriptedTurn, index: number): Call[] =>
+  (turn.toolCalls ?? []).map((call, i) => ({ id: call.id ?? `call_${index}_${i}`, name: call.name, json: argumentText(call.arguments) }))
+
+const totalUsage = (usage: NonNullable<ScriptedTurn["usage"]>) => ({ ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens })
+
+/** The chunks of a streamed Chat Completions turn, without the trailing usage chunk. */
+function chatChunks(turn: ScriptedTurn, calls: Call[]): Json[] {
   const size = turn.chunkChars ?? DEFAULT_CHUNK_CHARS
-  const deltas: Array<Record<string, unknown>> = [{ role: "assistant", content: "" }]
+  const deltas: Json[] = [{ role: "assistant", content: "" }]
   for (const piece of pieces(turn.text ?? "", size)) deltas.push({ content: piece })
-  ;(turn.toolCalls ?? []).forEach((call, i) => {
-    const id = call.id ?? `call_${index}_${i}`
-    deltas.push({ tool_calls: [{ index: i, id, type: "function", function: { name: call.name, arguments: "" } }] })
-    for (const piece of pieces(argumentText(call.arguments), size)) deltas.push({ tool_calls: [{ index: i, function: { arguments: piece } }] })
+  calls.forEach((call, i) => {
+    deltas.push({ tool_calls: [{ index: i, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] })
+    for (const piece of pieces(call.json, size)) deltas.push({ tool_calls: [{ index: i, function: { arguments: piece } }] })
   })
-  const finish = turn.toolCalls?.length ? "tool_calls" : "stop"
+  const finish = calls.length ? "tool_calls" : "stop"
   return [...deltas.map((delta) => ({ index: 0, delta, finish_reason: null })), { index: 0, delta: {}, finish_reason: finish }].map((choice) => ({ choices: [choice] }))
 }
 
-function completion(turn: ScriptedTurn, index: number) {
-  const toolCalls = (turn.toolCalls ?? []).map((call, i) => ({
-    id: call.id ?? `call_${index}_${i}`,
-    type: "function",
-    function: { name: call.name, arguments: argumentText(call.arguments) },
-  }))
+/** A whole (non-streamed) answer in the request's format. */
+function wholeAnswer(api: ScriptedApi, turn: ScriptedTurn, calls: Call[], base: { id: string; created: number; model: string }): Json {
+  const text = turn.text ?? ""
+  if (api === "chat") {
+    const message = {
+      role: "assistant",
+      content: turn.text ?? null,
+      refusal: null,
+      ...(calls.length ? { tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.json } })) } : {}),
+    }
+    return {
+      id: `chatcmpl-${base.id}`,
+      object: "chat.completion",
+      created: base.created,
+      model: base.model,
+      choices: [{ index: 0, message, finish_reason: calls.length ? "tool_calls" : "stop", logprobs: null }],
+      ...(turn.usage ? { usage: totalUsage(turn.usage) } : {}),
+    }
+  }
+  const input = turn.usage?.prompt_tokens ?? 0
+  const output = turn.usage?.completion_tokens ?? 0
+  if (api === "responses") {
+    return {
+      id: `resp_${base.id}`,
+      object: "response",
+      created_at: base.created,
+      status: "completed",
+      model: base.model,
+      output: calls.length
+        ? calls.map((c) => ({ type: "function_call", id: `fc_${c.id}`, call_id: c.id, name: c.name, arguments: c.json, status: "completed" }))
+        : [{ type: "message", id: `msg_${base.id}`, role: "assistant", status: "completed", content: [{ type: "output_text", text, annotations: [] }] }],
+      parallel_tool_calls: true,
+      tool_choice: "auto",
+      tools: [],
+      error: null,
+      incomplete_details: null,
+      instructions: null,
+      metadata: {},
+      usage: { input_tokens: input, output_tokens: output, total_tokens: input + output, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+    }
+  }
   return {
-    choices: [
-      {
-        index: 0,
-        message: { role: "assistant", content: turn.text ?? null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
-        finish_reason: toolCalls.length ? "tool_calls" : "stop",
-      },
-    ],
-    ...(turn.usage ? { usage: { ...turn.usage, total_tokens: turn.usage.prompt_tokens + turn.usage.completion_tokens } } : {}),
+    id: `msg_${base.id}`,
+    type: "message",
+    role: "assistant",
+    model: base.model,
+    // A tool_use block carries parsed input: malformed arguments are sent as their text.
+    content: calls.length ? calls.map((c) => ({ type: "tool_use", id: c.id, name: c.name, input: parseOr(c.json) })) : [{ type: "text", text }],
+    stop_reason: calls.length ? "tool_use" : "end_turn",
+    stop_sequence: null,
+    usage: { input_tokens: input, output_tokens: output },
+  }
+}
+
+function parseOr(json: string): unknown {
+  try {
+    return JSON.parse(json)
+  } catch {
+    return json
   }
 }
 
@@ -121,9 +244,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   })
 }
 
-function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers })
-  res.end(JSON.stringify({ error: { message, type: status === 429 ? "rate_limit_exceeded" : "server_error", code: null } }))
+  res.end(JSON.stringify(body))
+}
+
+function sendError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+  sendJson(res, status, { error: { message, type: status === 429 ? "rate_limit_exceeded" : "server_error", code: null } }, headers)
 }
 
 /** Starts a scripted model on 127.0.0.1 (a free port). */
@@ -131,39 +258,35 @@ export async function scriptedModelServer(options: ScriptedModelOptions = {}): P
   const model = options.model ?? "scripted"
   let script: Script = options.script ?? []
   let next = 0
-  const requests: Array<{ body: string; parsed: ScriptedRequest }> = []
-
-  async function turnFor(request: ScriptedRequest, index: number): Promise<ScriptedTurn | undefined> {
-    return typeof script === "function" ? script(request, index) : script[index]
-  }
+  const requests: ScriptedRequest[] = []
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) return sendError(res, 404, `scripted model: no route ${req.method} ${req.url}`)
-    const body = await readBody(req)
-    let parsed: ScriptedRequest
+    const api = apiOf(req.url)
+    if (req.method !== "POST" || !api) return sendError(res, 404, `scripted model: no route ${req.method} ${req.url}`)
+    const raw = await readBody(req)
+    let body: Json
     try {
-      parsed = JSON.parse(body) as ScriptedRequest
+      body = JSON.parse(raw) as Json
     } catch {
       return sendError(res, 400, "scripted model: the request body is not JSON")
     }
-    requests.push({ body, parsed })
+    const request = describe(api, body, raw)
+    if (request.stream && api !== "chat") return sendError(res, 400, `scripted model: it streams Chat Completions only, not ${api}`)
+    requests.push(request)
     const index = next++
-    const turn = await turnFor(parsed, index)
+    const turn = typeof script === "function" ? await script(request, index) : script[index]
     // 400 is not retried by clients: a test that runs past its script fails at once.
     if (!turn) return sendError(res, 400, `scripted model: the script has no turn ${index + 1}`)
     if (turn.status !== undefined) {
       return sendError(res, turn.status, `scripted fault: HTTP ${turn.status}`, turn.retryAfter === undefined ? {} : { "retry-after": String(turn.retryAfter) })
     }
-    const base = { id: `chatcmpl-scripted-${index}`, created: Math.floor(Date.now() / 1000), model }
-    if (!parsed.stream) {
-      res.writeHead(200, { "content-type": "application/json" })
-      return res.end(JSON.stringify({ ...base, object: "chat.completion", ...completion(turn, index) }))
-    }
+    const calls = callsOf(turn, index)
+    const base = { id: `scripted-${index}`, created: Math.floor(Date.now() / 1000), model }
+    if (!request.stream) return sendJson(res, 200, wholeAnswer(api, turn, calls, base))
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" })
-    const chunks = turnChunks(turn, index)
-    if (turn.usage && parsed.stream_options?.include_usage) {
-      chunks.push({ choices: [], usage: { ...turn.usage, total_tokens: turn.usage.prompt_tokens + turn.usage.completion_tokens } })
-    }
+    const chunks = chatChunks(turn, calls)
+    if (turn.usage && (body.stream_options as Json | undefined)?.include_usage) chunks.push({ choices: [], usage: totalUsage(turn.usage) })
+    const head = { id: `chatcmpl-${base.id}`, created: base.created, model, object: "chat.completion.chunk" }
     for (const [i, chunk] of chunks.entries()) {
       if (turn.cutAfterChunks !== undefined && i >= turn.cutAfterChunks) {
         // Flush what was written, then drop the connection without ending the response.
@@ -171,7 +294,7 @@ export async function scriptedModelServer(options: ScriptedModelOptions = {}): P
         req.socket.destroy()
         return
       }
-      res.write(`data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", ...chunk })}\n\n`)
+      res.write(`data: ${JSON.stringify({ ...head, ...chunk })}\n\n`)
     }
     res.end("data: [DONE]\n\n")
   }

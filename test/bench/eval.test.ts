@@ -55,17 +55,15 @@ describe("codemode eval", () => {
   })
 
   it("reads the results of each classic turn from the conversation the model is sent", () => {
-    const request = {
-      messages: [
-        { role: "user", content: "old" },
-        { role: "assistant", tool_calls: [{ id: "a", function: { name: "x", arguments: "{}" } }] },
-        { role: "tool", tool_call_id: "a", content: "stale" },
-        { role: "user", content: "now" },
-        { role: "assistant", tool_calls: [{ id: "b", function: { name: "x", arguments: "{}" } }, { id: "c", function: { name: "y", arguments: "{}" } }] },
-        { role: "tool", tool_call_id: "b", content: '{"n":1}' },
-        { role: "tool", tool_call_id: "c", content: "plain text" },
-      ],
-    }
-    expect(resultsOf(request)).toEqual([[{ n: 1 }, "plain text"]])
+    const messages = [
+      { role: "user", content: "old" },
+      { role: "assistant", tool_calls: [{ id: "a", function: { name: "x", arguments: "{}" } }] },
+      { role: "tool", tool_call_id: "a", content: "stale" },
+      { role: "user", content: "now" },
+      { role: "assistant", tool_calls: [{ id: "b", function: { name: "x", arguments: "{}" } }, { id: "c", function: { name: "y", arguments: "{}" } }] },
+      { role: "tool", tool_call_id: "b", content: '{"n":1}' },
+      { role: "tool", tool_call_id: "c", content: "plain text" },
+    ]
+    expect(resultsOf(messages)).toEqual([[{ n: 1 }, "plain text"]])
   })
 })

@@ -36,7 +36,7 @@ describe("codemode agent", () => {
     expect(stderr).toMatch(/· tokens, turn 1: [\d,]+ in \/ [\d,]+ out \(o200k\); task: [\d,]+ \/ [\d,]+/)
     expect(stdout).toBe("On it.\nAdded milk (#1).\n")
     expect(code).toBe(0)
-    expect(model.requests.at(-1)!.parsed.model).toBe("scripted")
+    expect(model.requests.at(-1)!.body.model).toBe("scripted")
   })
 
   it("--json prints the events as JSON lines", async () => {
@@ -56,7 +56,7 @@ describe("codemode agent", () => {
     expect(stderr).toMatch(/codemode agent · scripted at http:\/\/127\.0\.0\.1:\d+\/v1/)
     expect(stderr).toMatch(/endpoint answered 500; retrying \(attempt 1\)/)
     expect(stderr).toMatch(/✗ \[codemode\] \[agent\] the model endpoint .* failed: 400/)
-    expect(model.requests.at(-1)!.parsed.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user", "user"])
+    expect(model.requests.at(-1)!.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user", "user"])
     expect(code).toBe(0)
   })
 

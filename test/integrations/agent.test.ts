@@ -29,7 +29,7 @@ async function agentWith(options: Parameters<CodeMode["agent"]>[0] = {}) {
   return { agent, events }
 }
 const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) => events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type)
-const lastRequest = () => model.requests.at(-1)!.parsed
+const lastRequest = () => model.requests.at(-1)!
 
 describe("cm.agent()", () => {
   it("streams text, runs the code of a tool call and sends the result back until the model answers", async () => {
@@ -65,7 +65,7 @@ describe("cm.agent()", () => {
     const { agent } = await agentWith()
     await agent.send("hi")
     const listed = modelToolDefinitions(cm)
-    expect(lastRequest().tools).toEqual(listed.map((d) => ({ type: "function", function: { name: d.name, description: d.description, parameters: d.inputSchema } })))
+    expect(lastRequest().body.tools).toEqual(listed.map((d) => ({ type: "function", function: { name: d.name, description: d.description, parameters: d.inputSchema } })))
   })
 
   it("works the same with whole (non-streamed) responses, and keeps the conversation between tasks", async () => {
@@ -86,7 +86,7 @@ describe("cm.agent()", () => {
     const reply = await agent.send("hello")
     expect(ofType(events, "usage")[0]).toMatchObject({ source: "endpoint", promptTokens: 120, completionTokens: 3 })
     expect(reply).toMatchObject({ promptTokens: 120, completionTokens: 3 })
-    expect(lastRequest().stream_options).toEqual({ include_usage: true })
+    expect(lastRequest().body.stream_options).toEqual({ include_usage: true })
   })
 
   it("sends malformed tool-call JSON back to the model as a tool error it can fix", async () => {
@@ -99,7 +99,7 @@ describe("cm.agent()", () => {
     const reply = await agent.send("one")
     expect(reply.text).toBe("1")
     expect(ofType(events, "tool-call")[0]).toMatchObject({ malformed: true, arguments: '{"code": "return 1' })
-    const second = model.requests.at(-2)!.parsed.messages.at(-1)!
+    const second = model.requests.at(-2)!.messages.at(-1)!
     expect(second).toMatchObject({ role: "tool", tool_call_id: "call_0_0" })
     expect(String(second.content)).toMatch(/arguments of execute are not valid JSON/)
     expect(ofType(events, "tool-result").map((r) => r.isError)).toEqual([true, false])
@@ -198,7 +198,7 @@ describe("cm.agent()", () => {
     const { agent, events } = await agentWith()
     await agent.send("any?")
     // resume too: the policy can ask, so runs can pause
-    expect(lastRequest().tools!.map((t) => t.function.name)).toEqual(["search", "execute", "resume"])
+    expect(lastRequest().tools).toEqual(["search", "execute", "resume"])
     expect(ofType(events, "tool-result")[0]!.text).toMatch(/listTodos/)
     expect(ofType(events, "tool-result")[1]!.text).toMatch(/^true/)
   })

@@ -13,10 +13,11 @@ import { aiTools, codeModeTools, CodeModeToolError } from "../../src/integration
 import type { ApprovalRequest } from "../../src/runtime/program-run.js"
 import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../src/runtime/codemode.js"
 import { modelToolDefinitions } from "../../src/server/model-tools.js"
-import { executeThenAnswer, executeThenApprove, startModelServer, type ModelServer } from "../fixtures/model/server.js"
+import { scriptedModelServer, type ScriptedModelServer } from "../../src/testing/index.js"
+import { executeThenAnswer, executeThenApprove } from "../fixtures/model/scripts.js"
 import { OPEN_TOTAL, shop } from "../fixtures/model/shop.js"
 
-let server: ModelServer
+let server: ScriptedModelServer
 let model: ReturnType<ReturnType<typeof createOpenAICompatible>["chatModel"]>
 const open: CodeMode[] = []
 /** Instances shared by the tests (each has its own sandbox pool): the shop, and the shop searched. */
@@ -24,8 +25,8 @@ let small: CodeMode
 let big: CodeMode
 
 beforeAll(async () => {
-  server = await startModelServer(executeThenAnswer(OPEN_TOTAL))
-  model = createOpenAICompatible({ name: "scripted", baseURL: server.baseURL, apiKey: "test-key" }).chatModel("scripted")
+  server = await scriptedModelServer({ script: executeThenAnswer(OPEN_TOTAL) })
+  model = createOpenAICompatible({ name: "scripted", baseURL: server.url, apiKey: "test-key" }).chatModel("scripted")
   small = await codemode({ sources: [shop().source] })
   big = await codemode({ sources: [shop().source], catalog: { tokenBudget: 10 } })
 })
@@ -73,18 +74,18 @@ describe("codeModeTools", () => {
   })
 
   it("generateText over HTTP: the model's execute runs, its result goes back as the tool message, the model answers", async () => {
-    server.script(executeThenAnswer(OPEN_TOTAL))
+    server.play(executeThenAnswer(OPEN_TOTAL))
     server.requests.length = 0
     const result = await generateText({ model, tools: codeModeTools(small), stopWhen: stepCountIs(4), prompt: "What do the open orders add up to?" })
     expect(result.text).toMatch(/^answer: 42\b/)
     expect(result.steps).toHaveLength(2)
     expect(server.requests[0]!.tools).toEqual(["execute", "resume"])
     const toolMessage = (server.requests[1]!.body.messages as Array<Record<string, unknown>>).find((m) => m.role === "tool")
-    expect(toolMessage).toMatchObject({ tool_call_id: "call_1_0", content: expect.stringMatching(/^42\b/) })
+    expect(toolMessage).toMatchObject({ tool_call_id: "call_0_0", content: expect.stringMatching(/^42\b/) })
   })
 
   it("a failed run is a tool error the model reads", async () => {
-    server.script(executeThenAnswer("return codemode.shop.listOrders({ status: 7 })"))
+    server.play(executeThenAnswer("return codemode.shop.listOrders({ status: 7 })"))
     const result = await generateText({ model, tools: codeModeTools(small), stopWhen: stepCountIs(4), prompt: "x" })
     const error = result.steps[0]!.content.find((part) => part.type === "tool-error")
     expect(error).toMatchObject({ toolName: "execute", error: expect.any(CodeModeToolError) })
@@ -151,7 +152,7 @@ describe("aiTools: an AI SDK tool set as a codemode namespace", () => {
     const sent: string[] = []
     const cm = await codemode({ sources: [aiTools("app", appTools(sent))] })
     const asked: ApprovalRequest[] = []
-    server.script(
+    server.play(
       executeThenAnswer(
         "const a = await codemode.app.sendEmail({ to: 'me@example.com', body: 'hi' })\n" +
           "let b; try { b = await codemode.app.sendEmail({ to: 'ceo@corp.com', body: 'hi' }) } catch (e) { b = e.message }\nreturn [a, b]",
@@ -172,7 +173,7 @@ describe("aiTools: an AI SDK tool set as a codemode namespace", () => {
   it("deferred: the run pauses, the model resumes it with the token after asking the user", async () => {
     const sent: string[] = []
     const cm = await codemode({ sources: [aiTools("app", appTools(sent))] })
-    server.script(executeThenApprove("return await codemode.app.sendEmail({ to: 'ceo@corp.com', body: 'hi' })"))
+    server.play(executeThenApprove("return await codemode.app.sendEmail({ to: 'ceo@corp.com', body: 'hi' })"))
     const messages: ModelMessage[] = [{ role: "user", content: "mail the ceo" }]
     const result = await generateText({ model, tools: codeModeTools(cm), stopWhen: stepCountIs(5), messages })
     expect(result.steps.map((s) => s.toolCalls.map((c) => c?.toolName))).toEqual([["execute"], ["resume"], []])

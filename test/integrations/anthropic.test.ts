@@ -9,16 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { anthropicTools, runToolUses } from "../../src/integrations/anthropic.js"
 import { createCodeMode, type CodeMode } from "../../src/runtime/codemode.js"
 import { modelToolDefinitions } from "../../src/server/model-tools.js"
-import { executeThenAnswer, startModelServer, type ModelServer } from "../fixtures/model/server.js"
+import { scriptedModelServer, type ScriptedModelServer } from "../../src/testing/index.js"
+import { executeThenAnswer } from "../fixtures/model/scripts.js"
 import { OPEN_TOTAL, shop } from "../fixtures/model/shop.js"
 
-let model: ModelServer
+let model: ScriptedModelServer
 let cm: CodeMode
 let big: CodeMode
 let client: Anthropic
 
 beforeAll(async () => {
-  model = await startModelServer(executeThenAnswer(OPEN_TOTAL))
+  model = await scriptedModelServer({ script: executeThenAnswer(OPEN_TOTAL) })
   // The checker is not what these tests are about.
   cm = await createCodeMode({ sources: [shop().source], typecheck: "off" })
   big = await createCodeMode({ sources: [shop().source], typecheck: "off", catalog: { tokenBudget: 10 } })
@@ -51,7 +52,7 @@ describe("Anthropic Messages", () => {
     expect(reply?.content).toEqual([{ type: "text", text: expect.stringMatching(/^answer: 42\b/) }])
     expect(model.requests).toHaveLength(2)
     const sent = (model.requests[1]!.body.messages as Anthropic.MessageParam[]).at(-1)
-    expect(sent).toEqual({ role: "user", content: [{ type: "tool_result", tool_use_id: "call_1_0", content: expect.stringMatching(/^42\b/) }] })
+    expect(sent).toEqual({ role: "user", content: [{ type: "tool_result", tool_use_id: "call_0_0", content: expect.stringMatching(/^42\b/) }] })
   })
 
   it("search answers with declarations; failures carry is_error; other tools' blocks are the app's", async () => {

@@ -9,18 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { chatTools, responsesTools, runChatToolCalls, runResponsesToolCalls } from "../../src/integrations/openai.js"
 import { createCodeMode, type CodeMode } from "../../src/runtime/codemode.js"
 import { modelToolDefinitions } from "../../src/server/model-tools.js"
-import { executeThenAnswer, executeThenApprove, startModelServer, type ModelServer } from "../fixtures/model/server.js"
+import { scriptedModelServer, type ScriptedModelServer } from "../../src/testing/index.js"
+import { executeThenAnswer, executeThenApprove } from "../fixtures/model/scripts.js"
 import { OPEN_TOTAL, shop } from "../fixtures/model/shop.js"
 
-let model: ModelServer
+let model: ScriptedModelServer
 let cm: CodeMode
 let client: OpenAI
 const { source, refunded } = shop()
 
 beforeAll(async () => {
-  model = await startModelServer(executeThenAnswer(OPEN_TOTAL))
+  model = await scriptedModelServer({ script: executeThenAnswer(OPEN_TOTAL) })
   cm = await createCodeMode({ sources: [source], typecheck: "off" }) // the checker is not what these tests are about
-  client = new OpenAI({ baseURL: model.baseURL, apiKey: "test-key", maxRetries: 0 })
+  client = new OpenAI({ baseURL: model.url, apiKey: "test-key", maxRetries: 0 })
 })
 afterAll(async () => {
   await cm?.close()
@@ -57,7 +58,7 @@ describe("Chat Completions", () => {
     expect(model.requests).toHaveLength(2)
     expect(model.requests[0]!.body.tools).toEqual(JSON.parse(JSON.stringify(chatTools(cm))))
     const sent = (model.requests[1]!.body.messages as Array<Record<string, unknown>>).find((m) => m.role === "tool")
-    expect(sent).toEqual({ role: "tool", tool_call_id: "call_1_0", content: expect.stringMatching(/^42\b/) })
+    expect(sent).toEqual({ role: "tool", tool_call_id: "call_0_0", content: expect.stringMatching(/^42\b/) })
     expect(messages.filter((m) => m.role === "tool")).toHaveLength(1)
   })
 
@@ -82,7 +83,7 @@ describe("Chat Completions", () => {
   })
 
   it("a call that needs approval pauses; the model resumes it with the token it was given", async () => {
-    model.script(executeThenApprove("return await codemode.shop.refund({ id: 3 })"))
+    model.play(executeThenApprove("return await codemode.shop.refund({ id: 3 })"))
     const { text, messages } = await chat("Refund order 3")
     expect(messages.filter((m) => m.role === "tool").map((m) => String(m.content).split("\n")[0])).toEqual([
       expect.stringMatching(/^PAUSED: 1 call needs approval/),
@@ -109,13 +110,13 @@ describe("Chat Completions", () => {
 
 describe("Responses", () => {
   it("defines the tools as the SDK's FunctionTool and round-trips function_call_output over HTTP", async () => {
-    model.script(executeThenAnswer(OPEN_TOTAL))
+    model.play(executeThenAnswer(OPEN_TOTAL))
     model.requests.length = 0
     const tools = responsesTools(cm) satisfies OpenAI.Responses.FunctionTool[]
     expect(tools.map((t) => t.name)).toEqual(["execute", "resume"])
     const first = await client.responses.create({ model: "scripted", input: "What do the open orders add up to?", tools })
     const outputs = (await runResponsesToolCalls(cm, first)) satisfies OpenAI.Responses.ResponseInputItem[]
-    expect(outputs).toEqual([{ type: "function_call_output", call_id: "call_1_0", output: expect.stringMatching(/^42\b/) }])
+    expect(outputs).toEqual([{ type: "function_call_output", call_id: "call_0_0", output: expect.stringMatching(/^42\b/) }])
     const second = await client.responses.create({ model: "scripted", previous_response_id: first.id, input: outputs, tools })
     expect(second.output_text).toMatch(/^answer: 42\b/)
     expect(await runResponsesToolCalls(cm, second)).toEqual([])

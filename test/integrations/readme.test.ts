@@ -9,7 +9,7 @@ import path from "node:path"
 import { rm } from "node:fs/promises"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { allExamples, ROOT, runExample } from "../fixtures/readme-examples.js"
-import { startModelServer, type ModelServer, type Script } from "../fixtures/model/server.js"
+import { scriptedModelServer, type ScriptedModelServer, type Script } from "../../src/testing/index.js"
 
 const MARKER = "test: scripted model"
 const WORK_DIR = path.join(ROOT, ".tmp", `readme-model-blocks-${process.pid}`)
@@ -25,13 +25,13 @@ const readmeModel: Script = (request) => {
   const offered = JSON.stringify(request.body.tools)
   const namespace = Object.keys(PROGRAMS).find((ns) => offered.includes(`codemode.${ns}`))
   if (!namespace) return { text: `no program for the tools ${offered.slice(0, 200)}` }
-  return { calls: [{ name: "execute", args: { code: PROGRAMS[namespace] } }] }
+  return { toolCalls: [{ name: "execute", arguments: { code: PROGRAMS[namespace] } }] }
 }
 
-let model: ModelServer
+let model: ScriptedModelServer
 beforeAll(async () => {
-  model = await startModelServer(readmeModel)
-  vi.stubEnv("OPENAI_BASE_URL", model.baseURL)
+  model = await scriptedModelServer({ script: readmeModel })
+  vi.stubEnv("OPENAI_BASE_URL", model.url)
   vi.stubEnv("OPENAI_API_KEY", "test-key")
   vi.stubEnv("ANTHROPIC_BASE_URL", model.url)
   vi.stubEnv("ANTHROPIC_API_KEY", "test-key")

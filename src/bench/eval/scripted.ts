@@ -4,7 +4,7 @@
  * expected answer), so a tool or protocol that fails makes the task fail. It measures the protocol
  * (turns, payload tokens, wall time), not a model's skill.
  */
-import type { Script, ScriptedRequest, ScriptedTurn } from "../../testing/scripted-model.js"
+import type { Script, ScriptedMessage, ScriptedRequest, ScriptedTurn } from "../../testing/scripted-model.js"
 import { classicName } from "./classic.js"
 import type { ArmName, EvalTask, Results } from "./task.js"
 
@@ -18,8 +18,7 @@ const parse = (text: unknown): unknown => {
 }
 
 /** The results of each turn's tool calls since the last user message, in call order. */
-export function resultsOf(request: ScriptedRequest): Results {
-  const messages = request.messages
+export function resultsOf(messages: ScriptedMessage[]): Results {
   let start = messages.length
   while (start > 0 && messages[start - 1]?.role !== "user") start--
   const results: Results = []
@@ -54,9 +53,9 @@ function classicTurns(task: EvalTask): Array<(request: ScriptedRequest) => Scrip
   }
   return [
     ...task.classic.turns.map((plan) => (request: ScriptedRequest) => ({
-      toolCalls: plan(resultsOf(request)).map((call) => ({ name: name(call.tool), arguments: call.args })),
+      toolCalls: plan(resultsOf(request.messages)).map((call) => ({ name: name(call.tool), arguments: call.args })),
     })),
-    (request: ScriptedRequest) => ({ text: task.classic.answer(resultsOf(request)) }),
+    (request: ScriptedRequest) => ({ text: task.classic.answer(resultsOf(request.messages)) }),
   ]
 }
 
@@ -64,7 +63,7 @@ function classicTurns(task: EvalTask): Array<(request: ScriptedRequest) => Scrip
 export function scriptFor(task: EvalTask, arm: ArmName): Script {
   let turns: Array<(request: ScriptedRequest) => ScriptedTurn> | undefined
   return (request, index) => {
-    turns ??= arm === "codemode" ? codemodeTurns(task, new Set((request.tools ?? []).map((t) => t.function.name))) : classicTurns(task)
+    turns ??= arm === "codemode" ? codemodeTurns(task, new Set(request.tools)) : classicTurns(task)
     const turn = turns[index]
     return turn ? turn(request) : { text: "(the scripted model has no more turns)" }
   }
