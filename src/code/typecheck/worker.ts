@@ -4,10 +4,15 @@
  * its heap (`--max-old-space-size`): a program whose types make the checker spin or grow costs this
  * process, never the host.
  */
-import ts from "typescript"
+import { createRequire } from "node:module"
+import type TsModule from "typescript"
 import { loadCatalog, type LoadedCatalog } from "./catalog.js"
 import type { LibCache } from "./compiler.js"
 import type { HostToWorker, WorkerDiagnostic, WorkerToHost } from "./protocol.js"
+
+// Required, not imported: importing TypeScript's CommonJS bundle as an ES module first scans all of
+// it for named exports, which takes longer than loading it (docs/typecheck.md, cold start).
+const ts = createRequire(import.meta.url)("typescript") as typeof TsModule
 
 function main(): void {
   const port = process
