@@ -16,6 +16,7 @@ import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
 import { newRunId } from "./journal.js"
 import { compilePolicy, toolsCanAsk, type CompiledPolicy, type Policy } from "./policy.js"
 import { runProgram, type ApprovalHandler, type RunEnvironment } from "./program-run.js"
+import { settleCommitted } from "./receipts.js"
 import { createRedactor } from "./redact.js"
 import { syntaxResult, type ExecuteResult } from "./results.js"
 import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary } from "./run-book.js"
@@ -244,8 +245,9 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     tools: () => sources.tools(),
     reload: () => sources.reload(PROCEDURES_NAMESPACE),
   })
+  const allSources = procedures.source ? [...options.sources, procedures.source] : options.sources
   try {
-    sources = await loadSources(procedures.source ? [...options.sources, procedures.source] : options.sources, sourceOptions)
+    sources = await loadSources(allSources, sourceOptions)
   } catch (error) {
     // The instance owns the executor it was given: nobody can close() it now.
     await options.executor?.dispose().catch(() => undefined)
@@ -362,6 +364,9 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     const startedAt = performance.now()
     const opened = await book.open(token, decisions)
     if ("settled" in opened) return opened.settled
+    // Its host may have stopped after the run committed and before the journal said so.
+    const committed = await settleCommitted(allSources, (book.environment as NonNullable<RunEnvironment["runs"]>).journal, opened)
+    if (committed) return committed
     let normalized: NormalizedCode
     try {
       normalized = await normalizeCode(opened.record.program)
