@@ -141,7 +141,8 @@ export interface CodeMode {
    * Continues a paused run (or one whose host died) from its journal: calls already made return
    * their recorded results without running again. `decisions`: "approve" / "deny" for every
    * pending call, or per pending id (`{ c3: "approve" }`); undecided calls pause the run again.
-   * A run that already finished returns its settled result and runs nothing. Rejects with
+   * A run that already finished returns its settled result and runs nothing, as does one whose host
+   * died after its state commit and before its journal recorded it (docs/state.md). Rejects with
    * `RESUME_INVALID` (forged, tampered, expired, stale or unknown token; tools changed) or
    * `RUN_BUSY` (another process is executing the run).
    */
@@ -365,7 +366,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     const opened = await book.open(token, decisions)
     if ("settled" in opened) return opened.settled
     // Its host may have stopped after the run committed and before the journal said so.
-    const committed = await settleCommitted(allSources, (book.environment as NonNullable<RunEnvironment["runs"]>).journal, opened)
+    const committed = env.runs && (await settleCommitted(allSources, env.runs.journal, opened))
     if (committed) return committed
     let normalized: NormalizedCode
     try {
