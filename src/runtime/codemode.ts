@@ -16,6 +16,7 @@ import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
 import { newRunId } from "./journal.js"
 import { compilePolicy, toolsCanAsk, type CompiledPolicy, type Policy } from "./policy.js"
 import { runProgram, type ApprovalHandler, type RunEnvironment } from "./program-run.js"
+import { settleCommitted } from "./receipts.js"
 import { createRedactor } from "./redact.js"
 import { syntaxResult, type ExecuteResult } from "./results.js"
 import { createRunBook, type ResumeDecisions, type RunsOptions, type RunSummary } from "./run-book.js"
@@ -140,7 +141,8 @@ export interface CodeMode {
    * Continues a paused run (or one whose host died) from its journal: calls already made return
    * their recorded results without running again. `decisions`: "approve" / "deny" for every
    * pending call, or per pending id (`{ c3: "approve" }`); undecided calls pause the run again.
-   * A run that already finished returns its settled result and runs nothing. Rejects with
+   * A run that already finished returns its settled result and runs nothing, as does one whose host
+   * died after its state commit and before its journal recorded it (docs/state.md). Rejects with
    * `RESUME_INVALID` (forged, tampered, expired, stale or unknown token; tools changed) or
    * `RUN_BUSY` (another process is executing the run).
    */
@@ -244,8 +246,9 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     tools: () => sources.tools(),
     reload: () => sources.reload(PROCEDURES_NAMESPACE),
   })
+  const allSources = procedures.source ? [...options.sources, procedures.source] : options.sources
   try {
-    sources = await loadSources(procedures.source ? [...options.sources, procedures.source] : options.sources, sourceOptions)
+    sources = await loadSources(allSources, sourceOptions)
   } catch (error) {
     // The instance owns the executor it was given: nobody can close() it now.
     await options.executor?.dispose().catch(() => undefined)
@@ -362,6 +365,9 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     const startedAt = performance.now()
     const opened = await book.open(token, decisions)
     if ("settled" in opened) return opened.settled
+    // Its host may have stopped after the run committed and before the journal said so.
+    const committed = env.runs && (await settleCommitted(allSources, env.runs.journal, opened))
+    if (committed) return committed
     let normalized: NormalizedCode
     try {
       normalized = await normalizeCode(opened.record.program)

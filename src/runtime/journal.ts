@@ -116,8 +116,13 @@ function parse<T>(text: string, key: string): T {
 export class Journal {
   constructor(readonly store: RunStore) {}
 
+  /** When the store drops the run's keys (ms since the epoch): its expiry plus a grace. */
+  keptUntil(record: Pick<RunRecord, "expiresAt">): number {
+    return record.expiresAt + GRACE_MS
+  }
+
   private ttl(record: Pick<RunRecord, "expiresAt">): { ttlMs: number } {
-    return { ttlMs: Math.max(1, record.expiresAt + GRACE_MS - Date.now()) }
+    return { ttlMs: Math.max(1, this.keptUntil(record) - Date.now()) }
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -127,6 +132,14 @@ export class Journal {
 
   async putRun(record: RunRecord): Promise<void> {
     await this.store.set(runKey(record.id), JSON.stringify(record), this.ttl(record))
+  }
+
+  /** Records the run's settled result: status "done" or "failed" by its `ok`. */
+  async settle(record: RunRecord, outcome: { ok: boolean }): Promise<void> {
+    record.status = outcome.ok ? "done" : "failed"
+    record.outcome = outcome
+    delete record.pending
+    await this.putRun(record)
   }
 
   async putCall(record: RunRecord, entry: CallEntry): Promise<void> {

@@ -138,13 +138,11 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
               : outcome.ok
                 ? { status: "done", ok: true, value: outcome.value, logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
                 : { status: "done", ok: true, value: partial?.value, ...(partial ? { cut: partial.cut } : {}), logs: outcome.logs, calls: gate.calls, stats, runId: run.runId }
-      const result = await end(scope, ended, (error) => failed(env, error, run.code, tools, gate.calls, outcome.logs, stats, run.runId))
-      if (durable && env.runs) {
-        durable.record.status = result.ok ? "done" : "failed"
-        durable.record.outcome = result
-        delete durable.record.pending
-        await env.runs.journal.putRun(durable.record)
-      }
+      // A durable run's receipt goes into the commit, so a resume after a host that stopped before the
+      // journal below recorded "done" finds the run committed (receipts.ts).
+      const receipt = durable && env.runs ? { runId: run.runId, outcome: ended, keepUntil: env.runs.journal.keptUntil(durable.record) } : undefined
+      const result = await end(scope, ended, (error) => failed(env, error, run.code, tools, gate.calls, outcome.logs, stats, run.runId), receipt)
+      if (durable && env.runs) await env.runs.journal.settle(durable.record, result)
       return result
     }
   } finally {
@@ -153,16 +151,17 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
 }
 
 /**
- * Ends an attempt's scope with its result: a finished program's writes are committed (a failing
- * commit fails the run: nothing of it was written), any other result's are dropped.
+ * Ends an attempt's scope with its result: a finished program's writes are committed, with the
+ * durable run's `receipt` (a failing commit fails the run: nothing of it was written), any other
+ * result's are dropped.
  */
-async function end(scope: RunScopeHandle, result: ExecuteResult, fail: (error: RunError) => FailedResult): Promise<ExecuteResult> {
+async function end(scope: RunScopeHandle, result: ExecuteResult, fail: (error: RunError) => FailedResult, receipt: Parameters<RunScopeHandle["commit"]>[0]): Promise<ExecuteResult> {
   if (!result.ok) {
     scope.rollback()
     return result
   }
   try {
-    await scope.commit()
+    await scope.commit(receipt)
     return result
   } catch (error) {
     const failure = fail({ kind: "runtime", message: `The program finished, but its writes could not be committed, so none were: ${error instanceof Error ? error.message : String(error)}` })

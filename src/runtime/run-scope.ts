@@ -2,14 +2,18 @@
  * The scope of one attempt of a run: tools with run-long effects (the state source's transaction)
  * join it through `ctx.run`, and the runtime ends it with the attempt — commit when the program
  * finished, rollback when it failed, paused or was stopped. Commits go participant by participant:
- * each one is atomic, several together are not (one database per run is).
+ * each one is atomic, several together are not (one database per run is). A durable run's commit
+ * hands each participant a receipt to record with its effects (receipts.ts reads them on resume).
  */
 import { codemodeError } from "../errors.js"
-import type { RunParticipant, RunScope } from "../tools/tool.js"
+import type { CommitReceipt, RunParticipant, RunScope } from "../tools/tool.js"
 
 export interface RunScopeHandle extends RunScope {
-  /** Commits every participant in join order; after a failure the rest are rolled back and it rejects. */
-  commit(): Promise<void>
+  /**
+   * Commits every participant in join order; after a failure the rest are rolled back and it rejects.
+   * `receipt` (durable runs): handed to every participant, listing those with effects (which record it).
+   */
+  commit(receipt?: Omit<CommitReceipt, "participants">): Promise<void>
   /** Drops every participant's effects. Idempotent, also after commit (then a no-op). */
   rollback(): void
 }
@@ -59,11 +63,13 @@ export function createRunScope(runId: string): RunScopeHandle {
       if (!participant) participants.set(key, (participant = create()))
       return participant as T
     },
-    async commit() {
+    async commit(receipt) {
       ended = true
+      const writers = [...participants].filter(([, participant]) => participant.hasEffects?.() ?? true).map(([key]) => key)
+      const full = receipt && { ...receipt, participants: writers }
       for (const [key, participant] of participants) {
         try {
-          await participant.commit()
+          await participant.commit(full)
           participants.delete(key)
         } catch (error) {
           participants.delete(key)

@@ -28,12 +28,32 @@ export interface ToolOrigin {
 }
 
 /**
+ * What a durable run's participants record in the same atomic write as its effects, so that a resume
+ * after the host stopped between the commit and the journal's "done" finds the run committed (and its
+ * result) instead of making its calls again (see {@link ToolSource.committed}).
+ */
+export interface CommitReceipt {
+  runId: string
+  /** The run's result (JSON data), as its journal records it once it is done. */
+  outcome: unknown
+  /** The keys of the run's participants with effects, in commit order: each records this receipt. */
+  participants: string[]
+  /** When the journal can no longer resume the run (ms since the epoch): the receipt is not needed after it. */
+  keepUntil: number
+}
+
+/**
  * Something a tool keeps for the rest of its run (a transaction): the runtime ends it with the run.
  * Exactly one of `commit` or `rollback` is called, once.
  */
 export interface RunParticipant {
-  /** The program finished: make its effects durable. A rejection fails the run (its message and code reach the caller). */
-  commit(): void | Promise<void>
+  /**
+   * The program finished: make its effects durable. `receipt` (durable runs only): record it with the
+   * effects, atomically, if there are any. A rejection fails the run (its message and code reach the caller).
+   */
+  commit(receipt?: CommitReceipt): void | Promise<void>
+  /** Whether `commit` has anything to write. Default: true. */
+  hasEffects?(): boolean
   /** The run failed, paused or was stopped: drop its effects. Must not throw. */
   rollback(): void
   /** Marks the effects so far; the function returned drops what came after (a procedure that failed inside a run). */
@@ -122,6 +142,12 @@ export interface ToolSource {
    * (`codemode tokens`); `filtered` when the source serves only some of the spec's operations.
    */
   readonly spec?: { readonly location: string | object; readonly filtered: boolean }
+  /**
+   * Durable runs: the receipt the commit of run `runId` recorded in this source, and the key of the
+   * participant that recorded it; undefined when the run committed nothing here. Rejects when the
+   * source cannot be read.
+   */
+  committed?(runId: string): Promise<{ participant: string; receipt: CommitReceipt } | undefined>
   /** Releases connections and child processes. Idempotent. */
   close?(): Promise<void>
 }

@@ -6,7 +6,9 @@
  *
  * Reads are plain reads of committed data. Writes only happen in {@link StateDatabase.commit}: one
  * SQLite transaction that first checks that nothing the run read has changed since (optimistic
- * concurrency), then applies every write, so a run's writes are all there or none are.
+ * concurrency), then applies every write, so a run's writes are all there or none are. A durable run's
+ * commit also records the run in `committed_runs`, in that same transaction: a resume after its host
+ * stopped before the journal recorded "done" finds it there (and a second commit of the run is refused).
  */
 import type BetterSqlite3 from "better-sqlite3"
 import { CodeModeError, codemodeError } from "../../errors.js"
@@ -41,6 +43,14 @@ export interface Change {
   ids: string[]
 }
 
+/** What a durable run's commit records with its writes: its id, a receipt (JSON, opaque here) and until when it is kept. */
+export interface RunMarker {
+  run: string
+  receipt: string
+  /** ms since the epoch; a later marked commit removes markers past theirs. */
+  keepUntil: number
+}
+
 /** A change as the database keeps it, numbered in commit order. */
 export interface LoggedChange extends Change {
   seq: number
@@ -55,10 +65,13 @@ export interface StateDatabase {
   rev(collection: string): number
   /**
    * In one transaction: checks `reads` against the committed data (a difference rejects with
-   * `STATE_CONFLICT` and writes nothing), applies `writes` and bumps the revisions. Returns what changed.
-   * Rejects with `STATE_FAILED` when the database cannot write (disk full, read-only, locked).
+   * `STATE_CONFLICT` and writes nothing), applies `writes` and bumps the revisions; with `marker`, also
+   * records it (and drops markers kept long enough). Returns what changed. Rejects with `STATE_FAILED`
+   * when the database cannot write (disk full, read-only, locked) or `marker`'s run committed here already.
    */
-  commit(reads: ReadSet, writes: readonly Write[]): Change[]
+  commit(reads: ReadSet, writes: readonly Write[], marker?: RunMarker): Change[]
+  /** The marker of run `run`'s commit, or `undefined`. */
+  committedRun(run: string): RunMarker | undefined
   /** Changes committed after `seq` (by any process), oldest first; the newest {@link KEPT_CHANGES} are kept. */
   changesSince(seq: number): LoggedChange[]
   /** The seq of the last change committed (0: none). */
@@ -81,6 +94,8 @@ CREATE TABLE IF NOT EXISTS docs (collection TEXT NOT NULL, id TEXT NOT NULL, doc
 CREATE INDEX IF NOT EXISTS docs_seq ON docs (collection, seq);
 CREATE TABLE IF NOT EXISTS revisions (collection TEXT PRIMARY KEY, rev INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, operation TEXT NOT NULL, ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS committed_runs (run TEXT PRIMARY KEY, receipt TEXT NOT NULL, keep_until INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS committed_runs_keep ON committed_runs (keep_until);
 `
 
 /** Change events kept in the database for other processes to read: the newest this many. */
@@ -139,12 +154,22 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
   const pruneChanges = db.prepare("DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - ?")
   const changesSince = db.prepare<[number], { seq: number; collection: string; operation: Change["operation"]; ids: string }>("SELECT seq, collection, operation, ids FROM changes WHERE seq > ? ORDER BY seq")
   const lastChange = db.prepare<[], { seq: number | null }>("SELECT max(seq) AS seq FROM changes")
+  const marked = db.prepare<[string], { receipt: string; keep_until: number }>("SELECT receipt, keep_until FROM committed_runs WHERE run = ?")
+  const mark = db.prepare("INSERT INTO committed_runs (run, receipt, keep_until) VALUES (?, ?, ?)")
+  const pruneMarks = db.prepare("DELETE FROM committed_runs WHERE keep_until < ?")
   const nextSeq = db.prepare<[string], { seq: number | null }>("SELECT max(seq) AS seq FROM docs WHERE collection = ?")
   const revOf = (collection: string) => rev.get(collection)?.rev ?? 0
   const conflict = (what: string) =>
     codemodeError("STATE_CONFLICT", ORIGIN, `${what} was changed by another run after this run read it; nothing of this run was written: run it again`)
 
-  const apply = db.transaction((reads: ReadSet, writes: readonly Write[]): Change[] => {
+  const apply = db.transaction((reads: ReadSet, writes: readonly Write[], marker: RunMarker | undefined): Change[] => {
+    if (marker) {
+      if (marked.get(marker.run)) {
+        throw codemodeError("STATE_FAILED", ORIGIN, `run ${marker.run} committed its writes to ${file} already (before its host stopped); nothing was written again`, { data: { file, run: marker.run } })
+      }
+      pruneMarks.run(Date.now())
+      mark.run(marker.run, marker.receipt, marker.keepUntil)
+    }
     for (const read of reads.collections) if (revOf(read.collection) !== read.rev) throw conflict(`collection "${read.collection}"`)
     for (const read of reads.docs) if ((get.get(read.collection, read.id)?.version ?? 0) !== read.version) throw conflict(`document "${read.id}" of "${read.collection}"`)
     const changes = new Map<string, Change>()
@@ -203,7 +228,12 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
         return read()
       }),
     rev: (collection) => guard("reading", () => revOf(collection)),
-    commit: (reads, writes) => guard("writing", () => apply.immediate(reads, writes)),
+    commit: (reads, writes, marker) => guard("writing", () => apply.immediate(reads, writes, marker)),
+    committedRun: (run) =>
+      guard("reading", () => {
+        const row = marked.get(run)
+        return row ? { run, receipt: row.receipt, keepUntil: row.keep_until } : undefined
+      }),
     changesSince: (seq) => guard("reading", () => changesSince.all(seq).map((row) => ({ ...row, ids: JSON.parse(row.ids) as string[] }))),
     lastChange: () => guard("reading", () => lastChange.get()?.seq ?? 0),
     close: () => {

@@ -7,7 +7,7 @@
 import { CodeModeError, codemodeError } from "../../errors.js"
 import { compileSchema, type Compiled, type ZodSchema } from "../functions.js"
 import { isIdentifier, toIdentifier } from "../identifiers.js"
-import type { CallContext, JSONSchema, Tool, ToolSource } from "../tool.js"
+import type { CallContext, CommitReceipt, JSONSchema, Tool, ToolSource } from "../tool.js"
 import { openSqlite, type Change, type StateDatabase } from "./database.js"
 import { querySchema, runQuery, MAX_QUERY_LIMIT, type QueryArgs } from "./query.js"
 import { createTransaction, type Doc, type Transaction } from "./transaction.js"
@@ -111,6 +111,16 @@ export function state(namespace: string, options: StateOptions): StateSource {
     }
   }
   let db: Promise<StateDatabase> | undefined
+  /** The database, opened on first use; a failed open is tried again next time. */
+  const openDatabase = async (): Promise<StateDatabase> => {
+    const opening = (db ??= openSqlite(options.db, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }))
+    try {
+      return await opening
+    } catch (error) {
+      if (db === opening) db = undefined
+      throw error
+    }
+  }
   const key = `state:${options.db}`
 
   /** The run's transaction on this database, or one for this call alone (committed after it). */
@@ -196,14 +206,16 @@ export function state(namespace: string, options: StateOptions): StateSource {
     namespace,
     kind: KIND,
     load: async () => {
-      db ??= openSqlite(options.db, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes })
       try {
-        await db
+        await openDatabase()
       } catch (error) {
-        db = undefined
         throw CodeModeError.is(error) ? error : codemodeError("STATE_FAILED", namespace, String(error))
       }
       return collections.flatMap(toolsOf)
+    },
+    committed: async (runId) => {
+      const marker = (await openDatabase()).committedRun(runId)
+      return marker && { participant: key, receipt: JSON.parse(marker.receipt) as CommitReceipt }
     },
     subscribe: (listener) => {
       listeners.add(listener)

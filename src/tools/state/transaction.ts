@@ -1,8 +1,9 @@
 /**
  * One run's transaction on a state database: its writes are held here and laid over the committed
  * documents for its own reads, what it read is remembered with its version, and `commit` hands
- * both to the database at the end of the run (all written, or nothing on a conflict). Nothing is
- * locked while the run goes on, so a run waiting for an approval blocks nobody.
+ * both to the database at the end of the run (all written, or nothing on a conflict), with the
+ * receipt of a durable run. Nothing is locked while the run goes on, so a run waiting for an
+ * approval blocks nobody.
  */
 import { createHash, randomBytes } from "node:crypto"
 import { codemodeError } from "../../errors.js"
@@ -80,13 +81,15 @@ export function createTransaction(db: StateDatabase, seed: string | undefined, o
       if (seed === undefined) return randomBytes(ID_CHARS / 2).toString("hex")
       return createHash("sha256").update(`${seed}:${n}`).digest("hex").slice(0, ID_CHARS)
     },
-    commit() {
+    hasEffects: () => [...writes.values()].some((docs) => docs.size > 0),
+    commit(receipt) {
       assertOpen()
       ended = true
       const list: Write[] = []
       for (const [collection, docs] of writes) for (const [id, doc] of docs) list.push({ collection, id, doc })
       if (list.length === 0) return
-      const changes = db.commit({ docs: [...docReads.values()], collections: [...collectionReads].map(([collection, rev]) => ({ collection, rev })) }, list)
+      const marker = receipt && { run: receipt.runId, receipt: JSON.stringify(receipt), keepUntil: receipt.keepUntil }
+      const changes = db.commit({ docs: [...docReads.values()], collections: [...collectionReads].map(([collection, rev]) => ({ collection, rev })) }, list, marker)
       if (changes.length > 0) onCommit(changes)
     },
     rollback() {
