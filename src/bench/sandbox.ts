@@ -5,6 +5,7 @@
  * creation time, host growth when a heap bomb hits the memory limit).
  */
 import { availableParallelism, loadavg } from "node:os"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { Worker } from "node:worker_threads"
 import vm from "node:vm"
 import { DEFAULT_LIMITS, type Bindings, type Executor, type Limits } from "../sandbox/executor.js"
@@ -84,6 +85,19 @@ export interface SandboxBenchResult {
    * SharedArrayBuffer doorbell (worker blocks in Atomics.wait, host awaits Atomics.waitAsync).
    */
   channel: { postMessageRttUs: number; atomicsRttUs: number }
+  /**
+   * Large values across the boundary, on the host's event loop: a `Promise.all` of `calls` tool calls
+   * whose results (or arguments) are `values`-number arrays. Per direction, the run's wall time and
+   * the host's longest event-loop stall while it ran (what other requests on the host wait), p50 of
+   * `runs`. The host parses arguments and encodes results in slices (docs/sandbox.md).
+   */
+  largeTransfer: {
+    calls: number
+    values: number
+    runs: number
+    results: { runMsP50: number; hostMaxStallMsP50: number }
+    arguments: { runMsP50: number; hostMaxStallMsP50: number }
+  }
   /** A heap bomb against a 64 MiB limit: how it ended and how much the host grew meanwhile. */
   memoryCap: { limitBytes: number; stoppedBy: string; hostGrowthBytes: number; durationMs: number }
   iterations: number
@@ -156,6 +170,7 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<S
       },
       moduleCreateP50Ms: round(await moduleCreation()),
       channel: { postMessageRttUs: round(await postMessageRtt(2000)), atomicsRttUs: round(await atomicsRtt(2000)) },
+      largeTransfer: await largeTransfer(executor, limits),
       memoryCap: await memoryCap(options.executor),
       iterations,
       toolCalls,
@@ -266,6 +281,37 @@ async function parallelCallCost(executor: Executor, n: number, limits: Limits): 
     costs.push(((withCalls.stats.durationMs - without.stats.durationMs) * 1000) / n)
   }
   return percentile(costs, 50)
+}
+
+const TRANSFER_CALLS = 8
+const TRANSFER_VALUES = 100_000
+const TRANSFER_RUNS = 5
+
+/** See `SandboxBenchResult.largeTransfer`. */
+async function largeTransfer(executor: Executor, limits: Limits): Promise<SandboxBenchResult["largeTransfer"]> {
+  const values = Array.from({ length: TRANSFER_VALUES }, (_, i) => i)
+  const bindings: Bindings = { "demo.values": async () => values, "demo.count": async (a) => (a as { values: unknown[] }).values.length }
+  const big = `Array.from({ length: ${TRANSFER_VALUES} }, (_, i) => i)`
+  const programs = {
+    results: `const r = await Promise.all(Array.from({ length: ${TRANSFER_CALLS} }, () => codemode.demo.values({}))); return r.reduce((s, v) => s + v.length, 0)`,
+    arguments: `const values = ${big}; const r = await Promise.all(Array.from({ length: ${TRANSFER_CALLS} }, () => codemode.demo.count({ values }))); return r.reduce((s, n) => s + n, 0)`,
+  }
+  const measure = async (code: string) => {
+    const runMs: number[] = []
+    const stallMs: number[] = []
+    for (let rep = 0; rep < TRANSFER_RUNS; rep++) {
+      const delay = monitorEventLoopDelay({ resolution: 1 })
+      delay.enable()
+      const started = performance.now()
+      const outcome = await executor.run(code, bindings, limits)
+      runMs.push(performance.now() - started)
+      delay.disable()
+      if (!outcome.ok || outcome.value !== TRANSFER_CALLS * TRANSFER_VALUES) throw new Error(`large-transfer run failed: ${JSON.stringify(outcome.ok ? outcome.value : outcome.error)}`)
+      stallMs.push(delay.max / 1e6)
+    }
+    return { runMsP50: round(percentile(runMs, 50)), hostMaxStallMsP50: round(percentile(stallMs, 50)) }
+  }
+  return { calls: TRANSFER_CALLS, values: TRANSFER_VALUES, runs: TRANSFER_RUNS, results: await measure(programs.results), arguments: await measure(programs.arguments) }
 }
 
 /**

@@ -64,6 +64,11 @@ export function sandboxTable(r: SandboxBenchResult): string {
     ["channel round trip: postMessage", `${r.channel.postMessageRttUs.toFixed(1)} µs`, "raw, no QuickJS"],
     ["channel round trip: SAB + Atomics", `${r.channel.atomicsRttUs.toFixed(1)} µs`, "raw, no QuickJS"],
     ["capped WASM module create p50", `${r.moduleCreateP50Ms.toFixed(1)} ms`, "off the hot path"],
+    ...(["results", "arguments"] as const).map((direction) => [
+      `${r.largeTransfer.calls} × ${r.largeTransfer.values.toLocaleString("en-US")}-number ${direction === "results" ? "results" : "arguments"}`,
+      `${r.largeTransfer[direction].runMsP50.toFixed(1)} ms per run`,
+      `host event loop stalled ≤ ${r.largeTransfer[direction].hostMaxStallMsP50.toFixed(1)} ms (p50 of ${r.largeTransfer.runs})`,
+    ]),
     [
       `heap bomb vs ${(r.memoryCap.limitBytes / MiB).toFixed(0)} MiB limit`,
       `stopped by ${r.memoryCap.stoppedBy}`,

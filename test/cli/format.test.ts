@@ -60,7 +60,9 @@ describe("CLI formatting", () => {
   it("renders the sandbox benchmark with its targets", () => {
     const table = sandboxTable({
       coldExecuteP50Us: 300, coldExecuteP95Us: 450, coldBackToBackP50Us: 500, pauseMs: 3, coldAfterIdleP50Us: 900, bareAfterIdleP50Us: 450, idlePauseMs: 200, parallelToolCallUs: 20, channel: { postMessageRttUs: 30, atomicsRttUs: 9 }, toolCallUs: 12.5, toolCallWarmupCalls: 8000, toolCallFreshWorkerUs: 80, withoutSpin: { coldExecuteP50Us: 400, coldBackToBackP50Us: 600, toolCallUs: 90 }, bytesPerSandbox: 400_000, bareQuickjsP50Us: 200, bareQuickjsBackToBackP50Us: 125, nodeVmP50Us: 900,
-      coldVsBare: 1.5, backToBackVsBare: 4, moduleCreateP50Ms: 5.2, memoryCap: { limitBytes: 64 * 1024 * 1024, stoppedBy: "memory", hostGrowthBytes: 70 * 1024 * 1024, durationMs: 120 },
+      coldVsBare: 1.5, backToBackVsBare: 4, moduleCreateP50Ms: 5.2,
+      largeTransfer: { calls: 8, values: 100_000, runs: 5, results: { runMsP50: 61.5, hostMaxStallMsP50: 6.2 }, arguments: { runMsP50: 90, hostMaxStallMsP50: 7 } },
+      memoryCap: { limitBytes: 64 * 1024 * 1024, stoppedBy: "memory", hostGrowthBytes: 70 * 1024 * 1024, durationMs: 120 },
       iterations: 300, toolCalls: 1000, liveSandboxes: 200, machine: { node: "v20.20.2", cores: 2, loadAverage1m: 0.5 },
     })
     expect(table).toMatch(/^cold execute p50 +300 µs /m)
@@ -72,6 +74,8 @@ describe("CLI formatting", () => {
     expect(table).toMatch(/^ {2}same, back to back +125 µs +no pause/m)
     expect(table).toMatch(/^tool call in a Promise\.all of 100 +20\.0 µs /m)
     expect(table).toContain("host grew 70.0 MiB in 120 ms")
+    expect(table).toMatch(/^8 × 100,000-number results +61\.5 ms per run +host event loop stalled ≤ 6\.2 ms \(p50 of 5\)/m)
+    expect(table).toMatch(/^8 × 100,000-number arguments +90\.0 ms per run +host event loop stalled ≤ 7\.0 ms/m)
   })
 
   it("renders the soak with the budget verdict and the curve", () => {

@@ -157,7 +157,8 @@ describe("codemode bench", { timeout: 120_000 }, () => {
     for (const key of ["coldExecuteP50Us", "coldExecuteP95Us", "toolCallUs", "toolCallFreshWorkerUs", "bareQuickjsP50Us", "bareQuickjsBackToBackP50Us", "coldAfterIdleP50Us", "bareAfterIdleP50Us", "nodeVmP50Us"]) {
       expect(result[key], key).toBeGreaterThan(0)
     }
-    expect(result).toMatchObject({ iterations: 20, toolCalls: 50, liveSandboxes: 10 })
+    expect(result).toMatchObject({ iterations: 20, toolCalls: 50, liveSandboxes: 10, largeTransfer: { calls: 8, values: 100_000 } })
+    for (const direction of ["results", "arguments"]) expect(result.largeTransfer[direction].runMsP50, direction).toBeGreaterThan(0)
   })
 
   it("bench soak --json reports the growth after the warm-up and over the last runs", async () => {
