@@ -3,34 +3,23 @@
  * (declaration, search), a new instance calling them, atomicity with the calling run, approvals
  * inside a procedure, and clear errors for bad names, duplicates, loops and tools that are gone.
  */
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../src/runtime/codemode.js"
 import type { ExecuteResult } from "../../src/runtime/results.js"
 import { functions } from "../../src/tools/functions.js"
 import { state } from "../../src/tools/state/source.js"
+import { scratchSpace } from "../fixtures/scratch.js"
 
 const TODO = { type: "object", properties: { text: { type: "string" } }, required: ["text"] }
-let dir: string
 let n = 0
-const open: CodeMode[] = []
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "codemode-procedures-"))
-})
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((cm) => cm.close()))
-})
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
+const scratch = scratchSpace("codemode-procedures-")
 
 async function app(db: string, options: Partial<CodeModeOptions> = {}, extraTools = true): Promise<CodeMode> {
   const sources = [state("state", { db, collections: { todos: TODO } })]
   if (extraTools) sources.push(functions("host", { secret: { run: () => "s3cret" } }) as never)
   const cm = await createCodeMode({ sources, procedures: { db }, typecheck: "off", ...options })
-  open.push(cm)
+  scratch.open.push(cm)
   return cm
 }
 const value = (r: ExecuteResult) => {
@@ -44,7 +33,7 @@ const failure = (r: ExecuteResult) => {
 
 describe("procedures", () => {
   it("saves a finished program, serves it in the catalog, and a new instance calls it", async () => {
-    const db = join(dir, `p${n++}.db`)
+    const db = join(scratch.dir, `p${n++}.db`)
     const first = await app(db)
     const saved = await first.execute('return await codemode.state.todos.insert({ text: input.text ?? "none" })', { saveAs: { name: "addTodo", description: "Adds a to-do item." } })
     expect(saved).toMatchObject({ status: "done", saved: { name: "addTodo", version: 1 } })
@@ -57,7 +46,7 @@ describe("procedures", () => {
   }, 60_000) // the first run of the file starts the sandbox pool
 
   it("keeps every version, restores an old one, and refuses bad names and identical saves", async () => {
-    const cm = await app(join(dir, `p${n++}.db`))
+    const cm = await app(join(scratch.dir, `p${n++}.db`))
     await cm.procedures.save("return 1", { name: "answer" })
     await cm.procedures.save("return 2", { name: "answer" })
     expect(value(await cm.execute("return await codemode.procedures.answer()"))).toBe(2)
@@ -74,7 +63,7 @@ describe("procedures", () => {
   })
 
   it("runs inside the calling run's transaction: a caller that fails keeps none of the procedure's writes", async () => {
-    const cm = await app(join(dir, `p${n++}.db`))
+    const cm = await app(join(scratch.dir, `p${n++}.db`))
     await cm.procedures.save("await codemode.state.todos.insert({ text: input.text }); if (input.fail) throw new Error('inner'); return 1", { name: "add" })
     failure(await cm.execute('await codemode.procedures.add({ text: "a" }); throw new Error("outer")'))
     // a failed procedure whose error is caught: its own writes are dropped, the caller's stay
@@ -83,7 +72,7 @@ describe("procedures", () => {
   })
 
   it("refuses loops between procedures and procedures whose tools are gone", async () => {
-    const db = join(dir, `p${n++}.db`)
+    const db = join(scratch.dir, `p${n++}.db`)
     const cm = await app(db)
     await cm.procedures.save("return await codemode.procedures.pong()", { name: "ping" })
     await cm.procedures.save("return await codemode.procedures.ping()", { name: "pong" })
@@ -99,7 +88,7 @@ describe("procedures", () => {
   })
 
   it("checks the input against the schema given, or infers one from what the program reads", async () => {
-    const cm = await app(join(dir, `p${n++}.db`))
+    const cm = await app(join(scratch.dir, `p${n++}.db`))
     await cm.procedures.save("return input.text.toUpperCase()", { name: "shout", inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } })
     expect(value(await cm.execute('return await codemode.procedures.shout({ text: "hi" })'))).toBe("HI")
     expect(failure(await cm.execute("return await codemode.procedures.shout({})"))).toMatchObject({ code: "TOOL_INPUT_INVALID" })
@@ -108,7 +97,7 @@ describe("procedures", () => {
   })
 
   it("still asks for approval of the tools a procedure calls", async () => {
-    const cm = await app(join(dir, `p${n++}.db`), { policy: { rules: [{ tool: "host.secret", action: "ask" }] } })
+    const cm = await app(join(scratch.dir, `p${n++}.db`), { policy: { rules: [{ tool: "host.secret", action: "ask" }] } })
     await cm.procedures.save("return await codemode.host.secret()", { name: "reveal" })
     const asked: string[] = []
     expect(value(await cm.execute("return await codemode.procedures.reveal()", { onApproval: async (r) => (asked.push(r.tool), "approve") }))).toBe("s3cret")

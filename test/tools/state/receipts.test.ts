@@ -5,11 +5,9 @@
  * files, a real file run store, hosts killed with SIGKILL at that point, a journal write that fails.
  */
 import { spawn } from "node:child_process"
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../../src/runtime/codemode.js"
 import type { ExecuteResult } from "../../../src/runtime/results.js"
 import { fileStore } from "../../../src/store/file.js"
@@ -17,6 +15,7 @@ import type { RunStore } from "../../../src/store/store.js"
 import { openSqlite } from "../../../src/tools/state/database.js"
 import { state } from "../../../src/tools/state/source.js"
 import type { CommitReceipt } from "../../../src/tools/tool.js"
+import { scratchSpace } from "../../fixtures/scratch.js"
 
 const HOST = join(import.meta.dirname, "../../fixtures/state-durable-host.ts")
 const COLLECTIONS = {
@@ -30,22 +29,12 @@ const PROGRAM = `
   const item = await codemode.s0.items.insert({ text: "once" })
   return { n: c.n + 1, item: item.id }`
 
-let root: string
 let dirs = 0
-const open: CodeMode[] = []
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "codemode-receipts-"))
-})
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((cm) => cm.close()))
-})
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true })
-})
+const scratch = scratchSpace("codemode-receipts-")
 
 /** A run store directory and `count` state database files, counter "c" at 0 in each. */
 async function setup(count: number): Promise<{ dir: string; dbs: string[] }> {
-  const base = join(root, `t${dirs++}`)
+  const base = join(scratch.dir, `t${dirs++}`)
   const dbs = Array.from({ length: count }, (_, i) => `${base}-s${i}.db`)
   for (const file of dbs) {
     const db = await openSqlite(file)
@@ -57,7 +46,7 @@ async function setup(count: number): Promise<{ dir: string; dbs: string[] }> {
 
 async function codemode(dbs: string[], options: Partial<CodeModeOptions> = {}): Promise<CodeMode> {
   const cm = await createCodeMode({ sources: dbs.map((db, i) => state(`s${i}`, { db, collections: COLLECTIONS })), typecheck: "off", ...options })
-  open.push(cm)
+  scratch.open.push(cm)
   return cm
 }
 
@@ -198,7 +187,7 @@ describe("the committed_runs table", () => {
   })
 
   it("refuses a second commit of a run, drops markers past their keepUntil, and is added to a database file made before it", async () => {
-    const file = join(root, `old-${dirs++}.db`)
+    const file = join(scratch.dir, `old-${dirs++}.db`)
     // The schema before receipts: no committed_runs table.
     const old = new Database(file)
     old.exec(`

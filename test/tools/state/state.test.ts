@@ -4,10 +4,8 @@
  * paused for approval that hold nothing while they wait.
  */
 import { spawn } from "node:child_process"
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../../src/runtime/codemode.js"
 import type { ExecuteResult } from "../../../src/runtime/results.js"
 import { parseCodeModeConfig } from "../../../src/tools/config.js"
@@ -15,24 +13,15 @@ import { functions } from "../../../src/tools/functions.js"
 import { openSqlite } from "../../../src/tools/state/database.js"
 import { watchState } from "../../../src/tools/state/events.js"
 import { state, type StateOptions } from "../../../src/tools/state/source.js"
+import { scratchSpace } from "../../fixtures/scratch.js"
 
 const TODO = { type: "object", properties: { text: { type: "string" }, done: { type: "boolean" }, n: { type: "number" } }, required: ["text"], additionalProperties: false }
 const HOST = join(import.meta.dirname, "../../fixtures/state-host.ts")
 
-let dir: string
 let files = 0
-const open: CodeMode[] = []
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "codemode-state-"))
-})
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((cm) => cm.close()))
-})
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
+const scratch = scratchSpace("codemode-state-")
 
-const newFile = () => join(dir, `state-${files++}.db`)
+const newFile = () => join(scratch.dir, `state-${files++}.db`)
 
 async function app(file: string, options: Partial<CodeModeOptions> = {}, stateOptions: Partial<StateOptions> = {}): Promise<CodeMode> {
   const cm = await createCodeMode({
@@ -40,7 +29,7 @@ async function app(file: string, options: Partial<CodeModeOptions> = {}, stateOp
     typecheck: "off",
     ...options,
   })
-  open.push(cm)
+  scratch.open.push(cm)
   return cm
 }
 
@@ -61,17 +50,17 @@ async function texts(file: string): Promise<string[]> {
 describe("state as a tool source", () => {
   it('puts a codemode.json "state" under codemode.state: insert returns the stored document with its id, query({}) an array', async () => {
     const file = newFile()
-    const config = parseCodeModeConfig({ state: { db: file, collections: { todos: TODO } } }, { baseDir: dir })
+    const config = parseCodeModeConfig({ state: { db: file, collections: { todos: TODO } } }, { baseDir: scratch.dir })
     const cm = await createCodeMode({ sources: config.sources, typecheck: "off" })
-    open.push(cm)
+    scratch.open.push(cm)
     const inserted = value(await cm.execute('return await codemode.state.todos.insert({ text: "write docs" })')) as { id: string; text: string }
     expect(inserted).toEqual({ id: expect.any(String), text: "write docs" })
     expect(value(await cm.execute("return await codemode.state.todos.query({})"))).toEqual([inserted])
     expect(value(await cm.execute(`return await codemode.state.todos.get({ id: ${JSON.stringify(inserted.id)} })`))).toEqual(inserted)
     expect(cm.declarations()).toContain("insert(args: InsertArgs): Promise<Todo>")
     expect(cm.search("delete a todo")[0]?.name).toBe("codemode.state.todos.delete")
-    expect(() => parseCodeModeConfig({ state: { collections: {} } }, { baseDir: dir })).toThrow(/state\.db/)
-    expect(() => parseCodeModeConfig({ state: { db: "x.db", collections: { todos: { type: "string" } } } }, { baseDir: dir })).toThrow(/must be an object schema/)
+    expect(() => parseCodeModeConfig({ state: { collections: {} } }, { baseDir: scratch.dir })).toThrow(/state\.db/)
+    expect(() => parseCodeModeConfig({ state: { db: "x.db", collections: { todos: { type: "string" } } } }, { baseDir: scratch.dir })).toThrow(/must be an object schema/)
   })
 
   it("queries with a filter, sort, limit and offset, and a program sees its own writes", async () => {
@@ -191,7 +180,7 @@ describe("state as a tool source", () => {
     const watched: unknown[] = []
     const watch = await watchState(file, (c) => watched.push({ collection: c.collection, operation: c.operation, ids: c.ids }), { intervalMs: 20 })
     const cm = await createCodeMode({ sources: [source], typecheck: "off" })
-    open.push(cm)
+    scratch.open.push(cm)
     const ids = value(await cm.execute('const a = await codemode.state.todos.insert({ id: "a", text: "a" }); await codemode.state.todos.insert({ id: "b", text: "b" }); return [a.id]'))
     expect(ids).toEqual(["a"])
     await cm.execute('await codemode.state.todos.update({ id: "a", set: { done: true } }); throw new Error("no")')
