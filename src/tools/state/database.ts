@@ -98,6 +98,14 @@ CREATE TABLE IF NOT EXISTS committed_runs (run TEXT PRIMARY KEY, receipt TEXT NO
 CREATE INDEX IF NOT EXISTS committed_runs_keep ON committed_runs (keep_until);
 `
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
+}
+
 /** Change events kept in the database for other processes to read: the newest this many. */
 const KEPT_CHANGES = 10_000
 
@@ -203,6 +211,12 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
     return [...changes.values()]
   })
 
+  /**
+   * Each collection's documents as last scanned, at their revision: every commit (of any process)
+   * bumps the revision, so a scan at the same one reuses them instead of parsing every document again.
+   * Frozen, because every scan at that revision hands out the same objects.
+   */
+  const scans = new Map<string, { docs: StoredDoc[]; rev: number }>()
   let closed = false
   const guard = <T>(what: string, fn: () => T): T => {
     if (closed) throw codemodeError("CLOSED", ORIGIN, `${what} after the state database ${file} was closed`)
@@ -220,12 +234,16 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
       }),
     scan: (collection) =>
       guard("reading", () => {
+        const current = revOf(collection)
+        const cached = scans.get(collection)
+        if (cached?.rev === current) return cached
         // one read transaction: the documents and the revision agree
         const read = db.transaction(() => ({
-          docs: scan.all(collection).map((row) => ({ id: row.id, doc: JSON.parse(row.doc) as Record<string, unknown>, version: row.version })),
+          docs: scan.all(collection).map((row) => deepFreeze({ id: row.id, doc: JSON.parse(row.doc) as Record<string, unknown>, version: row.version })),
           rev: revOf(collection),
-        }))
-        return read()
+        }))()
+        scans.set(collection, read)
+        return read
       }),
     rev: (collection) => guard("reading", () => revOf(collection)),
     commit: (reads, writes, marker) => guard("writing", () => apply.immediate(reads, writes, marker)),
@@ -239,6 +257,7 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
     close: () => {
       if (closed) return
       closed = true
+      scans.clear()
       db.close()
     },
   }

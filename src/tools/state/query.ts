@@ -85,7 +85,9 @@ function compare(a: unknown, b: unknown): number {
   return (a as number | string | boolean) < (b as number | string | boolean) ? -1 : (a as number | string | boolean) > (b as number | string | boolean) ? 1 : 0
 }
 
-const equal = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+/** JSON equality: primitives directly, arrays and objects by their JSON text. */
+const equal = (a: unknown, b: unknown) =>
+  typeof a === "object" && a !== null && typeof b === "object" && b !== null ? JSON.stringify(a) === JSON.stringify(b) : a === b
 /** Order comparisons hold only between values of one kind (a string is never "greater" than a number). */
 const comparable = (a: unknown, b: unknown) => a !== null && a !== undefined && typeof a === typeof b
 

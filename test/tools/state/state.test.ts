@@ -82,6 +82,37 @@ describe("state as a tool source", () => {
     expect(result).toEqual({ open: ["a", "c", "b"], some: ["a"], all: 3 })
   })
 
+  it("reuses parsed documents between scans only while no process committed to the collection", async () => {
+    const file = newFile()
+    const [a, b] = await Promise.all([openSqlite(file), openSqlite(file)])
+    try {
+      const write = (db: typeof a, id: string, doc: Record<string, unknown> | null) => db.commit({ docs: [], collections: [] }, [{ collection: "todos", id, doc: doc && { id, ...doc } }])
+      write(a, "t1", { text: "one", tags: ["x"] })
+      const first = a.scan("todos")
+      expect(a.scan("todos")).toBe(first) // same revision: the same parsed documents
+      expect(Object.isFrozen(first.docs[0]!.doc.tags)).toBe(true)
+      write(b, "t2", { text: "two" }) // another connection, as another process would
+      const second = a.scan("todos")
+      expect(second.rev).toBeGreaterThan(first.rev)
+      expect(second.docs.map((d) => d.doc.text)).toEqual(["one", "two"])
+      write(b, "t1", null)
+      expect(a.scan("todos").docs.map((d) => d.id)).toEqual(["t2"])
+    } finally {
+      a.close()
+      b.close()
+    }
+    const cm = await app(newFile())
+    const found = value(
+      await cm.execute(`
+        const t = codemode.state.todos
+        await t.insert({ text: "a", n: 1, done: true })
+        await t.insert({ text: "b", n: 2, done: false })
+        return [(await t.query({ filter: { n: { in: [2, 7] } } })).map((d) => d.text), (await t.query({ filter: { done: { eq: true }, n: 1 } })).map((d) => d.text)]
+      `),
+    )
+    expect(found).toEqual([["b"], ["a"]])
+  })
+
   it("commits nothing of a run that throws, hits a limit, or fails on a denied call", async () => {
     const file = newFile()
     const cm = await app(file, { policy: { rules: [{ tool: "host.ping", action: "deny" }] } })
