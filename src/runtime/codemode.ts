@@ -264,7 +264,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
   const typecheck = createTypecheckGate(options.typecheck)
   // Tools that ask for approval themselves must be loaded by now (a background source that is not does not count).
-  const book = createRunBook({ runs: options.runs, durable: policy.canAsk || toolsCanAsk(sources.tools()), catalog: () => catalogs.current() })
+  const book = createRunBook({ runs: options.runs, durable: () => policy.canAsk || toolsCanAsk(sources.tools()), catalog: () => catalogs.current() })
   /** Namespaces of the sources that are not loaded → what the model should hear about them. */
   const unavailable = (): Map<string, string> => {
     const notes = new Map<string, string>()
@@ -285,7 +285,9 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     redactor,
     audit,
     approvalTimeoutMs: options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
-    runs: book.environment,
+    get runs() {
+      return book.environment
+    },
   }
   runEnvironment = env
 
@@ -397,7 +399,9 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       return typecheck.check(String(code), sources.tools())
     },
     runs: () => book.list(),
-    durable: book.environment !== undefined,
+    get durable() {
+      return book.environment !== undefined
+    },
     limits: Object.freeze({ ...limits }),
     tools: () => sources.tools(),
     sources: () => sources.status(),

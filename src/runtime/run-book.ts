@@ -73,8 +73,11 @@ export interface RunBook {
 
 interface RunBookOptions {
   runs: RunsOptions | undefined
-  /** The policy can ask: runs need a journal even without a configured store. */
-  durable: boolean
+  /**
+   * Whether runs need a journal even without a configured store (the policy or a tool can ask).
+   * Asked until it says yes: a source loaded in the background may bring a tool that asks.
+   */
+  durable(): boolean
   catalog(): Catalog
 }
 
@@ -99,17 +102,26 @@ export function createRunBook(options: RunBookOptions): RunBook {
   const given = options.runs ?? {}
   const expiresInMs = positive("expiresInMs", given.expiresInMs, DEFAULT_RUN_EXPIRY_MS)
   const leaseMs = positive("leaseMs", given.leaseMs, DEFAULT_LEASE_MS)
-  const store = given.store ?? (options.durable ? memoryStore() : undefined)
-  if (!store) return { environment: undefined, start: async () => undefined, open: () => Promise.reject(notDurable()), list: async () => [], close: async () => undefined }
-  const journal = new Journal(store)
   let key: Promise<Buffer> | undefined = given.key !== undefined ? Promise.resolve(Buffer.from(given.key, "utf8")) : undefined
-  const hostKey = () =>
-    (key ??= journal.hostKey().catch((error: unknown) => {
-      key = undefined
-      throw storeFailure(error, "cannot read or create the host key")
-    }))
+  const durableWith = (store: RunStore) => {
+    const journal = new Journal(store)
+    const hostKey = () =>
+      (key ??= journal.hostKey().catch((error: unknown) => {
+        key = undefined
+        throw storeFailure(error, "cannot read or create the host key")
+      }))
+    return { store, journal, hostKey, environment: { journal, hostKey, expiresInMs } }
+  }
+  let durable = given.store ? durableWith(given.store) : undefined
+  /** The journal and its store, once runs need one (an in-memory store when none was given). */
+  const active = () => (durable ??= options.durable() ? durableWith(memoryStore()) : undefined)
+  const book = (): NonNullable<typeof durable> => {
+    const current = active()
+    if (!current) throw notDurable()
+    return current
+  }
   const token = async (record: RunRecord) =>
-    signResumeToken(await hostKey(), { run: record.id, program: record.programHash, catalog: record.catalogHash, pause: record.pause, exp: record.expiresAt })
+    signResumeToken(await book().hostKey(), { run: record.id, program: record.programHash, catalog: record.catalogHash, pause: record.pause, exp: record.expiresAt })
 
   const wrap = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -120,10 +132,14 @@ export function createRunBook(options: RunBookOptions): RunBook {
   }
 
   return {
-    environment: { journal, hostKey, expiresInMs },
+    get environment() {
+      return active()?.environment
+    },
 
-    start: (program, limits, policy) =>
-      wrap("cannot record the run", async () => {
+    start: async (program, limits, policy) => {
+      const journal = active()?.journal
+      if (!journal) return undefined
+      return wrap("cannot record the run", async () => {
         const now = Date.now()
         const record: RunRecord = {
           v: 1,
@@ -142,9 +158,11 @@ export function createRunBook(options: RunBookOptions): RunBook {
         const lease = await journal.lease(record.id, leaseMs)
         await journal.putRun(record)
         return { record, lease, entries: [] }
-      }),
+      })
+    },
 
     async open(resumeToken, decisions) {
+      const { store, journal, hostKey } = book()
       const claims = verifyResumeToken(await hostKey(), resumeToken)
       const record = await wrap("cannot read the run", () => journal.getRun(claims.run))
       if (!record) {
@@ -183,8 +201,10 @@ export function createRunBook(options: RunBookOptions): RunBook {
       }
     },
 
-    list: () =>
-      wrap("cannot list runs", async () => {
+    list: async () => {
+      const journal = active()?.journal
+      if (!journal) return []
+      return wrap("cannot list runs", async () => {
         const records = (await journal.runs()).sort((a, b) => b.createdAt - a.createdAt)
         return Promise.all(
           records.map(async (r) => ({
@@ -196,10 +216,11 @@ export function createRunBook(options: RunBookOptions): RunBook {
             ...(r.status === "paused" || r.status === "running" ? { resumeToken: await token(r) } : {}),
           })),
         )
-      }),
+      })
+    },
 
     close: async () => {
-      await store.close?.()
+      await durable?.store.close?.()
     },
   }
 }

@@ -112,6 +112,23 @@ describe("needsApproval", () => {
     expect(sent).toEqual([])
   })
 
+  it("a source loaded in the background that brings such a tool makes the instance durable from then on", async () => {
+    const { source, sent } = bank()
+    let release!: () => void
+    const loaded = new Promise<void>((resolve) => (release = resolve))
+    const slow = { ...source, load: async () => (await loaded, source.load()) }
+    const cm = await codemode(slow, { background: { graceMs: 10 } })
+    expect(cm.sources()[0]?.state).toBe("loading")
+    expect(cm.durable).toBe(false)
+    release()
+    for (let i = 0; i < 200 && cm.sources()[0]?.state !== "ready"; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(cm.durable).toBe(true)
+    const result = paused(await cm.execute("return await codemode.bank.transfer({ amount: 250 })"))
+    expect(sent).toEqual([])
+    expect(await cm.resume(result.resumeToken, "approve")).toMatchObject({ status: "done", value: { sent: 250 } })
+    expect(sent).toEqual([250])
+  })
+
   it("tools without a requirement leave runs unjournaled", async () => {
     const cm = await codemode(functions("plain", { ping: { run: () => "pong", needsApproval: false } }))
     expect(cm.durable).toBe(false)
