@@ -152,8 +152,8 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
 
 /**
  * Ends an attempt's scope with its result: a finished program's writes are committed, with the
- * durable run's `receipt` (a failing commit fails the run: nothing of it was written), any other
- * result's are dropped.
+ * durable run's `receipt` (a failing commit fails the run, naming what was committed before it), any
+ * other result's are dropped.
  */
 async function end(scope: RunScopeHandle, result: ExecuteResult, fail: (error: RunError) => FailedResult, receipt: Parameters<RunScopeHandle["commit"]>[0]): Promise<ExecuteResult> {
   if (!result.ok) {
@@ -164,7 +164,9 @@ async function end(scope: RunScopeHandle, result: ExecuteResult, fail: (error: R
     await scope.commit(receipt)
     return result
   } catch (error) {
-    const failure = fail({ kind: "runtime", message: `The program finished, but its writes could not be committed, so none were: ${error instanceof Error ? error.message : String(error)}` })
+    const reason = error instanceof Error ? error.message : String(error)
+    const kept = scope.committed.length ? `; its writes to ${scope.committed.join(", ")} had been committed before (a run's databases commit one after the other)` : ""
+    const failure = fail({ kind: "runtime", message: `The program finished, but its writes could not be committed, so ${kept ? "the rest were not" : "none were"}: ${reason}${kept}` })
     if (CodeModeError.is(error)) failure.error.code = error.code
     return failure
   }

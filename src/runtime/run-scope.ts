@@ -14,6 +14,8 @@ export interface RunScopeHandle extends RunScope {
    * `receipt` (durable runs): handed to every participant, listing those with effects (which record it).
    */
   commit(receipt?: Omit<CommitReceipt, "participants">): Promise<void>
+  /** The keys of the participants whose commit went through (after a failed commit: those before it). */
+  readonly committed: readonly string[]
   /** Drops every participant's effects. Idempotent, also after commit (then a no-op). */
   rollback(): void
 }
@@ -32,6 +34,7 @@ export function nestedScope(parent: RunScope): RunScopeHandle {
       if (!restores.has(key)) restores.set(key, participant.savepoint?.())
       return participant
     },
+    committed: [],
     commit: async () => {},
     rollback: () => {
       for (const restore of restores.values()) restore?.()
@@ -42,6 +45,7 @@ export function nestedScope(parent: RunScope): RunScopeHandle {
 
 export function createRunScope(runId: string): RunScopeHandle {
   const participants = new Map<string, RunParticipant>()
+  const committed: string[] = []
   let ended = false
   const rollback = () => {
     ended = true
@@ -63,6 +67,7 @@ export function createRunScope(runId: string): RunScopeHandle {
       if (!participant) participants.set(key, (participant = create()))
       return participant as T
     },
+    committed,
     async commit(receipt) {
       ended = true
       const writers = [...participants].filter(([, participant]) => participant.hasEffects?.() ?? true).map(([key]) => key)
@@ -71,6 +76,7 @@ export function createRunScope(runId: string): RunScopeHandle {
         try {
           await participant.commit(full)
           participants.delete(key)
+          if (writers.includes(key)) committed.push(key)
         } catch (error) {
           participants.delete(key)
           rollback()

@@ -145,6 +145,14 @@ describe("state as a tool source", () => {
     expect(full).toMatchObject({ code: "STATE_FAILED" })
     expect(full.message).toContain("full")
     expect(await texts(file)).toEqual([])
+    // two databases in one run: the failure says which one's writes were committed before it
+    const other = newFile()
+    const both = await createCodeMode({ sources: [state("a", { db: other, collections: { todos: TODO } }), state("b", { db: file, collections: { todos: TODO }, maxBytes: 64 * 1024 })], typecheck: "off" })
+    scratch.open.push(both)
+    const split = await both.execute('await codemode.a.todos.insert({ text: "kept" }); for (let i = 0; i < 600; i++) await codemode.b.todos.insert({ text: "y".repeat(150) })')
+    if (split.ok || split.status !== "failed") throw new Error("expected the second commit to fail")
+    expect(split.error.message).toMatch(/so the rest were not: .*full.*its writes to state:.*\.db had been committed before/)
+    expect(await texts(other)).toEqual(["kept"])
   })
 
   it("runs concurrent programs without corrupting each other: blind inserts all land, read-modify-write losers fail with STATE_CONFLICT", async () => {
