@@ -347,7 +347,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       durable,
       newScope: procedures.scopeFor(runId, approverFor(runOptions)),
     }))
-    const viewed = await attachView(result, sources.tools())
+    const viewed = await attachView(result, sources.tools(), policy)
     return runOptions.saveAs ? saveProgram(String(code), viewed, runOptions.saveAs) : viewed
   }
 
@@ -367,9 +367,10 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     const startedAt = performance.now()
     const opened = await book.open(token, decisions)
     if ("settled" in opened) return opened.settled
+    const runPolicy = policyOf(opened.record.policy)
     // Its host may have stopped after the run committed and before the journal said so.
     const committed = env.runs && (await settleCommitted(allSources, env.runs.journal, opened))
-    if (committed) return committed
+    if (committed) return attachView(committed, sources.tools(), runPolicy)
     let normalized: NormalizedCode
     try {
       normalized = await normalizeCode(opened.record.program)
@@ -377,18 +378,19 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
       await opened.lease.release()
       throw error
     }
-    return runProgram(env, {
+    const result = await runProgram(env, {
       newScope: procedures.scopeFor(opened.record.id, approverFor(runOptions)),
       code: normalized,
       runId: opened.record.id,
       limits: mergeLimits(limits, opened.record.limits),
-      policy: policyOf(opened.record.policy),
+      policy: runPolicy,
       signal: runOptions.signal,
       onCall: runOptions.onCall,
       onApproval: approverFor(runOptions),
       startedAt,
       durable: opened,
     })
+    return attachView(result, sources.tools(), runPolicy)
   }
 
   const codemode: CodeMode = {

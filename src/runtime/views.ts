@@ -6,8 +6,10 @@
  * HTML or JS: strings are text, unknown keys are refused.
  */
 import type { z } from "zod"
+import { codemodeError } from "../errors.js"
 import { once, zod } from "../lazy.js"
 import type { CallContext, Tool } from "../tools/tool.js"
+import { decideCall, type CompiledPolicy } from "./policy.js"
 import type { ExecuteResult } from "./results.js"
 import { renderTable } from "./text-table.js"
 
@@ -65,13 +67,21 @@ export function asView(value: unknown): { view: View } | { problem: string } | u
   return { problem: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(view)"}: ${i.message}`).join("; ") }
 }
 
-/** Fills `rows` (or `items`) of a view bound to a query by calling the collection's `query` tool. */
-export async function bindView(view: View, tools: readonly Tool[], ctx: CallContext = {}): Promise<View> {
+/**
+ * Fills `rows` (or `items`) of a view bound to a query by calling the collection's `query` tool, when
+ * `policy` allows that call outright (a query the run could not make without approval is not made).
+ */
+export async function bindView(view: View, tools: readonly Tool[], policy: CompiledPolicy, ctx: CallContext = {}): Promise<View> {
   if (!("query" in view) || !view.query) return view
   const { source, ...args } = view.query
   const query = tools.find((t) => `${t.namespace}.${t.name}` === `${source}.query`)
   if (!query) throw new Error(`the view's query names ${source}, which has no query tool`)
-  const rows = (await query.call({ limit: DEFAULT_VIEW_ROWS, ...args }, ctx)) as Array<Record<string, unknown>>
+  const queryArgs = { limit: DEFAULT_VIEW_ROWS, ...args }
+  const decision = await decideCall(policy, query, queryArgs)
+  if (decision.action !== "allow") {
+    throw codemodeError("POLICY_DENIED", "views", `${source}.query is not allowed without approval by the policy (${decision.rule}), so the view's rows were not read`)
+  }
+  const rows = (await query.call(queryArgs, ctx)) as Array<Record<string, unknown>>
   return view.view === "list" ? { ...view, items: rows } : { ...view, rows }
 }
 
@@ -101,14 +111,14 @@ export function viewText(view: View): string {
  * A finished run whose value is a view: the view, validated and bound (`result.view`); a value that
  * looks like a view but is not valid gets a warning and stays plain data.
  */
-export async function attachView(result: ExecuteResult, tools: readonly Tool[]): Promise<ExecuteResult> {
+export async function attachView(result: ExecuteResult, tools: readonly Tool[], policy: CompiledPolicy): Promise<ExecuteResult> {
   if (result.status !== "done") return result
   const found = asView(result.value)
   if (!found) return result
   const warn = (why: string): ExecuteResult => ({ ...result, warnings: [...(result.warnings ?? []), `the value looks like a view but ${why}; it is shown as data`] })
   if ("problem" in found) return warn(`is not a valid one (${found.problem})`)
   try {
-    return { ...result, view: await bindView(found.view, tools) }
+    return { ...result, view: await bindView(found.view, tools, policy) }
   } catch (error) {
     return warn(`its query failed (${error instanceof Error ? error.message : String(error)})`)
   }

@@ -35,6 +35,31 @@ describe("views", () => {
     expect(formatExecuteResult(result).text).toContain("A table view of state.todos, shown to the user as:\nOpen\ntodo")
   })
 
+  it("reads a view's rows only where the policy allows the query outright, also after a resume", async () => {
+    const S = { type: "object", properties: { v: { type: "string" } } }
+    const guarded = await createCodeMode({
+      sources: [state("app", { db: join(dir, "guarded.db"), collections: { notes: S, secrets: S } })],
+      typecheck: "off",
+      policy: { rules: [{ tool: "app.secrets.query", action: "deny" }, { tool: "app.notes.insert", action: "ask" }] },
+    })
+    try {
+      await guarded.execute('await codemode.app.secrets.insert({ v: "api-key-123" })')
+      const denied = await guarded.execute('return { view: "table", columns: [{ field: "v" }], query: { source: "app.secrets" } }')
+      if (denied.status !== "done") throw new Error(denied.status)
+      expect(denied.view).toBeUndefined()
+      expect(JSON.stringify(denied)).not.toContain("api-key-123")
+      expect(denied.warnings?.join()).toMatch(/app\.secrets\.query is not allowed without approval by the policy \(rules\[0\]/)
+      // a paused run whose value is a view gets it bound when it is resumed
+      const paused = await guarded.execute('await codemode.app.notes.insert({ v: "n1" }); return { view: "list", field: "v", query: { source: "app.notes" } }')
+      if (paused.status !== "paused") throw new Error(paused.status)
+      const resumed = await guarded.resume(paused.resumeToken, "approve")
+      if (resumed.status !== "done") throw new Error(JSON.stringify(resumed))
+      expect(resumed.view).toMatchObject({ view: "list", items: [{ v: "n1" }] })
+    } finally {
+      await guarded.close()
+    }
+  })
+
   it("refuses raw HTML and unknown keys: the value stays data, with a warning", async () => {
     const result = await cm.execute('return { view: "table", columns: [{ field: "a" }], html: "<script>alert(1)</script>" }')
     if (result.status !== "done") throw new Error(result.status)
