@@ -22,6 +22,8 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 
 const program = new Command("codemode")
   .version(version)
+  // `--version` is the program's only before the command name: `procedures show <name> --version 2` is the subcommand's.
+  .enablePositionalOptions()
   .description("Code Mode runtime: tools as a typed TypeScript API, model-written programs in a QuickJS sandbox")
   .addCommand(runCommand())
   .addCommand(checkCommand())

@@ -34,8 +34,8 @@ describe("state and procedures from the command line", () => {
     const bad = await cli(["run", "--config", config, "--save-as", "not a name", "-"], "return 1", CLI_TIMEOUT_MS)
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain("cannot be a procedure name")
-    const shown = json(await cli(["procedures", "show", "addTodo", "--config", config, "--json"], "", CLI_TIMEOUT_MS)) as { tools: string[]; versions: unknown[] }
-    expect(shown.tools).toEqual(["state.todos.insert"])
+    const shown = json(await cli(["procedures", "show", "addTodo", "--version", "1", "--config", config, "--json"], "", CLI_TIMEOUT_MS)) as { tools: string[]; version: number }
+    expect(shown).toMatchObject({ tools: ["state.todos.insert"], version: 1 }) // --version after the command is the subcommand's
     expect(json(await cli(["procedures", "rm", "addTodo", "--config", config, "--json"], "", CLI_TIMEOUT_MS))).toEqual({ name: "addTodo", removed: true })
     expect(json(await cli(["procedures", "list", "--config", config, "--json"], "", CLI_TIMEOUT_MS))).toEqual([])
   }, 600_000)
