@@ -94,6 +94,11 @@ async function serve(flags: ServeFlags): Promise<void> {
   const graceMs = duration("--source-grace", flags.sourceGrace)
   const idleTimeoutMs = duration("--idle-timeout", flags.idleTimeout)
   const maxSessions = positive("--max-sessions", flags.maxSessions)
+  if (port !== undefined && flags.token?.trim() === "") {
+    // `--token "$TOKEN"` with TOKEN unset would otherwise serve without authentication.
+    throw codemodeError("CONFIG_INVALID", ORIGIN, "--token is empty: give a token (or set CODEMODE_TOKEN), or leave --token out to serve without one")
+  }
+  const token = flags.token ?? (process.env.CODEMODE_TOKEN || undefined)
   const config = await configFromFlags(flags)
   const typecheck = typecheckFromFlags(flags.typecheck, config)
   const server: CodeModeServer = await createCodeModeServer({
@@ -122,7 +127,6 @@ async function serve(flags: ServeFlags): Promise<void> {
     say(`[codemode] [serve] MCP server on stdio: ${summary}`)
     return
   }
-  const token = flags.token ?? process.env.CODEMODE_TOKEN
   const endpoint = await listenHttp(server, {
     port,
     host: flags.host,

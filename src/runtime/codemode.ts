@@ -233,7 +233,12 @@ async function defaultExecutor(): Promise<Executor> {
 export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode> {
   const limits = mergeLimits(DEFAULT_LIMITS, options.limits)
   const background = options.background === true ? {} : options.background || undefined
-  const sourceOptions = { skipUnavailable: options.skipUnavailableSources ?? false, background, onError: options.onError, onChange: options.onSourceChange }
+  // Before loading: what a source reports while it loads (an upstream's stderr, a URL) may carry them.
+  const secrets = (await Promise.all(options.sources.map((s) => s.secrets?.().catch(() => []) ?? []))).flat()
+  const redactor = secrets.length ? createRedactor(secrets) : undefined
+  const onSourceChange = options.onSourceChange
+  const onChange = onSourceChange && redactor?.size ? (change: SourceChange) => onSourceChange({ ...change, message: redactor.text(change.message) }) : onSourceChange
+  const sourceOptions = { skipUnavailable: options.skipUnavailableSources ?? false, background, onError: options.onError, onChange }
   let sources: SourceSet
   const policy = compilePolicy(options.policy)
   let runEnvironment: RunEnvironment | undefined // set below; procedures run only after that
@@ -257,13 +262,10 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   }
   let executor: Promise<Executor> | undefined = options.executor ? Promise.resolve(options.executor) : undefined
   let closing: Promise<void> | undefined
-  const secrets = (await Promise.all(options.sources.map((s) => s.secrets?.().catch(() => []) ?? []))).flat()
-  const redactor = secrets.length ? createRedactor(secrets) : undefined
   const ownAudit = options.audit !== undefined && !("write" in options.audit)
   const audit = options.audit === undefined ? undefined : "write" in options.audit ? options.audit : createAuditLog({ ...options.audit, ...(redactor ? { redactor } : {}) })
   const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
   const typecheck = createTypecheckGate(options.typecheck)
-  // Tools that ask for approval themselves must be loaded by now (a background source that is not does not count).
   const book = createRunBook({ runs: options.runs, durable: () => policy.canAsk || toolsCanAsk(sources.tools()), catalog: () => catalogs.current() })
   /** Namespaces of the sources that are not loaded → what the model should hear about them. */
   const unavailable = (): Map<string, string> => {

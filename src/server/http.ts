@@ -4,7 +4,7 @@
  * the client deletes them, or after `idleTimeoutMs` without a request; at most `maxSessions` live at
  * once, so clients that initialize and leave cannot grow the server without bound.
  */
-import { randomUUID, timingSafeEqual } from "node:crypto"
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
@@ -63,9 +63,12 @@ interface Session {
   open: number
 }
 
-function jsonRpcError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, id: string | number | null = null): void {
+/** JSON-RPC's "Parse error": the body is not JSON. Other transport errors use -32000, as the SDK's. */
+const PARSE_ERROR = -32700
+
+function jsonRpcError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}, id: string | number | null = null, code = -32000): void {
   res.writeHead(status, { "content-type": "application/json", ...headers })
-  res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id }))
+  res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id }))
 }
 
 /** Why a request is not authorized, or undefined when it is. */
@@ -73,17 +76,21 @@ function refusal(req: IncomingMessage, token: string): string | undefined {
   const header = req.headers.authorization ?? ""
   const match = /^Bearer\s+(.+)$/i.exec(header)
   if (!match?.[1]) return header ? "an Authorization header that is not a bearer token" : "no Authorization header"
-  const given = Buffer.from(match[1].trim())
-  const expected = Buffer.from(token)
-  return given.length === expected.length && timingSafeEqual(given, expected) ? undefined : "a wrong bearer token"
+  // Digests of equal length: the comparison's time says nothing about the token, not even its length.
+  const digest = (text: string) => createHash("sha256").update(text).digest()
+  return timingSafeEqual(digest(match[1].trim()), digest(token)) ? undefined : "a wrong bearer token"
 }
 
+/** A request body over the limit: answered 413, and the connection closed (the rest of the body is not read). */
+class BodyTooLarge extends Error {}
+
 async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  if (Number(req.headers["content-length"]) > maxBytes) throw new BodyTooLarge(`request body over ${maxBytes} bytes`)
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
     size += (chunk as Buffer).length
-    if (size > maxBytes) throw codemodeError("CONFIG_INVALID", ORIGIN, `request body over ${maxBytes} bytes`)
+    if (size > maxBytes) throw new BodyTooLarge(`request body over ${maxBytes} bytes`)
     chunks.push(chunk as Buffer)
   }
   return JSON.parse(Buffer.concat(chunks).toString("utf8"))
@@ -152,7 +159,8 @@ export async function listenHttp(server: CodeModeServer, options: HttpOptions): 
       try {
         body = await readJson(req, maxBody)
       } catch (error) {
-        return jsonRpcError(res, 400, `invalid request body: ${(error as Error).message}`)
+        if (error instanceof BodyTooLarge) return jsonRpcError(res, 413, error.message, { connection: "close" })
+        return jsonRpcError(res, 400, `invalid request body: ${(error as Error).message}`, {}, null, PARSE_ERROR)
       }
     }
     const sessionId = req.headers["mcp-session-id"]

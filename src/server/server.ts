@@ -4,7 +4,7 @@
  * (stdio, Streamable HTTP) live in their own files and only call `createSession()`.
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema, type CallToolResult, type RequestId } from "@modelcontextprotocol/sdk/types.js"
 import type { ApprovalHandler, BackgroundLoading, CodeModeOptions, SourceChange, SourceStatus } from "../runtime/codemode.js"
 import { CodeModeError } from "../errors.js"
 import type { CatalogOptions } from "../runtime/catalog.js"
@@ -65,7 +65,7 @@ const text = (value: string, isError = false): CallToolResult => ({ content: [{ 
  * Asks the client's user about a call through MCP elicitation: a yes/no form naming the tool, its
  * arguments and the rule. Declined, cancelled or unanswered counts as a no.
  */
-function elicitApproval(session: Server): ApprovalHandler {
+function elicitApproval(session: Server, requestId: RequestId): ApprovalHandler {
   return async (request, signal) => {
     let args = JSON.stringify(request.args) ?? ""
     if (args.length > 1_000) args = `${args.slice(0, 999)}…`
@@ -74,7 +74,9 @@ function elicitApproval(session: Server): ApprovalHandler {
         message: `The program wants to call ${request.tool}(${args}). ${request.reason}. Allow it?`,
         requestedSchema: { type: "object", properties: { approve: { type: "boolean", title: "Allow this call", default: false } }, required: ["approve"] },
       },
-      { signal, timeout: 2_147_483_647 }, // bounded by approvalTimeoutMs (the signal), not the SDK's 60 s request default
+      // On the stream of the tools/call it belongs to (a client need not open the optional GET stream);
+      // bounded by approvalTimeoutMs (the signal), not the SDK's 60 s request default.
+      { signal, timeout: 2_147_483_647, relatedRequestId: requestId },
     )
     return answer.action === "accept" && answer.content?.approve === true ? "approve" : "deny"
   }
@@ -101,12 +103,13 @@ const CHANGE_LEVEL: Record<SourceChange["type"], ServerLogLevel> = {
 export async function createCodeModeServer(options: CodeModeServerOptions): Promise<CodeModeServer> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits }
   const sessions = new Set<Server>()
+  const initialized = new Set<Server>()
   let lastListed: string | undefined
   let cm: CodeMode | undefined
   const listChanged = () => {
     if (!cm) return
     const now = JSON.stringify(definitions())
-    if (lastListed !== undefined && now !== lastListed) for (const s of sessions) s.sendToolListChanged().catch(() => undefined)
+    if (lastListed !== undefined && now !== lastListed) for (const s of initialized) s.sendToolListChanged().catch(() => undefined)
     lastListed = now
   }
   cm = await createCodeMode({
@@ -177,11 +180,16 @@ export async function createCodeModeServer(options: CodeModeServerOptions): Prom
     session.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const notify: Notify = (n) => extra.sendNotification(n)
       // Approvals by elicitation when the client can answer them; otherwise the run pauses and the model gets `resume`.
-      const onApproval = session.getClientCapabilities()?.elicitation?.form ? elicitApproval(session) : false
+      const onApproval = session.getClientCapabilities()?.elicitation?.form ? elicitApproval(session, extra.requestId) : false
       return answer(request.params.name, request.params.arguments, onApproval, extra.signal, notify, state, extra._meta?.progressToken)
     })
     sessions.add(session)
-    session.onclose = () => sessions.delete(session)
+    // Told of tool list changes once initialized (a notification may not come before the initialize result).
+    session.oninitialized = () => initialized.add(session)
+    session.onclose = () => {
+      sessions.delete(session)
+      initialized.delete(session)
+    }
     return session
   }
 

@@ -157,6 +157,16 @@ describe("codemode serve (subprocess)", () => {
     }
   }, 60_000)
 
+  it("refuses an empty --token (as `--token \"$TOKEN\"` gives with TOKEN unset) instead of serving without one", async () => {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, [...CLI_ARGS, "serve", "--demo", "--http", "0", "--token", ""], { cwd: ROOT, env: { ...process.env, CODEMODE_TOKEN: "from-env-1234" }, timeout: 30_000 }, (error, _stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+      )
+    })
+    expect(code).toBe(2)
+    expect(stderr).toContain("--token is empty")
+  })
+
   it("warns when --http runs without a token, and applies --max-sessions", async () => {
     const server = serveHttp(["--demo", "--max-sessions", "1", "--idle-timeout", "10m"], { CODEMODE_TOKEN: "" })
     try {

@@ -84,6 +84,86 @@ describe("Streamable HTTP", () => {
     })
     expect(status).toBe(403)
   })
+
+  it("answers a body that is not JSON with -32700, and one over maxBodyBytes with 413, closing that connection", async () => {
+    const bad = await fetch(open.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "this is not json" })
+    expect(bad.status).toBe(400)
+    expect((await bad.json()) as unknown).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32700 } })
+    const small = await listenHttp(server, { port: 0, maxBodyBytes: 1024 })
+    try {
+      const big = await fetch(small.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "x".repeat(4096) }) })
+      expect(big.status).toBe(413)
+      expect(big.headers.get("connection")).toBe("close")
+      expect(await big.text()).toContain("request body over 1024 bytes")
+      expect((await initialize(small.url)).status).toBe(200) // the next request works
+    } finally {
+      await small.close()
+    }
+  })
+})
+
+/** Reads server-sent events from a fetch response body until `until` returns true for a message. */
+async function readEvents(res: Response, until: (message: Record<string, unknown>) => boolean): Promise<Array<Record<string, unknown>>> {
+  const messages: Array<Record<string, unknown>> = []
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+  let buffer = ""
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) return messages
+    buffer += value
+    let end: number
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const data = buffer.slice(0, end).split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("")
+      buffer = buffer.slice(end + 2)
+      if (!data) continue
+      const message = JSON.parse(data) as Record<string, unknown>
+      messages.push(message)
+      if (until(message)) {
+        void reader.cancel()
+        return messages
+      }
+    }
+  }
+}
+
+describe("approvals over HTTP", () => {
+  it("asks on the stream of the tools/call itself, so a client without the optional GET stream gets the question", async () => {
+    const sent: number[] = []
+    const server = await createCodeModeServer({
+      sources: [functions("shop", { refund: { input: {}, run: () => (sent.push(1), "refunded") } })],
+      policy: { rules: [{ tool: "shop.refund", action: "ask" }] },
+      approvalTimeoutMs: 5_000,
+    })
+    const endpoint = await listenHttp(server, { port: 0 })
+    try {
+      const init = { ...INITIALIZE, params: { ...INITIALIZE.params, capabilities: { elicitation: { form: {} } } } }
+      const first = await fetch(endpoint.url, { method: "POST", headers: JSON_AND_SSE, body: JSON.stringify(init) })
+      const session = first.headers.get("mcp-session-id")!
+      await first.text()
+      const headers = { ...JSON_AND_SSE, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" }
+      await (await fetch(endpoint.url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) })).text()
+      const call = await fetch(endpoint.url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "execute", arguments: { code: "return await codemode.shop.refund({})" } } }),
+      })
+      let asked: Record<string, unknown> | undefined
+      const messages = await readEvents(call, (m) => {
+        if (m.method === "elicitation/create" && !asked) {
+          asked = m
+          // answer it on a POST of its own, as the spec says
+          void fetch(endpoint.url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: m.id, result: { action: "accept", content: { approve: true } } }) }).then((r) => r.text())
+        }
+        return m.id === 2
+      })
+      expect(asked).toMatchObject({ method: "elicitation/create", params: { message: expect.stringContaining("shop.refund") } })
+      expect(JSON.stringify(messages.at(-1))).toContain("refunded")
+      expect(sent).toEqual([1])
+    } finally {
+      await endpoint.close()
+      await server.close()
+    }
+  })
 })
 
 const INITIALIZE = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } }

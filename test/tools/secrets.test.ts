@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { z } from "zod"
+import { createCodeMode } from "../../src/runtime/codemode.js"
 import { createRedactor, REDACTED } from "../../src/runtime/redact.js"
 import { filterTools } from "../../src/tools/filter.js"
 import { functions } from "../../src/tools/functions.js"
@@ -76,6 +77,23 @@ describe("mcp() reports the credentials in its config", () => {
     const source = mcp("x", { url: "http://127.0.0.1:1/mcp", headers: { Authorization: "Bearer mcp-token-1", "X-Tenant": "acme" } })
     expect(await source.secrets()).toEqual(["Bearer mcp-token-1", "acme"])
     expect(await mcp("y", { command: "x" }).secrets()).toEqual([])
+  })
+
+  it("reports a URL's password and query values, and a failing source's messages say none of them", async () => {
+    const url = "http://user:pa55word-xyz@127.0.0.1:1/mcp?api_key=querysecret456&v=1"
+    expect((await mcp("x", { url }).secrets()).sort()).toEqual(["pa55word-xyz", "querysecret456"])
+    const changes: string[] = []
+    const cm = await createCodeMode({ sources: [mcp("leaky", { url })], background: { graceMs: 10 }, onSourceChange: (c) => changes.push(c.message), typecheck: "off" })
+    try {
+      for (let i = 0; i < 200 && changes.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      const result = await cm.execute("return await codemode.leaky.anything({})")
+      const seen = JSON.stringify([changes, result])
+      expect(changes.length).toBeGreaterThan(0)
+      expect(seen).toContain("leaky")
+      expect(seen).not.toMatch(/querysecret456|pa55word-xyz/)
+    } finally {
+      await cm.close()
+    }
   })
 })
 

@@ -66,6 +66,17 @@ export interface McpSource extends ToolSource {
 // Shorter env values (ports, flags, "true") are not credentials worth redacting.
 const MIN_ENV_SECRET_LENGTH = 6
 
+/** Credentials a URL carries: its password and its query values (`?api_key=…`), long enough to be one. */
+function urlSecrets(url: string | URL): string[] {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return []
+  }
+  return [decodeURIComponent(parsed.password), ...parsed.searchParams.values()].filter((v) => v.length >= MIN_ENV_SECRET_LENGTH)
+}
+
 // A server that keeps sending cursors is broken; stop rather than loop forever.
 const MAX_PAGES = 1_000
 
@@ -336,7 +347,7 @@ export function mcp(namespace: string, config: McpServerConfig & McpOptions): Mc
     },
     async secrets() {
       if ("command" in server) return Object.values(server.env ?? {}).filter((v) => v.length >= MIN_ENV_SECRET_LENGTH)
-      return Object.values(server.headers ?? {})
+      return [...Object.values(server.headers ?? {}), ...urlSecrets(server.url)]
     },
     status() {
       const state = closing ? "closed" : live && !live.closed ? "connected" : pending ? "connecting" : "idle"
