@@ -12,7 +12,7 @@ import { codemodeError } from "../../errors.js"
 const ORIGIN = "agent"
 /** What a user without the client library has to run. */
 export const OPENAI_INSTALL_COMMAND = "npm install openai"
-/** Default retries of a failed request (429, 5xx, connection errors) before the turn fails. */
+/** Default retries of a failed request (408, 409, 429, 5xx, connection errors) before the turn fails. */
 export const DEFAULT_MAX_RETRIES = 3
 /** Longest wait before a retry, whatever `Retry-After` asks (and never longer than `timeoutMs`). */
 export const MAX_RETRY_WAIT_MS = 60_000

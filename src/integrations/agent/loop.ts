@@ -1,8 +1,9 @@
 /**
  * The conversation loop, independent of which tools are offered: send the messages, stream the
  * answer, run the tool calls it asks for, send their results back, until the model answers without
- * calling a tool or the turn limit is reached. A tool call whose arguments are not valid JSON goes
- * back to the model as a tool error it can fix. Tokens are counted per turn: the endpoint's usage
+ * calling a tool or the turn limit is reached. A tool call whose arguments are not valid JSON (or
+ * were cut by the model's length limit) goes back to the model as a tool error it can fix; every call
+ * gets its tool message, even when the task ends first, so the conversation stays valid. Tokens are counted per turn: the endpoint's usage
  * when it reports one, else o200k on the request body actually sent and on what came back.
  */
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions"

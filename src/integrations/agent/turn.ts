@@ -81,8 +81,8 @@ async function nonStreamed(model: ModelClient, request: TurnRequest, signal: Abo
  */
 function addToolDeltas(calls: RawToolCall[], deltas: ChatCompletionChunk.Choice.Delta.ToolCall[]) {
   for (const delta of deltas as Array<Omit<ChatCompletionChunk.Choice.Delta.ToolCall, "index"> & { index?: number }>) {
-    const last = calls.length - 1
-    const index = delta.index ?? (last < 0 || (delta.id && calls[last]!.id && delta.id !== calls[last]!.id) ? last + 1 : last)
+    const previous = calls.at(-1)
+    const index = delta.index ?? (previous === undefined ? 0 : delta.id && previous.id && delta.id !== previous.id ? calls.length : calls.length - 1)
     const call = (calls[index] ??= { id: "", name: "", arguments: "" })
     if (delta.id) call.id = delta.id
     if (delta.function?.name) call.name = delta.function.name
