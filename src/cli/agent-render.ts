@@ -12,6 +12,7 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 const inline = (value: unknown) => clip(JSON.stringify(value) ?? "", 120)
 const bar = (text: string) => text.split("\n").map((line) => `  │ ${line}`).join("\n")
 const count = (n: number) => n.toLocaleString("en-US")
+const DECIDED = { approve: "approved", deny: "denied", timeout: "not answered in time" } as const
 
 export interface Writers {
   out: (text: string) => void
@@ -33,14 +34,17 @@ export function createRenderer(writers: Writers): (event: AgentEvent) => void {
         lineOpen = !event.delta.endsWith("\n")
         return
       case "retry":
-        return err(`· endpoint answered ${event.status}; retrying${event.retryAfter === undefined ? "" : ` after ${event.retryAfter} s`} (attempt ${event.attempt})`)
+        return err(
+          `· ${event.status === undefined ? `connection failed (${event.error})` : `endpoint answered ${event.status}`}; ` +
+            `retrying${event.retryAfter === undefined ? "" : ` after ${event.retryAfter} s`} (attempt ${event.attempt})`,
+        )
       case "tool-call":
         if (event.malformed) return err(`▸ ${event.name} (arguments are not valid JSON: ${clip(String(event.arguments), 200)})`)
         return err(event.code === undefined ? `▸ ${event.name} ${inline(event.arguments)}` : `▸ ${event.name}\n${bar(event.code)}`)
       case "call":
         return err(`  ${event.ok ? "✓" : "✗"} ${event.tool}(${inline(event.args)}) ${Math.round(event.durationMs)} ms${event.ok ? "" : `: ${clip(event.error?.message ?? "", 200)}`}`)
       case "approval":
-        return err(`  ? ${event.tool}(${inline(event.args)}) — ${event.reason}: ${event.decision === "approve" ? "approved" : "denied"}`)
+        return err(`  ? ${event.tool}(${inline(event.args)}) — ${event.reason}: ${DECIDED[event.decision]}`)
       case "tool-result":
         return err(`  ${event.isError ? "✗" : "="} ${clip(event.text, MAX_RESULT_CHARS).replace(/\n/g, "\n    ")}`)
       case "usage":
@@ -49,7 +53,8 @@ export function createRenderer(writers: Writers): (event: AgentEvent) => void {
             `task: ${count(event.total.promptTokens)} / ${count(event.total.completionTokens)}`,
         )
       case "done":
-        if (event.stopped) err(`· stopped after ${event.turns} turns (--max-turns)`)
+        if (event.stopped === "max-turns") err(`· stopped after ${event.turns} turns (--max-turns)`)
+        else if (event.stopped === "length") err("· the answer was cut by the model's length limit")
         else if (lineOpen) writers.out("\n")
         lineOpen = false
         return

@@ -32,50 +32,74 @@ function maxTurns(flag: string | undefined): number | undefined {
   return n
 }
 
+/** Standard input's lines for the chat, and Ctrl-C. */
+export interface ChatInput {
+  ask: Ask
+  /** Ctrl-C: on a terminal readline takes it from the keyboard (no process SIGINT then), else the signal. */
+  onInterrupt(handler: () => void): void
+  close(): void
+}
+
 /**
- * Lines of standard input through one readline interface for the whole chat (its iterator keeps
- * lines that arrive while a task runs), shared by the chat prompt and the approval questions.
+ * Lines of `input` through one readline interface for the whole chat (its iterator keeps lines that
+ * arrive while a task runs), shared by the chat prompt and the approval questions. A question whose
+ * signal aborts resolves with null at once; the line typed after it goes to the next question.
  */
-function inputLines(): { ask: Ask; close: () => void } {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY })
+export function inputLines(input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin, output: NodeJS.WritableStream = process.stderr): ChatInput {
+  const rl = createInterface({ input, output, terminal: input.isTTY ?? false })
   const lines = rl[Symbol.asyncIterator]()
+  let waiting: Promise<IteratorResult<string>> | undefined // the read an abandoned question left
   return {
-    ask: async (question) => {
-      process.stderr.write(question)
-      const next = await lines.next()
-      return next.done ? null : (next.value as string)
+    ask: async (question, signal) => {
+      if (signal.aborted) return null
+      output.write(question)
+      const next = (waiting ??= lines.next())
+      let onAbort = () => {}
+      const abandoned = new Promise<"abandoned">((resolve) => {
+        onAbort = () => resolve("abandoned")
+        signal.addEventListener("abort", onAbort, { once: true })
+      })
+      try {
+        const result = await Promise.race([next, abandoned])
+        if (result === "abandoned") return null
+        waiting = undefined
+        return result.done ? null : result.value
+      } finally {
+        signal.removeEventListener("abort", onAbort)
+      }
+    },
+    onInterrupt(handler) {
+      rl.on("SIGINT", handler)
+      process.on("SIGINT", handler)
+      rl.once("close", () => process.off("SIGINT", handler))
     },
     close: () => rl.close(),
   }
 }
 
 /** The chat: one task per line until `/exit` or the end of input; a failed task is reported and the chat goes on. */
-async function chat(agent: Agent, ask: Ask, toolCount: number): Promise<number> {
+async function chat(agent: Agent, input: ChatInput, toolCount: number): Promise<number> {
   process.stderr.write(`codemode agent · ${agent.model} at ${agent.baseURL} · ${toolCount} tools · /reset forgets the conversation, /exit quits\n`)
   let running: AbortController | undefined
-  const interrupt = () => (running ? running.abort() : process.exit(130))
-  process.on("SIGINT", interrupt)
-  try {
-    for (;;) {
-      const line = (await ask("you> ", new AbortController().signal))?.trim()
-      if (line === undefined || line === "/exit") return 0
-      if (line === "") continue
-      if (line === "/reset") {
-        agent.reset()
-        continue
-      }
-      running = new AbortController()
-      try {
-        await agent.send(line, { signal: running.signal })
-      } catch (error) {
-        if (!CodeModeError.is(error, "MODEL_FAILED") && !CodeModeError.is(error, "ABORTED")) throw error
-        if (CodeModeError.is(error, "ABORTED")) process.stderr.write("· cancelled\n")
-      } finally {
-        running = undefined
-      }
+  // Ctrl-C cancels the running task; at the prompt, or again while a task is being cancelled, it quits
+  input.onInterrupt(() => (running && !running.signal.aborted ? running.abort() : process.exit(130)))
+  for (;;) {
+    const line = (await input.ask("you> ", new AbortController().signal))?.trim()
+    if (line === undefined || line === "/exit") return 0
+    if (line === "") continue
+    if (line === "/reset") {
+      agent.reset()
+      continue
     }
-  } finally {
-    process.off("SIGINT", interrupt)
+    running = new AbortController()
+    try {
+      await agent.send(line, { signal: running.signal })
+    } catch (error) {
+      if (!CodeModeError.is(error, "MODEL_FAILED") && !CodeModeError.is(error, "ABORTED")) throw error
+      if (CodeModeError.is(error, "ABORTED")) process.stderr.write("· cancelled\n")
+    } finally {
+      running = undefined
+    }
   }
 }
 
@@ -99,7 +123,7 @@ export function agentCommand(): Command {
       "\nExamples:\n  OPENAI_BASE_URL=http://localhost:11434/v1 codemode agent --model qwen3 --demo\n" +
         '  codemode agent --model gpt-4.1-mini --config codemode.json --prompt "how many open issues have no label?"\n' +
         '  codemode agent --model gpt-4.1-mini --prompt "add a to-do" --json | jq -c \'select(.type == "usage")\'\n\n' +
-        "Exit code: 0 the task (or chat) ended, 1 the task stopped at --max-turns, 2 codemode or the model endpoint failed.",
+        "Exit code: 0 the task (or chat) ended, 1 the task stopped at --max-turns or its answer was cut by the model's length limit, 2 codemode or the model endpoint failed.",
     )
     .action(async (flags: AgentFlags) => {
       let mode: ApproveMode
@@ -125,7 +149,7 @@ export function agentCommand(): Command {
           onApproval,
           onEvent,
         })
-        if (input) return chat(agent, input.ask, cm.tools().length)
+        if (input) return chat(agent, input, cm.tools().length)
         try {
           const reply = await agent.send(flags.prompt ?? "")
           return reply.stopped ? EXIT_CODE_FAILED : 0

@@ -10,8 +10,8 @@ import { randomUUID } from "node:crypto"
 import type { Tool as AiTool, ToolExecutionOptions } from "ai"
 import { codemodeError } from "../errors.js"
 import type { CodeMode } from "../runtime/codemode.js"
-import { argsSchemas, type ExecuteArgs, type ResumeArgs, type SearchArgs } from "../server/definitions.js"
-import { modelToolDefinitions } from "../server/model-tools.js"
+import type { ExecuteArgs, ResumeArgs, SearchArgs } from "../server/definitions.js"
+import { modelToolArgsSchema, modelToolDefinitions } from "../server/model-tools.js"
 import { functions, type FunctionDef } from "../tools/functions.js"
 import { isIdentifier } from "../tools/identifiers.js"
 import type { JSONSchema, ToolSource } from "../tools/tool.js"
@@ -49,14 +49,12 @@ export class CodeModeToolError extends Error {
  * const { text } = await generateText({ model, tools: codeModeTools(cm), stopWhen: stepCountIs(5), prompt })
  */
 export function codeModeTools(cm: CodeMode, options: AdapterOptions = {}): CodeModeToolSet {
-  const schemas = argsSchemas()
-  const inputSchemas = { search: schemas.SearchArgsSchema, execute: schemas.ExecuteArgsSchema, resume: schemas.ResumeArgsSchema }
   const tools: Record<string, AiTool> = {}
   for (const definition of modelToolDefinitions(cm)) {
     const { name } = definition
     tools[name] = {
       description: definition.description,
-      inputSchema: inputSchemas[name],
+      inputSchema: modelToolArgsSchema(cm, name),
       execute: async (input: unknown, { abortSignal }: ToolExecutionOptions) => {
         const signal = abortSignal && options.signal ? AbortSignal.any([abortSignal, options.signal]) : (abortSignal ?? options.signal)
         const answered = await answer(cm, ORIGIN, name, input, { ...options, ...(signal ? { signal } : {}) })

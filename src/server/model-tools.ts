@@ -46,6 +46,14 @@ export function modelToolDefinitions(cm: CodeMode): ToolDefinition[] {
   return toolDefinitions(cm.catalog(), cm.limits, { resume: cm.durable, sources: cm.sources(), procedures: cm.procedures.enabled })
 }
 
+/** The zod schema of a model tool's arguments for `cm`, the one its listed `inputSchema` is made from (`execute` takes `saveAs` when the instance keeps procedures). */
+export function modelToolArgsSchema(cm: CodeMode, name: ToolDefinition["name"]): z.ZodType {
+  const { SearchArgsSchema, ExecuteArgsSchema, ExecuteSaveArgsSchema, ResumeArgsSchema } = argsSchemas()
+  if (name === "search") return SearchArgsSchema
+  if (name === "resume") return ResumeArgsSchema
+  return cm.procedures.enabled ? ExecuteSaveArgsSchema : ExecuteArgsSchema
+}
+
 function invalidArgs(origin: string, tool: string, error: z.ZodError): ToolAnswer {
   const issues = error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ")
   return { text: `[codemode] [${origin}] invalid arguments for ${tool}: ${issues}`, isError: true }
@@ -88,7 +96,7 @@ async function answerSearch(cm: CodeMode, args: SearchArgs, options: ToolCallOpt
  * answers with `isError`.
  */
 export async function answerToolCall(cm: CodeMode, name: string, args: unknown, options: ToolCallOptions): Promise<ToolAnswer> {
-  const { SearchArgsSchema, ExecuteArgsSchema, ExecuteSaveArgsSchema, ResumeArgsSchema } = argsSchemas()
+  const { SearchArgsSchema, ResumeArgsSchema } = argsSchemas()
   const runOptions = {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
@@ -100,7 +108,7 @@ export async function answerToolCall(cm: CodeMode, name: string, args: unknown, 
     return answerSearch(cm, parsed.data, options)
   }
   if (name === "execute") {
-    const parsed = (cm.procedures.enabled ? ExecuteSaveArgsSchema : ExecuteArgsSchema).safeParse(args ?? {})
+    const parsed = modelToolArgsSchema(cm, "execute").safeParse(args ?? {})
     if (!parsed.success) return invalidArgs(options.origin, name, parsed.error)
     const { code, saveAs } = parsed.data as ExecuteArgs
     return answerRun(() => cm.execute(code, { ...runOptions, ...(saveAs ? { saveAs } : {}) }), options)
@@ -112,6 +120,7 @@ export async function answerToolCall(cm: CodeMode, name: string, args: unknown, 
     return answerRun(() => cm.resume(token, decision ?? decisions ?? {}, runOptions), options)
   }
   const offered = modelToolDefinitions(cm).map((d) => d.name)
-  return { text: `[codemode] [${options.origin}] unknown tool "${name}": the tools are ${offered.join(" and ")}`, isError: true }
+  const list = offered.length > 1 ? `${offered.slice(0, -1).join(", ")} and ${offered.at(-1)}` : offered.join("")
+  return { text: `[codemode] [${options.origin}] unknown tool "${name}": the tools are ${list}`, isError: true }
 }
 

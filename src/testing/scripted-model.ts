@@ -201,9 +201,11 @@ function wholeAnswer(api: ScriptedApi, turn: ScriptedTurn, calls: Call[], base: 
       created_at: base.created,
       status: "completed",
       model: base.model,
-      output: calls.length
-        ? calls.map((c) => ({ type: "function_call", id: `fc_${c.id}`, call_id: c.id, name: c.name, arguments: c.json, status: "completed" }))
-        : [{ type: "message", id: `msg_${base.id}`, role: "assistant", status: "completed", content: [{ type: "output_text", text, annotations: [] }] }],
+      // the text (when there is some, or nothing else) before the calls, as the model wrote them
+      output: [
+        ...(text || !calls.length ? [{ type: "message", id: `msg_${base.id}`, role: "assistant", status: "completed", content: [{ type: "output_text", text, annotations: [] }] }] : []),
+        ...calls.map((c) => ({ type: "function_call", id: `fc_${c.id}`, call_id: c.id, name: c.name, arguments: c.json, status: "completed" })),
+      ],
       parallel_tool_calls: true,
       tool_choice: "auto",
       tools: [],
@@ -220,7 +222,7 @@ function wholeAnswer(api: ScriptedApi, turn: ScriptedTurn, calls: Call[], base: 
     role: "assistant",
     model: base.model,
     // A tool_use block carries parsed input: malformed arguments are sent as their text.
-    content: calls.length ? calls.map((c) => ({ type: "tool_use", id: c.id, name: c.name, input: parseOr(c.json) })) : [{ type: "text", text }],
+    content: [...(text || !calls.length ? [{ type: "text", text }] : []), ...calls.map((c) => ({ type: "tool_use", id: c.id, name: c.name, input: parseOr(c.json) }))],
     stop_reason: calls.length ? "tool_use" : "end_turn",
     stop_sequence: null,
     usage: { input_tokens: input, output_tokens: output },

@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { PassThrough } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { inputLines } from "../../src/cli/agent.js"
 import { scriptedModelServer, type ScriptedModelServer } from "../../src/testing/index.js"
 import { cli } from "./helpers.js"
 
@@ -56,7 +58,8 @@ describe("codemode agent", () => {
     expect(stderr).toMatch(/codemode agent · scripted at http:\/\/127\.0\.0\.1:\d+\/v1/)
     expect(stderr).toMatch(/endpoint answered 500; retrying \(attempt 1\)/)
     expect(stderr).toMatch(/✗ \[codemode\] \[agent\] the model endpoint .* failed: 400/)
-    expect(model.requests.at(-1)!.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user", "user"])
+    // the failed task got no reply, so its message is not left dangling in the conversation
+    expect(model.requests.at(-1)!.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"])
     expect(code).toBe(0)
   })
 
@@ -64,5 +67,36 @@ describe("codemode agent", () => {
     const { code, stderr } = await cli(["agent", "--prompt", "x"], "", 30_000, { OPENAI_BASE_URL: "", OPENAI_API_KEY: "" })
     expect(stderr).toMatch(/no model endpoint configured: set OPENAI_BASE_URL/)
     expect(code).toBe(2)
+  })
+})
+
+describe("the chat's input", () => {
+  it("a question whose signal aborts gets null at once, and the line typed after it goes to the next question", async () => {
+    const stdin = new PassThrough()
+    const input = inputLines(stdin, new PassThrough())
+    try {
+      const approval = new AbortController()
+      const asked = input.ask("approve? ", approval.signal)
+      approval.abort() // the run was cancelled, or the approval timed out
+      expect(await asked).toBeNull()
+      stdin.write("what next\n")
+      expect(await input.ask("you> ", new AbortController().signal)).toBe("what next")
+    } finally {
+      input.close()
+    }
+  })
+
+  it("Ctrl-C typed on a terminal reaches the interrupt handler (readline takes it from the keyboard)", async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true })
+    const input = inputLines(stdin, new PassThrough())
+    try {
+      let interrupts = 0
+      input.onInterrupt(() => interrupts++)
+      stdin.write("\x03")
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(interrupts).toBe(1)
+    } finally {
+      input.close()
+    }
   })
 })

@@ -2,8 +2,12 @@
  * The agent loop over real HTTP: a scripted OpenAI-compatible model on 127.0.0.1 replays turns
  * (streamed text, tool calls carrying code, faults) to `cm.agent()`, through the real `openai` client.
  */
+import { getEventListeners } from "node:events"
+import { createServer as createHttpServer, type ServerResponse } from "node:http"
+import { createServer as createNetServer, type AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { CodeModeError, createCodeMode, demoSource, type CodeMode } from "../../src/index.js"
+import type { ChatMessage } from "../../src/integrations/agent/agent.js"
 import { modelToolDefinitions } from "../../src/server/model-tools.js"
 import type { AgentEvent } from "../../src/integrations/agent/events.js"
 import { resolveEndpoint } from "../../src/integrations/agent/client.js"
@@ -110,7 +114,8 @@ describe("cm.agent()", () => {
     const { agent, events } = await agentWith()
     await agent.send("x")
     const [unknown, invalid] = ofType(events, "tool-result")
-    expect(unknown).toMatchObject({ isError: true, text: expect.stringMatching(/unknown tool "fetch"/) })
+    // this instance offers three tools (its policy can ask, so runs can pause)
+    expect(unknown).toMatchObject({ isError: true, text: expect.stringMatching(/unknown tool "fetch": the tools are search, execute and resume$/) })
     expect(invalid).toMatchObject({ isError: true, text: expect.stringMatching(/invalid arguments for execute: code/) })
   })
 
@@ -142,7 +147,7 @@ describe("cm.agent()", () => {
     const { agent, events } = await agentWith({ maxRetries: 0 })
     const error = await agent.send("why?").catch((e: unknown) => e)
     expect(CodeModeError.is(error, "MODEL_FAILED")).toBe(true)
-    expect((error as Error).message).toMatch(/stream (broke|ended) before the turn/)
+    expect((error as Error).message).toMatch(/stream (broke|ended) .*before the turn did/)
     expect((error as Error).message).toContain('received text "The answer i"')
     expect(ofType(events, "error")[0]).toMatchObject({ received: "The answer i" })
     expect(ofType(events, "done")).toHaveLength(0)
@@ -201,6 +206,253 @@ describe("cm.agent()", () => {
     expect(lastRequest().tools).toEqual(["search", "execute", "resume"])
     expect(ofType(events, "tool-result")[0]!.text).toMatch(/listTodos/)
     expect(ofType(events, "tool-result")[1]!.text).toMatch(/^true/)
+  })
+})
+
+/** A raw endpoint on 127.0.0.1 for wire shapes the scripted model does not make: `answer` writes the n-th response (from 1). */
+async function rawEndpoint(answer: (n: number, res: ServerResponse) => void) {
+  let n = 0
+  const server = createHttpServer((req, res) => {
+    req.resume()
+    req.on("end", () => answer(++n, res))
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const close = () => {
+    server.closeAllConnections()
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, close }
+}
+/** One streamed Chat Completions chunk. */
+const chunk = (delta: object, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
+const sse = (res: ServerResponse, ...chunks: string[]) => {
+  res.writeHead(200, { "content-type": "text/event-stream" })
+  res.end(`${chunks.join("")}data: [DONE]\n\n`)
+}
+const toolDelta = (call: { index?: number; id?: string; name?: string; arguments: string }) => ({
+  tool_calls: [{ ...(call.index === undefined ? {} : { index: call.index }), ...(call.id ? { id: call.id, type: "function" } : {}), function: { ...(call.name ? { name: call.name } : {}), arguments: call.arguments } }],
+})
+
+describe("faults of the wire", () => {
+  it("waits no longer than timeoutMs when Retry-After asks for more", async () => {
+    model.play([{ status: 429, retryAfter: 3600 }, { text: "ok" }])
+    const { agent, events } = await agentWith({ timeoutMs: 300 })
+    expect((await agent.send("hi")).text).toBe("ok")
+    expect(ofType(events, "retry")).toEqual([{ type: "retry", turn: 1, attempt: 1, status: 429, retryAfter: "0.3" }])
+  })
+
+  it("ends a task waiting to retry at once with ABORTED", async () => {
+    model.play([{ status: 429, retryAfter: 40 }, { text: "late" }])
+    const task = new AbortController()
+    const { agent } = await agentWith({ onEvent: (e) => e.type === "retry" && setTimeout(() => task.abort(), 50) })
+    const started = Date.now()
+    const error = await agent.send("hi", { signal: task.signal }).catch((e: unknown) => e)
+    expect(CodeModeError.is(error, "ABORTED")).toBe(true)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it("fails a stream that stalls after its headers, saying so", async () => {
+    const endpoint = await rawEndpoint((_, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" })
+      res.write(chunk({ content: "hel" })) // and nothing more
+    })
+    try {
+      const { agent, events } = await agentWith({ baseURL: endpoint.url, streamIdleMs: 200 })
+      const error = await agent.send("hi").catch((e: unknown) => e)
+      expect(CodeModeError.is(error, "MODEL_FAILED")).toBe(true)
+      expect((error as Error).message).toMatch(/the stream stalled \(nothing came for 200 ms\) before the turn did; received text "hel"/)
+      expect(ofType(events, "error")[0]).toMatchObject({ received: "hel" })
+    } finally {
+      await endpoint.close()
+    }
+  })
+
+  it("takes a stream cut after its finish_reason (only the usage and [DONE] missing) as a whole turn", async () => {
+    // role, the call's name, its arguments, the finish: 4 chunks, then the usage chunk is never sent
+    model.play([{ toolCalls: [{ name: "execute", arguments: { code: "return 1" } }], chunkChars: 100, usage: { prompt_tokens: 1, completion_tokens: 1 }, cutAfterChunks: 4 }, { text: "one" }])
+    const { agent, events } = await agentWith({ maxRetries: 0 })
+    expect(await agent.send("hi")).toMatchObject({ text: "one", turns: 2 })
+    expect(ofType(events, "tool-result")[0]!.text).toMatch(/^1/)
+  })
+
+  it("joins tool-call deltas without an index or repeating the name in each piece, and fails a tool_calls turn without calls", async () => {
+    const code = '{"code":"return 41+1"}'
+    const endpoint = await rawEndpoint((n, res) => {
+      if (n === 1) return sse(res, chunk(toolDelta({ id: "c1", name: "execute", arguments: code })), chunk({}, "tool_calls"))
+      if (n === 2) return sse(res, ...[code.slice(0, 9), code.slice(9)].map((piece) => chunk(toolDelta({ index: 0, id: "c2", name: "execute", arguments: piece }))), chunk({}, "tool_calls"))
+      if (n === 3) return sse(res, chunk({ content: "42" }, "stop"))
+      sse(res, chunk({ content: "let me see" }), chunk({}, "tool_calls"))
+    })
+    try {
+      const { agent, events } = await agentWith({ baseURL: endpoint.url })
+      expect((await agent.send("hi")).text).toBe("42")
+      expect(ofType(events, "tool-call").map((e) => [e.id, e.name, e.arguments])).toEqual([
+        ["c1", "execute", { code: "return 41+1" }],
+        ["c2", "execute", { code: "return 41+1" }],
+      ])
+      expect(ofType(events, "tool-result").map((e) => e.text.split("\n")[0])).toEqual(["42", "42"])
+      const error = await agent.send("again").catch((e: unknown) => e)
+      expect(CodeModeError.is(error, "MODEL_FAILED")).toBe(true)
+      expect((error as Error).message).toMatch(/finish_reason "tool_calls"\) but no tool call came; received text "let me see"/)
+    } finally {
+      await endpoint.close()
+    }
+  })
+
+  it("gives calls sent without an id ids of their own, unique across turns and tasks, streamed or not", async () => {
+    for (const stream of [true, false]) {
+      const calls = [{ name: "execute", id: "", arguments: { code: "return 'A'" } }, { name: "execute", id: "", arguments: { code: "return 'B'" } }]
+      model.play([{ toolCalls: calls }, { toolCalls: calls }, { text: "done" }, { toolCalls: calls }, { text: "done" }])
+      const { agent } = await agentWith({ stream })
+      await agent.send("hi")
+      await agent.send("again")
+      const conversation = agent.messages()
+      const ids = conversation.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []).map((c) => c.id) : []))
+      expect(ids).toHaveLength(6)
+      expect(new Set(ids).size).toBe(6)
+      expect(ids.every(Boolean)).toBe(true)
+      expect(conversation.flatMap((m) => (m.role === "tool" ? [m.tool_call_id] : []))).toEqual(ids)
+    }
+  })
+
+  it("reports a reply cut by the model's length limit, and tells the model its cut arguments were cut", async () => {
+    const endpoint = await rawEndpoint((n, res) => {
+      if (n === 1) return sse(res, chunk(toolDelta({ index: 0, id: "c1", name: "execute", arguments: '{"code":"return [1, 2' })), chunk({}, "length"))
+      sse(res, chunk({ content: "The three open items are: 1. mil" }, "length"))
+    })
+    try {
+      const { agent, events } = await agentWith({ baseURL: endpoint.url })
+      expect(await agent.send("hi")).toMatchObject({ text: "The three open items are: 1. mil", stopped: "length", turns: 2 })
+      expect(ofType(events, "done")[0]).toMatchObject({ stopped: "length" })
+      const result = ofType(events, "tool-result")[0]!
+      expect(result).toMatchObject({ isError: true })
+      expect(result.text).toMatch(/the model's output was cut by its length limit inside the arguments of execute/)
+      expect(result.text).not.toMatch(/quoted/)
+    } finally {
+      await endpoint.close()
+    }
+  })
+
+  it("retries (and says so) as the client does: 408 and connection errors too, not what x-should-retry: false stops", async () => {
+    model.play([{ status: 408 }, { text: "ok" }])
+    const first = await agentWith()
+    expect((await first.agent.send("hi")).text).toBe("ok")
+    expect(ofType(first.events, "retry")).toMatchObject([{ status: 408, attempt: 1 }])
+
+    const sent = model.requests.length
+    model.play(() => {
+      throw new Error("boom") // a 500 with x-should-retry: false
+    })
+    const second = await agentWith()
+    await expect(second.agent.send("hi")).rejects.toMatchObject({ code: "MODEL_FAILED" })
+    expect(model.requests.length - sent).toBe(1)
+    expect(ofType(second.events, "retry")).toEqual([])
+
+    const closed = createNetServer()
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise((resolve) => closed.close(resolve))
+    const third = await agentWith({ baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 1 })
+    await expect(third.agent.send("hi")).rejects.toMatchObject({ code: "MODEL_FAILED" })
+    expect(ofType(third.events, "retry")).toMatchObject([{ attempt: 1, error: expect.stringMatching(/ECONNREFUSED/) }])
+    expect(ofType(third.events, "retry")[0]!.status).toBeUndefined()
+  })
+
+  it("leaves no listener on the task's signal, however many turns", async () => {
+    model.play([...Array.from({ length: 12 }, () => ({ toolCalls: [{ name: "execute", arguments: { code: "return 1" } }] })), { text: "done" }])
+    const task = new AbortController()
+    const { agent } = await agentWith({ maxTurns: 20 })
+    expect((await agent.send("hi", { signal: task.signal })).turns).toBe(13)
+    expect(getEventListeners(task.signal, "abort")).toHaveLength(0)
+  })
+})
+
+describe("the conversation", () => {
+  it("stays whole when a listener throws: the error is reported once and the task goes on", async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.message)
+    process.on("warning", onWarning)
+    try {
+      for (const bad of ["text", "tool-result"]) {
+        model.play([{ text: "ok", toolCalls: [{ name: "execute", arguments: { code: "return 1" } }] }, { text: "done" }])
+        const agent = await cm.agent({ baseURL: model.url, model: "scripted", onEvent: (e) => {
+          if (e.type === bad) throw new Error(`listener bug on ${bad}`)
+        } })
+        expect((await agent.send("hi")).text).toBe("done")
+        expect(agent.messages().map((m) => m.role)).toEqual(["system", "user", "assistant", "tool", "assistant"])
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings).toEqual([expect.stringMatching(/listener threw on a "text" event \(Error: listener bug on text\)/), expect.stringMatching(/"tool-result" event/)])
+    } finally {
+      process.off("warning", onWarning)
+    }
+  })
+
+  it("answers every call of a turn, run or not, when the task is cancelled mid-turn", async () => {
+    const task = new AbortController()
+    model.play([{ toolCalls: [{ name: "execute", arguments: { code: "return 1" } }, { name: "execute", arguments: { code: "return 2" } }] }])
+    const { agent } = await agentWith({ onEvent: (e) => e.type === "tool-result" && task.abort() })
+    await expect(agent.send("hi", { signal: task.signal })).rejects.toMatchObject({ code: "ABORTED" })
+    const conversation = agent.messages()
+    expect(conversation.map((m) => m.role)).toEqual(["system", "user", "assistant", "tool", "tool"])
+    expect(conversation.at(-1)).toMatchObject({ content: expect.stringMatching(/not run/) })
+  })
+
+  it("a task that fails before any reply leaves the conversation as it was; messages() is a copy", async () => {
+    model.play([]) // the scripted model answers 400: no turn
+    const { agent } = await agentWith()
+    await expect(agent.send("hi")).rejects.toMatchObject({ code: "MODEL_FAILED" })
+    const conversation = agent.messages() as ChatMessage[]
+    expect(conversation.map((m) => m.role)).toEqual(["system"])
+    conversation.push({ role: "user", content: "not sent" })
+    expect(agent.messages()).toHaveLength(1)
+  })
+})
+
+describe("approval events", () => {
+  const ASK = { policy: { rules: [{ tool: "demo.addTodo", action: "ask" as const }] } }
+  const ADD = { toolCalls: [{ name: "execute", arguments: { code: "return (await codemode.demo.addTodo({ text: 'x' })).text" } }] }
+
+  it("come from the instance's own approver too", async () => {
+    const own = await createCodeMode({ sources: [demoSource()], typecheck: "off", onApproval: async () => "approve", ...ASK })
+    try {
+      model.play([ADD, { text: "done" }])
+      const events: AgentEvent[] = []
+      const agent = await own.agent({ baseURL: model.url, model: "scripted", onEvent: (e) => events.push(e) })
+      await agent.send("hi")
+      expect(ofType(events, "approval")).toMatchObject([{ tool: "demo.addTodo", args: { text: "x" }, decision: "approve", reason: expect.stringMatching(/ask/) }])
+      expect(ofType(events, "tool-result")[0]!.text).toMatch(/^x/)
+    } finally {
+      await own.close()
+    }
+  })
+
+  it("say timeout, not approve, for an answer that came after the timeout", async () => {
+    const slow = await createCodeMode({ sources: [demoSource()], typecheck: "off", approvalTimeoutMs: 200, ...ASK })
+    try {
+      model.play([ADD, { text: "done" }])
+      const events: AgentEvent[] = []
+      const late = () => new Promise<"approve">((resolve) => setTimeout(() => resolve("approve"), 600))
+      const agent = await slow.agent({ baseURL: model.url, model: "scripted", onApproval: late, onEvent: (e) => events.push(e) })
+      await agent.send("hi")
+      expect(ofType(events, "approval")).toMatchObject([{ tool: "demo.addTodo", decision: "timeout" }])
+      expect(ofType(events, "tool-result")[0]).toMatchObject({ isError: true })
+    } finally {
+      await slow.close()
+    }
+  })
+})
+
+describe("the scripted model", () => {
+  it("keeps a turn's text beside its tool calls in every format", async () => {
+    const turn = { text: "Let me look.", toolCalls: [{ name: "execute", arguments: { code: "return 1" } }] }
+    model.play([turn, turn, turn])
+    for (const [path, body] of [["/chat/completions", { messages: [] }], ["/responses", { input: [] }], ["/messages", { messages: [] }]] as const) {
+      const answer = await (await fetch(model.url + path, { method: "POST", body: JSON.stringify(body) })).text()
+      expect(answer, path).toContain("Let me look.")
+      expect(answer, path).toContain("return 1")
+    }
   })
 })
 

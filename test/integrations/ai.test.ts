@@ -4,6 +4,9 @@
  * sets (zod 4, zod 3, `jsonSchema()`, streaming execute, `needsApproval`) become a codemode
  * namespace that programs call.
  */
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible"
 import { generateText, jsonSchema, stepCountIs, tool, type FlexibleSchema, type ModelMessage } from "ai"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -12,6 +15,7 @@ import { z as z3 } from "zod/v3"
 import { aiTools, codeModeTools, CodeModeToolError } from "../../src/integrations/ai.js"
 import type { ApprovalRequest } from "../../src/runtime/program-run.js"
 import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../src/runtime/codemode.js"
+import type { ExecuteArgs } from "../../src/server/definitions.js"
 import { modelToolDefinitions } from "../../src/server/model-tools.js"
 import { scriptedModelServer, type ScriptedModelServer } from "../../src/testing/index.js"
 import { executeThenAnswer, executeThenApprove } from "../fixtures/model/scripts.js"
@@ -71,6 +75,15 @@ describe("codeModeTools", () => {
       expect(Object.values(tools).map((t) => t.description)).toEqual(definitions.map((d) => d.description))
     }
     expect(Object.keys(codeModeTools(big))).toEqual(["search", "execute", "resume"])
+  })
+
+  it("takes the MCP face's arguments: execute saves the program with saveAs when the instance keeps procedures", async () => {
+    const cm = await codemode({ sources: [shop().source], procedures: { db: join(mkdtempSync(join(tmpdir(), "codemode-ai-")), "state.db") } })
+    const execute = codeModeTools(cm).execute
+    const input = (execute.inputSchema as z.ZodType).parse({ code: "return 1", saveAs: { name: "one" } })
+    expect(input).toEqual({ code: "return 1", saveAs: { name: "one" } })
+    expect(await execute.execute!(input as ExecuteArgs, { toolCallId: "t", messages: [] })).toMatch(/Saved as procedure codemode\.procedures\.one/)
+    expect((await cm.procedures.list()).map((p) => p.name)).toEqual(["one"])
   })
 
   it("generateText over HTTP: the model's execute runs, its result goes back as the tool message, the model answers", async () => {

@@ -7,7 +7,7 @@
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions"
 import type { ApprovalHandler, CodeMode } from "../../runtime/codemode.js"
 import type { ShapeOptions } from "../../runtime/shape.js"
-import { createModelClient, DEFAULT_MAX_RETRIES, type EndpointOptions, type ModelClient } from "./client.js"
+import { createModelClient, type EndpointOptions, type ModelClient } from "./client.js"
 import { codemodeToolset } from "./codemode-tools.js"
 import type { AgentEvent, AgentEventListener } from "./events.js"
 import { DEFAULT_MAX_TURNS, runLoop, type AgentReply, type Toolset } from "./loop.js"
@@ -51,16 +51,34 @@ export interface Agent {
   /**
    * Runs one task: the user's message, then model turns until an answer. Rejects with
    * `MODEL_FAILED` (the endpoint failed after retries, or its stream broke: the message says what
-   * was received) or `ABORTED`; the conversation keeps what happened before the failure.
+   * was received) or `ABORTED`; the conversation keeps the turns before the failure (none: not
+   * even the message, which can be sent again).
    */
   send(message: string, options?: SendOptions): Promise<AgentReply>
-  /** The conversation so far, system message first. */
+  /** The conversation so far, system message first (a copy). */
   messages(): readonly ChatMessage[]
   /** Forgets the conversation (keeps the system message). */
   reset(): void
   /** The model name and endpoint in use. */
   readonly model: string
   readonly baseURL: string
+}
+
+/**
+ * A listener whose errors stay out of the task (a bug in a renderer must not corrupt the conversation
+ * or pass for a model failure): the first one is reported as a process warning, the rest dropped.
+ */
+function isolated(listener: AgentEventListener): AgentEventListener {
+  let reported = false
+  return (event) => {
+    try {
+      listener(event)
+    } catch (error) {
+      if (reported) return
+      reported = true
+      process.emitWarning(`an agent onEvent listener threw on a "${event.type}" event (${String(error)}); its errors in this task are ignored`, { code: "CODEMODE_AGENT_LISTENER" })
+    }
+  }
 }
 
 /**
@@ -73,17 +91,12 @@ export async function createToolsetAgent(
   instructions: string = DEFAULT_SYSTEM_PROMPT,
 ): Promise<Agent> {
   const sentBodies: string[] = []
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES
-  let current: { turn: number; attempt: number; emit: (event: AgentEvent) => void } | undefined
+  let current: { turn: number; signal: AbortSignal | undefined; emit: (event: AgentEvent) => void } | undefined
   const model: ModelClient = await createModelClient(options, {
-    onRequest: (body) => {
-      sentBodies.push(body)
-      if (current) current.attempt++
-    },
-    onErrorStatus: (status, retryAfter) => {
-      if (current && current.attempt <= maxRetries) {
-        current.emit({ type: "retry", turn: current.turn, status, attempt: current.attempt, ...(retryAfter === null ? {} : { retryAfter }) })
-      }
+    onRequest: (body) => sentBodies.push(body),
+    onRetry: (retried) => {
+      // a connection error of a cancelled task is its abort, not retried
+      if (current && !current.signal?.aborted) current.emit({ type: "retry", turn: current.turn, ...retried })
     },
   })
   const system: ChatMessage = { role: "system", content: options.system ? `${instructions}\n\n${options.system}` : instructions }
@@ -91,21 +104,19 @@ export async function createToolsetAgent(
   return {
     model: model.model,
     baseURL: model.baseURL,
-    messages: () => messages,
+    messages: () => [...messages],
     reset: () => {
       messages = [system]
     },
     async send(message, sendOptions = {}) {
+      const listeners = [options.onEvent, sendOptions.onEvent].flatMap((listener) => (listener ? [isolated(listener)] : []))
       const emit = (event: AgentEvent) => {
-        if (event.type === "turn" && current) {
-          current.turn = event.turn
-          current.attempt = 0
-        }
-        options.onEvent?.(event)
-        sendOptions.onEvent?.(event)
+        if (event.type === "turn" && current) current.turn = event.turn
+        for (const listener of listeners) listener(event)
       }
+      const before = messages.length
       messages.push({ role: "user", content: message })
-      current = { turn: 0, attempt: 0, emit }
+      current = { turn: 0, signal: sendOptions.signal, emit }
       try {
         return await runLoop({
           model,
@@ -118,6 +129,10 @@ export async function createToolsetAgent(
           sentBodies,
           tokenCount: options.tokenCount,
         })
+      } catch (error) {
+        // nothing came back: the conversation stays as it was, and the message can be sent again
+        if (messages.length === before + 1) messages.length = before
+        throw error
       } finally {
         current = undefined
         sentBodies.length = 0

@@ -4,7 +4,7 @@
  * `resume` when runs can pause), with each program call and approval reported as an event.
  */
 import type { ChatCompletionTool } from "openai/resources/chat/completions"
-import type { ApprovalHandler, CodeMode } from "../../runtime/codemode.js"
+import type { ApprovalHandler, CallRecord, CodeMode } from "../../runtime/codemode.js"
 import type { ShapeOptions } from "../../runtime/shape.js"
 import { answerToolCall, modelToolDefinitions } from "../../server/model-tools.js"
 import type { AgentEvent } from "./events.js"
@@ -17,17 +17,17 @@ export interface CodeModeToolsetOptions {
   shape?: ShapeOptions | undefined
 }
 
-/** An approval handler that reports each question and its answer. */
-function reported(handler: ApprovalHandler, turn: number, emit: (event: AgentEvent) => void): ApprovalHandler {
-  return async (request, signal) => {
-    let decision: "approve" | "deny" = "deny"
-    try {
-      decision = await handler(request, signal)
-    } finally {
-      emit({ type: "approval", turn, tool: request.tool, args: request.args, reason: request.reason, decision })
-    }
-    return decision
-  }
+const DECISIONS = { approved: "approve", denied: "deny", timeout: "timeout" } as const
+
+/**
+ * The events of one settled program call: its approval first when the policy asked (read from the
+ * record, so whoever answered, the instance's approver or the agent's, and as the run took it: an
+ * answer after the timeout is a timeout), then the call.
+ */
+function callEvents(record: CallRecord, turn: number, emit: (event: AgentEvent) => void) {
+  const decision = record.approval === undefined || record.approval === "pending" ? undefined : DECISIONS[record.approval]
+  if (decision) emit({ type: "approval", turn, tool: record.tool, args: record.args, reason: record.decision?.rule ?? "", decision })
+  emit({ type: "call", turn, ...record })
 }
 
 export function codemodeToolset(cm: CodeMode, options: CodeModeToolsetOptions = {}): Toolset {
@@ -39,8 +39,8 @@ export function codemodeToolset(cm: CodeMode, options: CodeModeToolsetOptions = 
         ...options.shape,
         origin: "agent",
         ...(signal ? { signal } : {}),
-        onCall: (record) => emit({ type: "call", turn, ...record }),
-        ...(options.onApproval === undefined ? {} : { onApproval: options.onApproval ? reported(options.onApproval, turn, emit) : false }),
+        onCall: (record) => callEvents(record, turn, emit),
+        ...(options.onApproval === undefined ? {} : { onApproval: options.onApproval }),
       })
       return { text: answered.text, isError: answered.isError, ...(answered.result ? { status: answered.result.status } : {}) }
     },

@@ -1,8 +1,9 @@
 /**
  * The conversation loop, independent of which tools are offered: send the messages, stream the
  * answer, run the tool calls it asks for, send their results back, until the model answers without
- * calling a tool or the turn limit is reached. A tool call whose arguments are not valid JSON goes
- * back to the model as a tool error it can fix. Tokens are counted per turn: the endpoint's usage
+ * calling a tool or the turn limit is reached. A tool call whose arguments are not valid JSON (or
+ * were cut by the model's length limit) goes back to the model as a tool error it can fix; every call
+ * gets its tool message, even when the task ends first, so the conversation stays valid. Tokens are counted per turn: the endpoint's usage
  * when it reports one, else o200k on the request body actually sent and on what came back.
  */
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions"
@@ -36,8 +37,11 @@ export interface AgentReply extends TokenCount {
   text: string
   /** Model turns (requests) the task took. */
   turns: number
-  /** Set when the task stopped at the turn limit rather than with an answer. */
-  stopped?: "max-turns"
+  /**
+   * Set when the task stopped without a whole answer: at the turn limit (`"max-turns"`), or with a
+   * reply cut by the model's length limit (`"length"`: `text` is the cut reply).
+   */
+  stopped?: "max-turns" | "length"
   /** Per turn: tokens and where they come from. */
   perTurn: Array<TokenCount & { source: "endpoint" | "o200k" }>
 }
@@ -59,16 +63,23 @@ export interface LoopOptions {
 
 const countTokens = (text: string) => tokenizer().countTokens(text)
 
-/** The tool message for arguments that are not JSON: what was wrong and what to send instead. */
-function malformedAnswer(call: RawToolCall, error: unknown): ToolAnswer {
+/**
+ * The tool message for arguments that are not JSON: what was wrong and what to send instead. `cut`:
+ * the turn ended at the model's length limit, so the arguments are unfinished rather than malformed.
+ */
+function malformedAnswer(call: RawToolCall, error: unknown, cut: boolean): ToolAnswer {
   const excerpt = call.arguments.length > 300 ? `${call.arguments.slice(0, 300)}…` : call.arguments
-  return {
-    text:
-      `[codemode] [agent] the arguments of ${call.name} are not valid JSON (${error instanceof Error ? error.message : String(error)}): ${excerpt}\n` +
-      "Call it again with the arguments as one JSON object, every string quoted and escaped.",
-    isError: true,
-  }
+  const [what, fix] = cut
+    ? [`the model's output was cut by its length limit inside the arguments of ${call.name}`, "Call it again with shorter arguments: a shorter program, or the work split over several calls."]
+    : [
+        `the arguments of ${call.name} are not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        "Call it again with the arguments as one JSON object, every string quoted and escaped.",
+      ]
+  return { text: `[codemode] [agent] ${what}: ${excerpt}\n${fix}`, isError: true }
 }
+
+/** What a call not run gets, so that every call of the assistant message has its tool message (else the next request is invalid). */
+const NOT_RUN = "[codemode] [agent] not run: the task ended before this call"
 
 function parseArguments(raw: string): { ok: true; value: unknown } | { ok: false; error: unknown } {
   try {
@@ -121,24 +132,34 @@ export async function runLoop(options: LoopOptions): Promise<AgentReply> {
       ...(answer.toolCalls.length ? { tool_calls: answer.toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })) } : {}),
     })
     if (answer.toolCalls.length === 0) {
-      emit({ type: "done", text, turns: turn, ...total })
-      return { text, turns: turn, ...total, perTurn }
+      const stopped = answer.finishReason === "length" ? { stopped: "length" as const } : {}
+      emit({ type: "done", text, turns: turn, ...stopped, ...total })
+      return { text, turns: turn, ...stopped, ...total, perTurn }
     }
-    for (const call of answer.toolCalls) {
-      const parsed = parseArguments(call.arguments)
-      const code = parsed.ok ? (parsed.value as { code?: unknown } | null)?.code : undefined
-      emit({
-        type: "tool-call",
-        turn,
-        id: call.id,
-        name: call.name,
-        arguments: parsed.ok ? parsed.value : call.arguments,
-        ...(typeof code === "string" ? { code } : {}),
-        ...(parsed.ok ? {} : { malformed: true as const }),
-      })
-      const result = parsed.ok ? await toolset.call(call.name, parsed.value, { turn, signal: options.signal, emit }) : malformedAnswer(call, parsed.error)
-      emit({ type: "tool-result", turn, id: call.id, name: call.name, ...result })
-      messages.push({ role: "tool", tool_call_id: call.id, content: result.text })
+    let answered = 0
+    try {
+      for (const call of answer.toolCalls) {
+        if (options.signal?.aborted) throw codemodeError("ABORTED", "agent", "the task was cancelled")
+        const parsed = parseArguments(call.arguments)
+        const code = parsed.ok ? (parsed.value as { code?: unknown } | null)?.code : undefined
+        emit({
+          type: "tool-call",
+          turn,
+          id: call.id,
+          name: call.name,
+          arguments: parsed.ok ? parsed.value : call.arguments,
+          ...(typeof code === "string" ? { code } : {}),
+          ...(parsed.ok ? {} : { malformed: true as const }),
+        })
+        const result = parsed.ok
+          ? await toolset.call(call.name, parsed.value, { turn, signal: options.signal, emit })
+          : malformedAnswer(call, parsed.error, answer.finishReason === "length")
+        messages.push({ role: "tool", tool_call_id: call.id, content: result.text })
+        answered++
+        emit({ type: "tool-result", turn, id: call.id, name: call.name, ...result })
+      }
+    } finally {
+      for (const call of answer.toolCalls.slice(answered)) messages.push({ role: "tool", tool_call_id: call.id, content: NOT_RUN })
     }
   }
   emit({ type: "done", text, turns: options.maxTurns, stopped: "max-turns", ...total })
