@@ -9,14 +9,16 @@ import type { Procedure, ProcedureStore } from "./store.js"
 export const PROCEDURES_NAMESPACE = "procedures"
 
 /**
- * `run(procedure, input, ctx)` runs one call; `transactional(tools)` says whether every tool a
- * procedure calls keeps its effects in the run (then so does the procedure: see `Tool.transactional`).
+ * `run(procedure, input, ctx)` runs one call; `transactional(procedure)` says whether every tool the
+ * procedure calls is known and keeps its effects in the run (then so does the procedure: see `Tool.transactional`).
  */
 export function proceduresSource(
   store: ProcedureStore,
   run: (procedure: Procedure, input: unknown, ctx: CallContext) => Promise<unknown>,
-  transactional: (tools: readonly string[]) => boolean,
+  transactional: (procedure: Procedure) => boolean,
 ): ToolSource {
+  /** Procedures whose `transactional` is being asked (it asks those they call): one met again is a loop, which fails before any effect. */
+  const asking = new Set<string>()
   const toTool = (p: Procedure): Tool => ({
     name: p.name,
     namespace: PROCEDURES_NAMESPACE,
@@ -25,7 +27,13 @@ export function proceduresSource(
     origin: { kind: "procedures", originalName: p.name },
     // asked when a run is replayed, by then the tools it calls are loaded
     get transactional() {
-      return transactional(p.tools)
+      if (asking.has(p.name)) return false
+      asking.add(p.name)
+      try {
+        return transactional(p)
+      } finally {
+        asking.delete(p.name)
+      }
     },
     call: (input, ctx) => run(p, input, ctx),
   })
