@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest"
 import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../src/runtime/codemode.js"
 import type { ExecuteResult } from "../../src/runtime/results.js"
 import { functions } from "../../src/tools/functions.js"
+import { procedureStore } from "../../src/runtime/procedures/store.js"
+import { openSqlite } from "../../src/tools/state/database.js"
 import { state } from "../../src/tools/state/source.js"
 import { scratchSpace } from "../fixtures/scratch.js"
 
@@ -166,5 +168,20 @@ describe("procedures", () => {
     const big = "x".repeat(30_000)
     const saves = Array.from({ length: 10 }, (_, i) => () => cm.procedures.save(`return "${big}${i}"`, { name: `p${i}` }))
     await expect((async () => { for (const save of saves) await save() })()).rejects.toMatchObject({ code: "STATE_FAILED" })
+  })
+
+  it("says which version another process saved at the same time when a save conflicts", async () => {
+    const db = await openSqlite(join(scratch.dir, `p${n++}.db`))
+    let raced = false
+    const store = procedureStore(async () => ({
+      ...db,
+      commit: (reads, writes, marker) => {
+        if (!raced) (raced = true), db.commit({ docs: [], collections: [] }, writes)
+        return db.commit(reads, writes, marker)
+      },
+    }))
+    const saving = store.save({ name: "answer", description: "", code: "return 1", inputSchema: {}, tools: [] })
+    await expect(saving).rejects.toMatchObject({ code: "STATE_CONFLICT", message: expect.stringContaining('another process saved version 1 of procedure "answer" at the same time') })
+    db.close()
   })
 })

@@ -54,6 +54,7 @@ function singular(name: string): string {
 function compileCollection(namespace: string, name: string, schema: ZodSchema | JSONSchema): Collection {
   const where = `${namespace}.${name}`
   if (!isIdentifier(name)) throw codemodeError("CONFIG_INVALID", KIND, `collection name ${JSON.stringify(name)} is not an identifier (try ${JSON.stringify(toIdentifier(name))})`)
+  if (name.startsWith("$")) throw codemodeError("CONFIG_INVALID", KIND, `collection name ${JSON.stringify(name)} starts with "$": such names are codemode's own (procedures are kept in "$procedures")`)
   const compiled = compileSchema(schema, "input", where)
   const json = compiled.jsonSchema
   if (typeof json !== "object" || json.type !== "object") throw codemodeError("CONFIG_INVALID", where, 'a collection schema must be an object schema ({ "type": "object", "properties": … })')

@@ -273,4 +273,17 @@ describe("state as a tool source", () => {
     expect(await call("get", { id: "a" })).toEqual({ id: "a", text: "a" })
     await source.close?.()
   })
+
+  it("reserves collection names starting with $, finds an array element with contains, and bumps no revision for writes that cancel out", async () => {
+    expect(() => state("state", { db: newFile(), collections: { $procedures: TODO } })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }))
+    const file = newFile()
+    const cm = await app(file, {}, { collections: { todos: { type: "object", properties: { tags: { type: "array", items: { type: "number" } } } } } })
+    value(await cm.execute("await codemode.state.todos.insert({ tags: [1, 2] }); await codemode.state.todos.insert({ tags: [3] })"))
+    expect(value(await cm.execute("return (await codemode.state.todos.query({ filter: { tags: { contains: 3 } } })).map((t) => t.tags)"))).toEqual([[3]])
+    const db = await openSqlite(file)
+    const before = db.rev("todos")
+    value(await cm.execute('const t = await codemode.state.todos.insert({ tags: [] }); await codemode.state.todos.delete({ id: t.id })'))
+    expect(db.rev("todos")).toBe(before)
+    db.close()
+  })
 })
