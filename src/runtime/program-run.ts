@@ -78,6 +78,22 @@ function failed(env: RunEnvironment, error: RunError, code: NormalizedCode, tool
   return { status: "failed", ok: false, error: mapError(error, code, tools, { calls, ...(unavailable ? { unavailable } : {}) }), logs, calls, stats, runId }
 }
 
+/**
+ * `quota`, also refusing calls once `maxToolCalls` calls were counted: the sandbox counts only its
+ * own, the counters also those of the procedures the run called (they share them).
+ */
+function withBudget(quota: RunQuota, maxToolCalls: number): RunQuota {
+  return {
+    get taken() {
+      return quota.taken
+    },
+    take: (tool, options) =>
+      quota.taken >= maxToolCalls
+        ? { code: "QUOTA_EXCEEDED", rule: "maxToolCalls", message: `the run made its ${maxToolCalls} tool calls (limits.maxToolCalls), counting those of the procedures it called` }
+        : quota.take(tool, options),
+  }
+}
+
 export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<ExecuteResult> {
   const backend = await env.executor()
   const durable = run.durable
@@ -93,7 +109,7 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
       const gate = createRunGate({
         tools,
         policy: run.policy,
-        quota,
+        quota: withBudget(quota, run.limits.maxToolCalls),
         runId: run.runId,
         signal: toolsDone.signal,
         onCall: run.onCall,

@@ -145,13 +145,11 @@ export function instanceProcedures(options: ProceduresOptions | undefined, deps:
     const scope = ctx.run ? nestedScope(ctx.run) : createRunScope(runId)
     // Quotas and the tool call budget are per run: a procedure's calls count against its caller's.
     const quota = frame?.quota ?? deps.policy.startRun()
-    const maxToolCalls = deps.limits.maxToolCalls - quota.taken
-    if (maxToolCalls <= 0) throw codemodeError("QUOTA_EXCEEDED", where, `the run made all its tool calls (limits.maxToolCalls = ${deps.limits.maxToolCalls}), the call of procedure "${p.name}" the last of them`)
     frames.set(scope, { chain, onApproval: frame?.onApproval, quota })
     const result = await runProgram(deps.env, {
       code,
       runId,
-      limits: { ...deps.limits, maxToolCalls },
+      limits: deps.limits,
       policy: deps.policy,
       quota,
       signal: ctx.signal,
