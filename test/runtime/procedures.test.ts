@@ -155,13 +155,15 @@ describe("procedures", () => {
     expect(value(await cm.resume(first.resumeToken, "approve"))).toBe("loop")
   })
 
-  it("runs the newest version, also one another instance saved after this one loaded", async () => {
+  it("runs the newest version, also one another instance saved after this one loaded, and lists a procedure another instance saved", async () => {
     const db = join(scratch.dir, `p${n++}.db`)
     const saver = await app(db)
     await saver.procedures.save("return 1", { name: "answer" })
     const caller = await app(db)
     await saver.procedures.save("return 2", { name: "answer" })
     expect(value(await caller.execute("return await codemode.procedures.answer()"))).toBe(2)
+    await saver.procedures.save("return 3", { name: "question" })
+    await expect.poll(async () => (await caller.execute("return await codemode.procedures.question()")).status, { timeout: 5_000 }).toBe("done")
   })
 
   it("keeps the procedures database within maxBytes", async () => {

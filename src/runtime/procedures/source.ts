@@ -7,6 +7,8 @@ import type { CallContext, Tool, ToolSource } from "../../tools/tool.js"
 import type { Procedure, ProcedureStore } from "./store.js"
 
 export const PROCEDURES_NAMESPACE = "procedures"
+/** How often the store is asked whether another process changed the procedures, in ms. */
+const POLL_MS = 1_000
 
 /**
  * `run(procedure, input, ctx)` runs one call; `transactional(procedure)` says whether every tool the
@@ -37,13 +39,27 @@ export function proceduresSource(
     },
     call: (input, ctx) => run(p, input, ctx),
   })
+  let loaded: number | undefined // the store's revision the catalog was loaded at
   return {
     namespace: PROCEDURES_NAMESPACE,
     kind: "procedures",
     load: async () => {
+      loaded = await store.revision()
       const names = await store.list()
       const newest = await Promise.all(names.map((s) => store.get(s.name)))
       return newest.flatMap((p) => (p ? [toTool(p)] : []))
+    },
+    // What another process saved or removed reaches the catalog within a poll.
+    onToolsChanged: (listener) => {
+      const timer = setInterval(() => {
+        store.revision().then((revision) => {
+          if (loaded === undefined || revision === loaded) return
+          loaded = revision
+          listener()
+        }, () => undefined) // an unreadable database: the next poll tries again
+      }, POLL_MS)
+      timer.unref?.()
+      return () => clearInterval(timer)
     },
   }
 }

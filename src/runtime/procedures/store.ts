@@ -44,6 +44,8 @@ export interface ProcedureStore {
   restore(name: string, version: number): Promise<Procedure>
   /** Removes every version; false when there was none. */
   remove(name: string): Promise<boolean>
+  /** A number that every save, restore and removal (of any process) changes. */
+  revision(): Promise<number>
 }
 
 export const PROCEDURES_COLLECTION = "$procedures"
@@ -79,6 +81,7 @@ export function procedureStore(open: () => Promise<StateDatabase>): ProcedureSto
     return saved
   }
   return {
+    revision: async () => (await open()).rev(PROCEDURES_COLLECTION),
     list: async () => {
       const newest = new Map<string, Procedure>()
       for (const p of await all()) if ((newest.get(p.name)?.version ?? 0) < p.version) newest.set(p.name, p)
