@@ -11,7 +11,7 @@ import type { Tool } from "../tools/tool.js"
 import type { AuditLog } from "./audit.js"
 import type { CallRecord } from "./bindings.js"
 import type { CallEntry, Journal, Lease, PendingApproval, RunRecord } from "./journal.js"
-import type { CompiledPolicy } from "./policy.js"
+import type { CompiledPolicy, RunQuota } from "./policy.js"
 import type { Redactor } from "./redact.js"
 import { mapError, type ExecuteResult, type FailedResult } from "./results.js"
 import { signResumeToken } from "./resume-token.js"
@@ -49,8 +49,10 @@ export interface ProgramRun {
   onCall?: ((call: CallRecord) => void) | undefined
   onApproval?: ApprovalHandler | undefined
   startedAt: number
-  /** Makes the scope of each attempt. Default: a new top-level scope (`createRunScope`). */
-  newScope?: (() => RunScopeHandle) | undefined
+  /** Makes the scope of each attempt, given its quota counters. Default: a new top-level scope (`createRunScope`). */
+  newScope?: ((quota: RunQuota) => RunScopeHandle) | undefined
+  /** The per-run quota counters, for a procedure's run (its caller's). Default: fresh ones per attempt. */
+  quota?: RunQuota | undefined
   /** Durable runs: the record (status "running"), the lease held on it, the journal so far. */
   durable?: { record: RunRecord; lease: Lease; entries: CallEntry[] } | undefined
 }
@@ -76,6 +78,22 @@ function failed(env: RunEnvironment, error: RunError, code: NormalizedCode, tool
   return { status: "failed", ok: false, error: mapError(error, code, tools, { calls, ...(unavailable ? { unavailable } : {}) }), logs, calls, stats, runId }
 }
 
+/**
+ * `quota`, also refusing calls once `maxToolCalls` calls were counted: the sandbox counts only its
+ * own, the counters also those of the procedures the run called (they share them).
+ */
+function withBudget(quota: RunQuota, maxToolCalls: number): RunQuota {
+  return {
+    get taken() {
+      return quota.taken
+    },
+    take: (tool, options) =>
+      quota.taken >= maxToolCalls
+        ? { code: "QUOTA_EXCEEDED", rule: "maxToolCalls", message: `the run made its ${maxToolCalls} tool calls (limits.maxToolCalls), counting those of the procedures it called` }
+        : quota.take(tool, options),
+  }
+}
+
 export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<ExecuteResult> {
   const backend = await env.executor()
   const durable = run.durable
@@ -84,13 +102,14 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
       const tools = env.tools()
       // Tools see one signal that fires when the caller cancels or when the attempt is over.
       const toolsDone = new AbortController()
-      const scope = run.newScope?.() ?? createRunScope(run.runId)
+      const quota = run.quota ?? run.policy.startRun()
+      const scope = run.newScope?.(quota) ?? createRunScope(run.runId)
       const onAbort = () => toolsDone.abort(run.signal?.reason)
       run.signal?.addEventListener("abort", onAbort, { once: true })
       const gate = createRunGate({
         tools,
         policy: run.policy,
-        quota: run.policy.startRun(),
+        quota: withBudget(quota, run.limits.maxToolCalls),
         runId: run.runId,
         signal: toolsDone.signal,
         onCall: run.onCall,

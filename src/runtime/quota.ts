@@ -17,6 +17,8 @@ export interface QuotaViolation {
 }
 
 export interface RunQuota {
+  /** How many calls were counted (of every tool, within quotas or not). */
+  readonly taken: number
   /**
    * Counts a call about to run; call it after the policy allowed the call (and any approval was
    * given), right before running it. `replayed`: a call answered from the journal of an earlier
@@ -73,7 +75,11 @@ export function createQuotas(specs: QuotaSpec[]): { startRun(): RunQuota } {
   return {
     startRun(): RunQuota {
       const used = new Map<QuotaSpec, number>()
+      let taken = 0
       return {
+        get taken() {
+          return taken
+        },
         take(tool, { replayed = false, now = Date.now() } = {}) {
           const quotas = quotasOf(tool)
           for (const q of quotas) {
@@ -91,6 +97,7 @@ export function createQuotas(specs: QuotaSpec[]): { startRun(): RunQuota } {
               }
             }
           }
+          taken++
           for (const q of quotas) {
             used.set(q, (used.get(q) ?? 0) + 1)
             if (!replayed) windows.get(q)?.record(now)

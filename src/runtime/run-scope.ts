@@ -26,19 +26,22 @@ export interface RunScopeHandle extends RunScope {
  * through this scope (participants without savepoints keep theirs), `commit` leaves it to the parent.
  */
 export function nestedScope(parent: RunScope): RunScopeHandle {
-  const restores = new Map<string, (() => void) | undefined>()
+  const views = new Map<string, { participant: RunParticipant; rollback?(): void }>()
   return {
     runId: parent.runId,
     join<T extends RunParticipant>(key: string, create: () => T): T {
-      const participant = parent.join(key, create)
-      if (!restores.has(key)) restores.set(key, participant.savepoint?.())
-      return participant
+      let view = views.get(key)
+      if (!view) {
+        const participant = parent.join(key, create)
+        views.set(key, (view = participant.savepoint?.() ?? { participant }))
+      }
+      return view.participant as T
     },
     committed: [],
     commit: async () => {},
     rollback: () => {
-      for (const restore of restores.values()) restore?.()
-      restores.clear()
+      for (const view of views.values()) view.rollback?.()
+      views.clear()
     },
   }
 }

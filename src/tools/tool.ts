@@ -56,8 +56,12 @@ export interface RunParticipant {
   hasEffects?(): boolean
   /** The run failed, paused or was stopped: drop its effects. Must not throw. */
   rollback(): void
-  /** Marks the effects so far; the function returned drops what came after (a procedure that failed inside a run). */
-  savepoint?(): () => void
+  /**
+   * A view of this participant for a part of the run (a procedure it calls): effects made through
+   * `participant` are logged, and `rollback` drops only those (the procedure failed), not what other
+   * parts of the run did meanwhile.
+   */
+  savepoint?(): { participant: RunParticipant; rollback(): void }
 }
 
 /** The run a call belongs to (see {@link CallContext.run}). */

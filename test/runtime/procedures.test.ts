@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest"
 import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../src/runtime/codemode.js"
 import type { ExecuteResult } from "../../src/runtime/results.js"
 import { functions } from "../../src/tools/functions.js"
+import { procedureStore } from "../../src/runtime/procedures/store.js"
+import { openSqlite } from "../../src/tools/state/database.js"
 import { state } from "../../src/tools/state/source.js"
 import { scratchSpace } from "../fixtures/scratch.js"
 
@@ -103,5 +105,86 @@ describe("procedures", () => {
     expect(value(await cm.execute("return await codemode.procedures.reveal()", { onApproval: async (r) => (asked.push(r.tool), "approve") }))).toBe("s3cret")
     expect(asked).toEqual(["host.secret"])
     expect(failure(await cm.execute("return await codemode.procedures.reveal()", { onApproval: async () => "deny" })).message).toContain("was denied by the approver")
+  })
+
+  it("drops only a failed procedure's own writes, not those its caller made while it ran", async () => {
+    let ready = () => {}
+    const started = new Promise<void>((resolve) => (ready = resolve))
+    const db = join(scratch.dir, `p${n++}.db`)
+    const host = functions("host", { ready: { run: () => (ready(), 1) }, started: { run: () => started.then(() => 1) }, sleep: { run: () => new Promise((r) => setTimeout(r, 200)) } })
+    const cm = await app(db, { sources: [state("state", { db, collections: { todos: TODO } }), host as never] })
+    await cm.procedures.save('await codemode.state.todos.insert({ text: "procedure" }); await codemode.host.ready(); await codemode.host.sleep(); throw new Error("boom")', { name: "flaky" })
+    value(await cm.execute('const p = codemode.procedures.flaky().catch(() => "failed"); await codemode.host.started(); await codemode.state.todos.insert({ text: "caller" }); return await p'))
+    expect(value(await cm.execute("return (await codemode.state.todos.query({})).map((t) => t.text)"))).toEqual(["caller"])
+  })
+
+  it("journals a procedure whose tools its code does not name plainly: a resumed run does not call them again", async () => {
+    let sends = 0
+    const db = join(scratch.dir, `p${n++}.db`)
+    const host = functions("host", { send: { run: () => ++sends }, approveMe: { run: () => "ok" } })
+    const cm = await app(db, { sources: [state("state", { db, collections: { todos: TODO } }), host as never], policy: { rules: [{ tool: "host.approveMe", action: "ask" }] } })
+    await cm.procedures.save("const h = codemode.host; return await h.send()", { name: "sendAlias" })
+    const first = await cm.execute("const n = await codemode.procedures.sendAlias(); await codemode.host.approveMe(); return n")
+    if (first.status !== "paused") throw new Error(`expected a pause, got ${first.status}`)
+    expect(value(await cm.resume(first.resumeToken, "approve"))).toBe(1)
+    expect(sends).toBe(1)
+  })
+
+  it("counts a procedure's calls against its caller's per-run quotas and tool call budget", async () => {
+    let sends = 0
+    const db = join(scratch.dir, `p${n++}.db`)
+    const host = functions("host", { send: { run: () => ++sends } })
+    const cm = await app(db, { sources: [state("state", { db, collections: { todos: TODO } }), host as never], policy: { quotas: [{ tool: "host.send", maxCalls: 2 }] }, limits: { maxToolCalls: 5 } })
+    await cm.procedures.save("await codemode.host.send(); await codemode.host.send(); return 2", { name: "sendTwo" })
+    await cm.procedures.save("for (let i = 0; i < 3; i++) await codemode.state.todos.insert({ text: String(i) })", { name: "addThree" })
+    expect(failure(await cm.execute("for (let i = 0; i < 3; i++) await codemode.procedures.sendTwo()")).code).toBe("QUOTA_EXCEEDED")
+    expect(sends).toBe(2)
+    const over = failure(await cm.execute('await codemode.procedures.addThree(); for (let i = 0; i < 3; i++) await codemode.state.todos.insert({ text: "a" })'))
+    expect(over).toMatchObject({ code: "QUOTA_EXCEEDED", message: expect.stringContaining("limits.maxToolCalls") })
+  })
+
+  it("tells whether procedures that call each other are transactional, so a run that called them resumes", async () => {
+    const db = join(scratch.dir, `p${n++}.db`)
+    const host = functions("host", { approveMe: { run: () => "ok" } })
+    const cm = await app(db, { sources: [state("state", { db, collections: { todos: TODO } }), host as never], policy: { rules: [{ tool: "host.approveMe", action: "ask" }] } })
+    await cm.procedures.save("return 1", { name: "pong" })
+    await cm.procedures.save("return await codemode.procedures.pong()", { name: "ping" })
+    await cm.procedures.save("return await codemode.procedures.ping()", { name: "pong" })
+    const first = await cm.execute("let r; try { r = await codemode.procedures.ping() } catch (e) { r = 'loop' } await codemode.host.approveMe(); return r")
+    if (first.status !== "paused") throw new Error(`expected a pause, got ${first.status}`)
+    expect(value(await cm.resume(first.resumeToken, "approve"))).toBe("loop")
+  })
+
+  it("runs the newest version, also one another instance saved after this one loaded, and lists a procedure another instance saved", async () => {
+    const db = join(scratch.dir, `p${n++}.db`)
+    const saver = await app(db)
+    await saver.procedures.save("return 1", { name: "answer" })
+    const caller = await app(db)
+    await saver.procedures.save("return 2", { name: "answer" })
+    expect(value(await caller.execute("return await codemode.procedures.answer()"))).toBe(2)
+    await saver.procedures.save("return 3", { name: "question" })
+    await expect.poll(async () => (await caller.execute("return await codemode.procedures.question()")).status, { timeout: 5_000 }).toBe("done")
+  })
+
+  it("keeps the procedures database within maxBytes", async () => {
+    const cm = await app(join(scratch.dir, `p${n++}.db`), { procedures: { db: join(scratch.dir, `p${n++}.db`), maxBytes: 128 * 1024 } })
+    const big = "x".repeat(30_000)
+    const saves = Array.from({ length: 10 }, (_, i) => () => cm.procedures.save(`return "${big}${i}"`, { name: `p${i}` }))
+    await expect((async () => { for (const save of saves) await save() })()).rejects.toMatchObject({ code: "STATE_FAILED" })
+  })
+
+  it("says which version another process saved at the same time when a save conflicts", async () => {
+    const db = await openSqlite(join(scratch.dir, `p${n++}.db`))
+    let raced = false
+    const store = procedureStore(async () => ({
+      ...db,
+      commit: (reads, writes, marker) => {
+        if (!raced) (raced = true), db.commit({ docs: [], collections: [] }, writes)
+        return db.commit(reads, writes, marker)
+      },
+    }))
+    const saving = store.save({ name: "answer", description: "", code: "return 1", inputSchema: {}, tools: [] })
+    await expect(saving).rejects.toMatchObject({ code: "STATE_CONFLICT", message: expect.stringContaining('another process saved version 1 of procedure "answer" at the same time') })
+    db.close()
   })
 })

@@ -10,7 +10,7 @@ import { compileSchema } from "../../tools/functions.js"
 import { openSqlite, type StateDatabase } from "../../tools/state/database.js"
 import type { CallContext, JSONSchema, RunScope, Tool, ToolSource } from "../../tools/tool.js"
 import { newRunId } from "../journal.js"
-import type { CompiledPolicy } from "../policy.js"
+import type { CompiledPolicy, RunQuota } from "../policy.js"
 import { runProgram, type ApprovalHandler, type RunEnvironment } from "../program-run.js"
 import { createRunScope, nestedScope, type RunScopeHandle } from "../run-scope.js"
 import type { Limits } from "../../sandbox/executor.js"
@@ -23,6 +23,8 @@ export type { Procedure, ProcedureSummary } from "./store.js"
 /** Where procedures are kept: a state database file (the one of `"state"` in codemode.json). */
 export interface ProceduresOptions {
   db: string
+  /** Largest size of the database, in bytes, as the state source's `maxBytes` (give the same). Default: no limit. */
+  maxBytes?: number
 }
 
 /** What to save a program as (`execute(code, { saveAs })`, `procedures.save`). */
@@ -59,6 +61,8 @@ interface Frame {
   /** Procedures running, outermost first. */
   chain: string[]
   onApproval?: ApprovalHandler | undefined
+  /** The run's per-run quota counters, which its procedures share. */
+  quota: RunQuota
 }
 
 export interface InstanceProcedures {
@@ -66,7 +70,7 @@ export interface InstanceProcedures {
   source?: ToolSource
   api: ProceduresApi
   /** Makes the scope of a top-level run's attempt, remembering its approver for the procedures it calls. */
-  scopeFor(runId: string, onApproval: ApprovalHandler | undefined): () => RunScopeHandle
+  scopeFor(runId: string, onApproval: ApprovalHandler | undefined): (quota: RunQuota) => RunScopeHandle
   close(): Promise<void>
 }
 
@@ -90,15 +94,26 @@ export function bindInput(js: string, value: unknown): string {
   return `const input = JSON.parse(${JSON.stringify(JSON.stringify(value ?? {}))});{${js}\n}`
 }
 
-/** The ids ("ns.tool") of `tools` that `code` refers to as `codemode.<id>`. */
-function referencedTools(code: string, tools: readonly Tool[]): string[] {
-  return tools.map((t) => `${t.namespace}.${t.name}`).filter((id) => new RegExp(`\\bcodemode\\s*\\.\\s*${id.replace(/\$/g, "\\$").replace(/\./g, "\\s*\\.\\s*")}\\b`).test(code))
+/**
+ * The ids ("ns.tool") of `tools` that `code` refers to as `codemode.<id>`, and whether that is every
+ * reference to `codemode` in it: `const h = codemode.host; await h.send()` calls a tool the list misses.
+ */
+function referencedTools(code: string, tools: readonly Tool[]): { ids: string[]; complete: boolean } {
+  const ids = new Set<string>()
+  let complete = true
+  for (const match of code.matchAll(/\bcodemode\b/g)) {
+    const path = /^\s*\.\s*([\w$]+(?:\s*\.\s*[\w$]+)*)/.exec(code.slice(match.index + match[0].length))?.[1]?.replace(/\s/g, "")
+    const id = path && tools.map((t) => `${t.namespace}.${t.name}`).find((id) => path === id || path.startsWith(`${id}.`))
+    if (id) ids.add(id)
+    else complete = false
+  }
+  return { ids: [...ids], complete }
 }
 
 export function instanceProcedures(options: ProceduresOptions | undefined, deps: ProcedureDeps): InstanceProcedures {
   const frames = new WeakMap<RunScope, Frame>()
   let database: Promise<StateDatabase> | undefined
-  const open = () => (database ??= openSqlite(options?.db ?? ":memory:").catch((error: unknown) => {
+  const open = () => (database ??= openSqlite(options?.db ?? ":memory:", options?.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }).catch((error: unknown) => {
     database = undefined
     throw error
   }))
@@ -108,12 +123,15 @@ export function instanceProcedures(options: ProceduresOptions | undefined, deps:
     return store
   }
 
-  async function runProcedure(p: Procedure, input: unknown, ctx: CallContext): Promise<unknown> {
-    const where = `${PROCEDURES_NAMESPACE}.${p.name}`
+  async function runProcedure(saved: Procedure, input: unknown, ctx: CallContext): Promise<unknown> {
+    const where = `${PROCEDURES_NAMESPACE}.${saved.name}`
     const frame = ctx.run ? frames.get(ctx.run) : undefined
-    const chain = frame?.chain ?? []
-    if (chain.includes(p.name)) throw codemodeError("PROCEDURE_INVALID", where, `procedures call each other in a loop: ${[...chain, p.name].join(" → ")}`)
-    if (chain.length >= MAX_PROCEDURE_DEPTH) throw codemodeError("PROCEDURE_INVALID", where, `procedures nest deeper than ${MAX_PROCEDURE_DEPTH}: ${[...chain, p.name].join(" → ")}`)
+    const chain = [...(frame?.chain ?? []), saved.name]
+    if (chain.indexOf(saved.name) < chain.length - 1) throw codemodeError("PROCEDURE_INVALID", where, `procedures call each other in a loop: ${chain.join(" → ")}`)
+    if (chain.length > MAX_PROCEDURE_DEPTH) throw codemodeError("PROCEDURE_INVALID", where, `procedures nest deeper than ${MAX_PROCEDURE_DEPTH}: ${chain.join(" → ")}`)
+    // the newest version, also when another process saved it after this catalog was loaded
+    const p = await need().get(saved.name)
+    if (!p) throw codemodeError("PROCEDURE_INVALID", where, `procedure "${saved.name}" was removed`)
     const have = new Set(deps.tools().map((t) => `${t.namespace}.${t.name}`))
     const gone = p.tools.filter((id) => !have.has(id))
     if (gone.length > 0) {
@@ -125,12 +143,15 @@ export function instanceProcedures(options: ProceduresOptions | undefined, deps:
     const code = await normalizeCode(bindInput((await normalizeCode(p.code)).js, args))
     const runId = ctx.run?.runId ?? newRunId()
     const scope = ctx.run ? nestedScope(ctx.run) : createRunScope(runId)
-    frames.set(scope, { chain: [...chain, p.name], onApproval: frame?.onApproval })
+    // Quotas and the tool call budget are per run: a procedure's calls count against its caller's.
+    const quota = frame?.quota ?? deps.policy.startRun()
+    frames.set(scope, { chain, onApproval: frame?.onApproval, quota })
     const result = await runProgram(deps.env, {
       code,
       runId,
       limits: deps.limits,
       policy: deps.policy,
+      quota,
       signal: ctx.signal,
       onApproval: frame?.onApproval,
       startedAt: performance.now(),
@@ -141,11 +162,12 @@ export function instanceProcedures(options: ProceduresOptions | undefined, deps:
     throw codemodeError(error.code ?? "TOOL_CALL_FAILED", where, `procedure "${p.name}" failed: ${error.message}`)
   }
 
-  const byId = () => new Map(deps.tools().map((t) => [`${t.namespace}.${t.name}`, t]))
   const source = store
-    ? proceduresSource(store, runProcedure, (ids) => {
-        const tools = byId()
-        return ids.every((id) => tools.get(id)?.transactional === true)
+    ? proceduresSource(store, runProcedure, (p) => {
+        const tools = deps.tools()
+        const { ids, complete } = referencedTools(p.code, tools)
+        const byId = new Map(tools.map((t) => [`${t.namespace}.${t.name}`, t]))
+        return complete && ids.every((id) => byId.get(id)?.transactional === true)
       })
     : undefined
 
@@ -163,7 +185,7 @@ export function instanceProcedures(options: ProceduresOptions | undefined, deps:
         description: save.description ?? "",
         code,
         inputSchema: save.inputSchema ?? inferInputSchema(js),
-        tools: referencedTools(js, deps.tools()),
+        tools: referencedTools(js, deps.tools()).ids,
       })
       await deps.reload()
       return saved
@@ -183,9 +205,9 @@ export function instanceProcedures(options: ProceduresOptions | undefined, deps:
   return {
     ...(source ? { source } : {}),
     api,
-    scopeFor: (runId, onApproval) => () => {
+    scopeFor: (runId, onApproval) => (quota) => {
       const scope = createRunScope(runId)
-      frames.set(scope, { chain: [], onApproval })
+      frames.set(scope, { chain: [], onApproval, quota })
       return scope
     },
     close: async () => {

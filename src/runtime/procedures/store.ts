@@ -3,7 +3,7 @@
  * no user collection can have). Saving a name again adds a version; restoring an old version saves
  * it again as the newest; removing drops every version.
  */
-import { codemodeError } from "../../errors.js"
+import { CodeModeError, codemodeError } from "../../errors.js"
 import { isIdentifier } from "../../tools/identifiers.js"
 import type { JSONSchema } from "../../tools/tool.js"
 import type { StateDatabase } from "../../tools/state/database.js"
@@ -44,6 +44,8 @@ export interface ProcedureStore {
   restore(name: string, version: number): Promise<Procedure>
   /** Removes every version; false when there was none. */
   remove(name: string): Promise<boolean>
+  /** A number that every save, restore and removal (of any process) changes. */
+  revision(): Promise<number>
 }
 
 export const PROCEDURES_COLLECTION = "$procedures"
@@ -70,10 +72,16 @@ export function procedureStore(open: () => Promise<StateDatabase>): ProcedureSto
     const saved: Procedure = { ...procedure, version, savedAt: new Date().toISOString() }
     const id = `${procedure.name}@${version}`
     // Read as absent: a concurrent save of the same version is a conflict, not an overwrite.
-    db.commit({ docs: [{ collection: PROCEDURES_COLLECTION, id, version: 0 }], collections: [] }, [{ collection: PROCEDURES_COLLECTION, id, doc: { id, ...saved } }])
+    try {
+      db.commit({ docs: [{ collection: PROCEDURES_COLLECTION, id, version: 0 }], collections: [] }, [{ collection: PROCEDURES_COLLECTION, id, doc: { id, ...saved } }])
+    } catch (error) {
+      if (!CodeModeError.is(error, "STATE_CONFLICT")) throw error
+      throw codemodeError("STATE_CONFLICT", ORIGIN, `another process saved version ${version} of procedure "${procedure.name}" at the same time; nothing was saved: save it again (as version ${version + 1})`, { cause: error })
+    }
     return saved
   }
   return {
+    revision: async () => (await open()).rev(PROCEDURES_COLLECTION),
     list: async () => {
       const newest = new Map<string, Procedure>()
       for (const p of await all()) if ((newest.get(p.name)?.version ?? 0) < p.version) newest.set(p.name, p)

@@ -188,16 +188,17 @@ export async function openSqlite(file: string, options: SqliteOptions = {}): Pro
       changes.set(key, change)
     }
     // A written document's version is its collection's new revision: it only grows, also across a delete and a new insert.
+    // A delete of a document that is not there (a run inserted it, then deleted it) changes nothing, and bumps nothing.
+    const effective = writes.filter((write) => write.doc !== null || get.get(write.collection, write.id) !== undefined)
     const revisions = new Map<string, number>()
-    for (const write of writes) {
+    for (const write of effective) {
       if (revisions.has(write.collection)) continue
       bump.run(write.collection)
       revisions.set(write.collection, revOf(write.collection))
     }
-    for (const write of writes) {
+    for (const write of effective) {
       const existed = get.get(write.collection, write.id) !== undefined
       if (write.doc === null) {
-        if (!existed) continue
         remove.run(write.collection, write.id)
         note(write.collection, "delete", write.id)
       } else {

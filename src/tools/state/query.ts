@@ -19,6 +19,9 @@ export interface QueryArgs {
 /** Most documents one query returns. */
 export const MAX_QUERY_LIMIT = 10_000
 
+/** What `contains` takes for a field of schema `value`: an element of an array field, else a substring. */
+const elementOf = (value: JSONSchema): Record<string, unknown> => (typeof value === "object" && typeof value.items === "object" && value.items !== null && !Array.isArray(value.items) ? (value.items as Record<string, unknown>) : { type: "string" })
+
 /** The JSON Schema of `query`'s argument for documents described by `properties` (plus `id`). */
 export function querySchema(properties: Record<string, JSONSchema>, fields: readonly string[]): JSONSchema {
   const condition = (value: JSONSchema): JSONSchema => ({
@@ -35,7 +38,7 @@ export function querySchema(properties: Record<string, JSONSchema>, fields: read
           lt: value,
           lte: value,
           in: { type: "array", items: value, description: "One of these values." },
-          contains: { type: "string", description: "Substring of a string field, or an element of an array field." },
+          contains: { ...elementOf(value), description: "Substring of a string field, or an element of an array field." },
         },
         additionalProperties: false,
       },

@@ -4,6 +4,7 @@
  * one transaction (transaction.ts), committed when the run finishes; change events go to listeners
  * in this process, and to other processes through the database (`watchState`, events.ts).
  */
+import { realpath } from "node:fs/promises"
 import { CodeModeError, codemodeError } from "../../errors.js"
 import { compileSchema, type Compiled, type ZodSchema } from "../functions.js"
 import { isIdentifier, toIdentifier } from "../identifiers.js"
@@ -53,6 +54,7 @@ function singular(name: string): string {
 function compileCollection(namespace: string, name: string, schema: ZodSchema | JSONSchema): Collection {
   const where = `${namespace}.${name}`
   if (!isIdentifier(name)) throw codemodeError("CONFIG_INVALID", KIND, `collection name ${JSON.stringify(name)} is not an identifier (try ${JSON.stringify(toIdentifier(name))})`)
+  if (name.startsWith("$")) throw codemodeError("CONFIG_INVALID", KIND, `collection name ${JSON.stringify(name)} starts with "$": such names are codemode's own (procedures are kept in "$procedures")`)
   const compiled = compileSchema(schema, "input", where)
   const json = compiled.jsonSchema
   if (typeof json !== "object" || json.type !== "object") throw codemodeError("CONFIG_INVALID", where, 'a collection schema must be an object schema ({ "type": "object", "properties": … })')
@@ -115,17 +117,21 @@ export function state(namespace: string, options: StateOptions): StateSource {
   const openDatabase = async (): Promise<StateDatabase> => {
     const opening = (db ??= openSqlite(options.db, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }))
     try {
-      return await opening
+      const database = await opening
+      key = `state:${options.db === ":memory:" ? `:memory:${namespace}` : await realpath(options.db)}`
+      return database
     } catch (error) {
       if (db === opening) db = undefined
       throw error
     }
   }
-  const key = `state:${options.db}`
+  /** The run participant's key: the file's real path, so two spellings of one file are one transaction. */
+  let key = ""
 
   /** The run's transaction on this database, or one for this call alone (committed after it). */
   const withTransaction = async <T>(ctx: CallContext, body: (tx: Transaction) => Promise<T>): Promise<T> => {
-    const database = await (db as Promise<StateDatabase>)
+    if (!db) throw codemodeError("CLOSED", namespace, `the state source "${namespace}" is not loaded or was closed: call load() first`)
+    const database = await db
     if (ctx.run) return body(ctx.run.join(key, () => createTransaction(database, ctx.run?.runId, emit)))
     const tx = createTransaction(database, undefined, emit)
     try {
@@ -162,7 +168,8 @@ export function state(namespace: string, options: StateOptions): StateSource {
       call: async (input, ctx) => {
         const parsed = await args.check(input ?? {})
         if (!parsed.ok) throw codemodeError("TOOL_INPUT_INVALID", where(name), `invalid input: ${parsed.message}`)
-        return withTransaction(ctx, async (tx) => call(input as Record<string, unknown>, tx))
+        // copies: query results are the database's frozen cache, written documents are held by the transaction
+        return structuredClone(await withTransaction(ctx, async (tx) => call(input as Record<string, unknown>, tx)))
       },
     }
     }
@@ -186,13 +193,17 @@ export function state(namespace: string, options: StateOptions): StateSource {
         return doc
       }, false),
       tool("update", `Sets fields of the ${c.typeName} with this id and returns it.`, schemas.update, schemas.doc, async ({ id, set }, tx) => {
-        const current = tx.get(c.name, id as string)
-        if (!current) throw codemodeError("STATE_NOT_FOUND", where("update"), `no document with id ${JSON.stringify(id)} in "${c.name}"`)
-        const { id: _ignored, ...fields } = { ...current, ...(set as object) }
-        await checked("update", fields)
-        const doc: Doc = { id: id as string, ...fields }
-        tx.write(c.name, doc.id, doc)
-        return doc
+        for (;;) {
+          const current = tx.get(c.name, id as string)
+          if (!current) throw codemodeError("STATE_NOT_FOUND", where("update"), `no document with id ${JSON.stringify(id)} in "${c.name}"`)
+          const { id: _ignored, ...fields } = { ...current, ...(set as object) }
+          await checked("update", fields)
+          // Another call of the run (Promise.all) may have written the document during the check: set the fields on that.
+          if (JSON.stringify(tx.get(c.name, id as string)) !== JSON.stringify(current)) continue
+          const doc: Doc = { id: id as string, ...fields }
+          tx.write(c.name, doc.id, doc)
+          return doc
+        }
       }, false),
       tool("delete", `Deletes the ${c.typeName} with this id.`, schemas.byId, schemas.deleted, ({ id }, tx) => {
         const existed = tx.get(c.name, id as string) !== undefined

@@ -40,12 +40,15 @@ export function createTransaction(db: StateDatabase, seed: string | undefined, o
   const assertOpen = () => {
     if (ended) throw codemodeError("ABORTED", ORIGIN, "the run this state call belongs to has ended; its writes were committed or dropped already")
   }
-  const own = (collection: string) => {
+  /** Holds a write; `undefined` drops the write held for the document (a savepoint's undo). */
+  const put = (collection: string, id: string, doc: Doc | null | undefined) => {
+    assertOpen()
     let map = writes.get(collection)
     if (!map) writes.set(collection, (map = new Map()))
-    return map
+    if (doc === undefined) map.delete(id)
+    else map.set(id, doc)
   }
-  return {
+  const tx: Transaction = {
     get(collection, id) {
       assertOpen()
       const mine = writes.get(collection)?.get(id)
@@ -72,10 +75,7 @@ export function createTransaction(db: StateDatabase, seed: string | undefined, o
       for (const [id, doc] of mine) if (!seen.has(id) && doc !== null) out.push(doc)
       return out
     },
-    write(collection, id, doc) {
-      assertOpen()
-      own(collection).set(id, doc)
-    },
+    write: put,
     newId() {
       const n = ids++
       if (seed === undefined) return randomBytes(ID_CHARS / 2).toString("hex")
@@ -96,12 +96,32 @@ export function createTransaction(db: StateDatabase, seed: string | undefined, o
       ended = true
       writes.clear()
     },
-    savepoint() {
-      const saved = new Map([...writes].map(([collection, docs]) => [collection, new Map(docs)]))
-      return () => {
-        writes.clear()
-        for (const [collection, docs] of saved) writes.set(collection, new Map(docs))
-      }
-    },
+    savepoint: () => savepoint(put),
+  }
+  return tx
+
+  /**
+   * A view of the transaction whose writes are logged, so `rollback` undoes exactly those: a
+   * procedure that fails keeps what its caller and siblings wrote meanwhile (a document another
+   * scope wrote after it keeps that write). `parent` takes its writes (the outer view's, so an
+   * outer rollback undoes an inner view's writes too).
+   */
+  function savepoint(parent: typeof put) {
+    const log = new Map<string, { collection: string; id: string; before: Doc | null | undefined; after: Doc | null | undefined }>()
+    const write = (collection: string, id: string, doc: Doc | null | undefined) => {
+      const key = `${collection}\u0000${id}`
+      const entry = log.get(key) ?? { collection, id, before: writes.get(collection)?.get(id), after: doc }
+      entry.after = doc
+      log.set(key, entry)
+      parent(collection, id, doc)
+    }
+    const participant: Transaction = { ...tx, write, savepoint: () => savepoint(write) }
+    return {
+      participant,
+      rollback() {
+        for (const { collection, id, before, after } of log.values()) if (writes.get(collection)?.get(id) === after) write(collection, id, before)
+        log.clear()
+      },
+    }
   }
 }

@@ -4,7 +4,7 @@
  * paused for approval that hold nothing while they wait.
  */
 import { spawn } from "node:child_process"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { createCodeMode, type CodeMode, type CodeModeOptions } from "../../../src/runtime/codemode.js"
 import type { ExecuteResult } from "../../../src/runtime/results.js"
@@ -232,5 +232,58 @@ describe("state as a tool source", () => {
     expect(local).toEqual(expected)
     await expect.poll(() => watched, { timeout: 5_000 }).toEqual(expected)
     watch.close()
+  })
+
+  it("keeps both of two parallel updates of one document in a run", async () => {
+    const file = newFile()
+    const cm = await app(file)
+    value(await cm.execute('await codemode.state.todos.insert({ id: "x", text: "x", n: 0 })'))
+    value(await cm.execute('await Promise.all([codemode.state.todos.update({ id: "x", set: { n: 1 } }), codemode.state.todos.update({ id: "x", set: { done: true } })])'))
+    expect(value(await cm.execute('return await codemode.state.todos.get({ id: "x" })'))).toEqual({ id: "x", text: "x", n: 1, done: true })
+  })
+
+  it("is one transaction for two spellings of one file, and its tools fail with CLOSED after close", async () => {
+    const file = newFile()
+    const other = join(scratch.dir, "..", basename(scratch.dir), basename(file))
+    const a = state("a", { db: file, collections: { todos: TODO } })
+    const b = state("b", { db: other, collections: { todos: TODO } })
+    const tools = [...(await a.load()), ...(await b.load())]
+    const insert = (ns: string) => tools.find((t) => t.namespace === `${ns}.todos` && t.name === "insert")!
+    const joined: string[] = []
+    const run = { runId: "r1", join: <T,>(key: string, create: () => T) => (joined.push(key), create()) }
+    await insert("a").call({ text: "a" }, { run })
+    await insert("b").call({ text: "b" }, { run })
+    expect(new Set(joined).size).toBe(1)
+    await a.close?.()
+    await b.close?.()
+    await expect(insert("a").call({ text: "late" }, {})).rejects.toMatchObject({ code: "CLOSED" })
+  })
+
+  it("hands out copies of documents: the caller may change what query, get and insert return", async () => {
+    const source = state("state", { db: newFile(), collections: { todos: TODO } })
+    const tools = await source.load()
+    const call = (name: string, input: unknown) => tools.find((t) => t.name === name)!.call(input, {}) as Promise<Record<string, unknown>>
+    const inserted = await call("insert", { id: "a", text: "a" })
+    inserted.text = "changed"
+    const [row] = (await call("query", {})) as unknown as Array<Record<string, unknown>>
+    row!.text = "changed too"
+    expect(await call("query", {})).toEqual([{ id: "a", text: "a" }])
+    const got = await call("get", { id: "a" })
+    got.text = "again"
+    expect(await call("get", { id: "a" })).toEqual({ id: "a", text: "a" })
+    await source.close?.()
+  })
+
+  it("reserves collection names starting with $, finds an array element with contains, and bumps no revision for writes that cancel out", async () => {
+    expect(() => state("state", { db: newFile(), collections: { $procedures: TODO } })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }))
+    const file = newFile()
+    const cm = await app(file, {}, { collections: { todos: { type: "object", properties: { tags: { type: "array", items: { type: "number" } } } } } })
+    value(await cm.execute("await codemode.state.todos.insert({ tags: [1, 2] }); await codemode.state.todos.insert({ tags: [3] })"))
+    expect(value(await cm.execute("return (await codemode.state.todos.query({ filter: { tags: { contains: 3 } } })).map((t) => t.tags)"))).toEqual([[3]])
+    const db = await openSqlite(file)
+    const before = db.rev("todos")
+    value(await cm.execute('const t = await codemode.state.todos.insert({ tags: [] }); await codemode.state.todos.delete({ id: t.id })'))
+    expect(db.rev("todos")).toBe(before)
+    db.close()
   })
 })
