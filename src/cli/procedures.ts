@@ -21,7 +21,7 @@ async function withStore(flags: ProcedureFlags, body: (store: ProcedureStore) =>
     if (!flags.config) throw codemodeError("CONFIG_INVALID", "cli", "--config <file> is required: procedures are kept in its \"state\" database")
     const config = await loadCodeModeConfig(flags.config)
     if (!config.state) throw codemodeError("CONFIG_INVALID", "cli", `${flags.config} has no "state": { "db": … } entry, where procedures are kept`)
-    const db = await openSqlite(config.state.db)
+    const db = await openSqlite(config.state.db, config.state.maxBytes === undefined ? {} : { maxBytes: config.state.maxBytes })
     close = () => db.close()
     process.exitCode = await body(procedureStore(async () => db))
   } catch (error) {

@@ -9,7 +9,7 @@ import type { Limits } from "../sandbox/executor.js"
 import { createCodeModeServer, listenHttp } from "../server/lazy.js"
 import { filterLog, LOG_LEVELS, type ServerLog, type ServerLogLevel } from "../server/log.js"
 import type { CodeModeServer } from "../server/server.js"
-import { EXIT_HOST_FAILED, typecheckFromFlags } from "./session.js"
+import { EXIT_HOST_FAILED, proceduresFromConfig, typecheckFromFlags } from "./session.js"
 import { addGovernanceFlags, governanceOptions, type GovernanceFlags } from "./governance.js"
 import { addSourceFlags, configFromFlags, type SourceFlags } from "./sources.js"
 
@@ -104,7 +104,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const server: CodeModeServer = await createCodeModeServer({
     sources: config.sources,
     ...(typecheck === undefined ? {} : { typecheck }),
-    ...(config.state ? { procedures: { db: config.state.db } } : {}),
+    ...proceduresFromConfig(config),
     ...(config.search ? { search: config.search } : {}),
     ...(await governanceOptions(flags, config)),
     limits,

@@ -57,6 +57,13 @@ export interface OpenOptions {
   governance?: GovernanceOptions | false
 }
 
+/** Procedures are kept in the config's state database, within its `maxBytes`. */
+export function proceduresFromConfig(config: CodeModeConfig): Pick<CodeModeOptions, "procedures"> {
+  if (!config.state) return {}
+  const { db, maxBytes } = config.state
+  return { procedures: { db, ...(maxBytes === undefined ? {} : { maxBytes }) } }
+}
+
 /** The one place a codemode instance is opened from the command line's flags and config. */
 export async function openCodeMode(flags: SessionFlags, options: OpenOptions = {}): Promise<CodeMode> {
   const config = await configFromFlags(flags)
@@ -67,7 +74,7 @@ export async function openCodeMode(flags: SessionFlags, options: OpenOptions = {
     limits: limitsFromFlags(flags),
     ...(options.governance === false ? {} : await governanceOptions(flags, config, options.governance)),
     ...(typecheck === undefined ? {} : { typecheck }),
-    ...(config.state ? { procedures: { db: config.state.db } } : {}),
+    ...proceduresFromConfig(config),
     ...(config.search ? { search: config.search } : {}),
     ...options.extra,
   })

@@ -121,7 +121,7 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
             const reply = await agent.send(task.prompt)
             const missing = task.answer.filter((part) => !normalize(reply.text).includes(normalize(part)))
             const stateOk = missing.length === 0 && task.verify ? await task.verify(env) : true
-            const failure = missing.length ? `the answer lacks ${missing.map((m) => JSON.stringify(m)).join(", ")}` : !stateOk ? "the state check failed" : reply.stopped ? "stopped at the turn limit" : undefined
+            const failure = missing.length ? `the answer lacks ${missing.map((m) => JSON.stringify(m)).join(", ")}` : !stateOk ? "the state check failed" : reply.stopped === "max-turns" ? "stopped at the turn limit" : reply.stopped === "length" ? "the reply was cut by the model's length limit" : undefined
             result = { task: task.id, env: task.env, arm, ok: failure === undefined, turns: reply.turns, promptTokens: reply.promptTokens, completionTokens: reply.completionTokens, wallMs: performance.now() - started, answer: reply.text, ...(failure ? { failure } : {}) }
           } catch (error) {
             result = { task: task.id, env: task.env, arm, ok: false, turns: 0, promptTokens: 0, completionTokens: 0, wallMs: performance.now() - started, answer: "", failure: error instanceof Error ? error.message : String(error) }
