@@ -29,10 +29,11 @@ interface ServeFlags extends SourceFlags, GovernanceFlags {
 
 const ORIGIN = "serve"
 
-function positive(flag: string, value: string | undefined): number | undefined {
+/** An integer flag of at least `min` (only a port may be 0: any free one). */
+function integer(flag: string, value: string | undefined, min = 1): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) throw codemodeError("CONFIG_INVALID", ORIGIN, `${flag} must be a non-negative integer, got ${JSON.stringify(value)}`)
+  if (!Number.isInteger(n) || n < min) throw codemodeError("CONFIG_INVALID", ORIGIN, `${flag} must be an integer of at least ${min}, got ${JSON.stringify(value)}`)
   return n
 }
 
@@ -86,14 +87,14 @@ function onShutdown(close: () => Promise<void>, stdio: boolean, log: ServerLog):
 async function serve(flags: ServeFlags): Promise<void> {
   const log = stderrLog(flags.logLevel)
   const say = (line: string, level: ServerLogLevel = "info") => log(level, line)
-  const port = positive("--http", flags.http)
-  const timeMs = positive("--timeout", flags.timeout)
+  const port = integer("--http", flags.http, 0)
+  const timeMs = integer("--timeout", flags.timeout)
   const limits: Partial<Limits> = timeMs ? { timeMs } : {}
-  const budget = positive("--budget", flags.budget)
-  const maxChars = positive("--max-result-chars", flags.maxResultChars)
+  const budget = integer("--budget", flags.budget)
+  const maxChars = integer("--max-result-chars", flags.maxResultChars)
   const graceMs = duration("--source-grace", flags.sourceGrace)
   const idleTimeoutMs = duration("--idle-timeout", flags.idleTimeout)
-  const maxSessions = positive("--max-sessions", flags.maxSessions)
+  const maxSessions = integer("--max-sessions", flags.maxSessions)
   if (port !== undefined && flags.token?.trim() === "") {
     // `--token "$TOKEN"` with TOKEN unset would otherwise serve without authentication.
     throw codemodeError("CONFIG_INVALID", ORIGIN, "--token is empty: give a token (or set CODEMODE_TOKEN), or leave --token out to serve without one")
