@@ -157,14 +157,16 @@ describe("codemode serve (subprocess)", () => {
     }
   }, 60_000)
 
-  it("refuses an empty --token (as `--token \"$TOKEN\"` gives with TOKEN unset) instead of serving without one", async () => {
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, [...CLI_ARGS, "serve", "--demo", "--http", "0", "--token", ""], { cwd: ROOT, env: { ...process.env, CODEMODE_TOKEN: "from-env-1234" }, timeout: 30_000 }, (error, _stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
-      )
-    })
-    expect(code).toBe(2)
-    expect(stderr).toContain("--token is empty")
+  it("refuses an empty --token (as `--token \"$TOKEN\"` gives with TOKEN unset) and counts of 0, naming the flag", async () => {
+    const refused = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(process.execPath, [...CLI_ARGS, "serve", "--demo", ...args], { cwd: ROOT, env: { ...process.env, CODEMODE_TOKEN: "from-env-1234" }, timeout: 30_000 }, (error, _stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+        )
+      })
+    expect(await refused(["--http", "0", "--token", ""])).toMatchObject({ code: 2, stderr: expect.stringContaining("--token is empty") })
+    expect(await refused(["--timeout", "0"])).toMatchObject({ code: 2, stderr: expect.stringContaining('--timeout must be an integer of at least 1, got "0"') })
+    expect(await refused(["--http", "0", "--max-sessions", "0"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--max-sessions must be an integer of at least 1") })
   })
 
   it("warns when --http runs without a token, and applies --max-sessions", async () => {
