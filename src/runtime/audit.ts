@@ -20,7 +20,7 @@ export interface AuditEntry {
   /** Arguments, secrets redacted. */
   args: unknown
   decision: { action: "allow" | "ask" | "deny"; rule: string; approval?: "approved" | "denied" | "timeout" }
-  /** ok / error: ran; denied: policy or approval said no; quota: a quota/rate limit stopped it; replayed: answered from the journal, not run; interrupted: in flight when the host died, not sent again; pending: waiting for approval. */
+  /** ok / error: ran; denied: policy or approval said no; quota: a quota/rate limit stopped it; replayed: answered from the journal, not run; interrupted: in flight when an earlier attempt of the run ended (its host died or lost the run), not sent again; pending: waiting for approval. */
   outcome: "ok" | "error" | "denied" | "quota" | "replayed" | "interrupted" | "pending"
   durationMs: number
   /** Bytes of the JSON result (0 when none). */

@@ -187,6 +187,7 @@ export class Journal {
     }
     let released = false
     let renewing: Promise<void> = Promise.resolve()
+    const lost = new AbortController()
     // Renew and release only a lease that is still ours: a process that stalled past its lease must
     // not extend or remove the lease of the process that took the run over. (Between the read and
     // the write another process could take it: the window is one store round trip, after a stall of
@@ -195,13 +196,23 @@ export class Journal {
       const held = await this.store.get(leaseKey(id))
       return held !== undefined && (JSON.parse(held) as { owner?: string }).owner === owner
     }
+    /** Gives the run up: once a renewal failed, another process may take it over at any moment. */
+    const lose = (why: string) => {
+      clearInterval(timer)
+      lost.abort(codemodeError("RUN_BUSY", ORIGIN, `this process lost its lease on run ${id} (${why}); another process may run it now`))
+    }
     const timer = setInterval(() => {
       renewing = ours()
-        .then((mine) => (mine ? this.store.set(leaseKey(id), value(), { ttlMs: leaseMs }) : undefined))
-        .catch(() => undefined)
-    }, Math.max(50, Math.floor(leaseMs / 3)))
+        .then(async (mine) => (mine ? this.store.set(leaseKey(id), value(), { ttlMs: leaseMs }) : lose("another process holds it")))
+        .catch((error: unknown) => lose(`renewing it failed: ${error instanceof Error ? error.message : String(error)}`))
+    }, renewEvery(leaseMs))
     timer.unref()
     return {
+      lost: lost.signal,
+      check: async () => {
+        if (!lost.signal.aborted && !(await ours().catch(() => false))) lose("another process holds it, or the store cannot be read")
+        lost.signal.throwIfAborted()
+      },
       release: async () => {
         if (released) return
         released = true
@@ -224,9 +235,19 @@ export class Journal {
 }
 
 export interface Lease {
+  /** Aborted (reason: a `RUN_BUSY` error) once a renewal failed or found the lease taken by another process. */
+  lost: AbortSignal
+  /** Fencing before a call is sent: rejects with the `lost` reason unless the store still shows the lease as ours. */
+  check(): Promise<void>
   /** Stops renewing and removes the lease. Idempotent; never rejects. */
   release(): Promise<void>
 }
+
+/** The shortest lease: renewals (every third of it) must not come faster than this. */
+export const MIN_LEASE_MS = 150
+
+/** How often a lease of `leaseMs` is renewed: three chances before it runs out. */
+const renewEvery = (leaseMs: number) => Math.floor(leaseMs / 3)
 
 /** Wraps a store failure (anything not already a CodeModeError) as `STORE_FAILED`. */
 export function storeFailure(error: unknown, what: string): CodeModeError {

@@ -64,7 +64,9 @@ async function ask(handler: ApprovalHandler, request: ApprovalRequest, timeoutMs
   const both = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal
   try {
     const answer = await Promise.race([
-      handler(request, both).catch(() => "deny" as const),
+      Promise.resolve()
+        .then(() => handler(request, both)) // a synchronous approver (or one that throws) works too
+        .catch(() => "deny" as const),
       new Promise<"timeout">((resolve) => both.addEventListener("abort", () => resolve("timeout"), { once: true })),
     ])
     return answer === "approve" ? "approved" : answer === "timeout" ? "timeout" : "denied"
@@ -95,9 +97,9 @@ function withBudget(quota: RunQuota, maxToolCalls: number): RunQuota {
 }
 
 export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<ExecuteResult> {
-  const backend = await env.executor()
   const durable = run.durable
   try {
+    const backend = await env.executor() // inside: a sandbox that fails to load must not keep the lease
     for (;;) {
       const tools = env.tools()
       // Tools see one signal that fires when the caller cancels or when the attempt is over.
@@ -115,7 +117,7 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
         onCall: run.onCall,
         redactor: env.redactor,
         audit: env.audit,
-        durable: durable && env.runs ? { journal: env.runs.journal, record: durable.record, entries: durable.entries } : undefined,
+        durable: durable && env.runs ? { journal: env.runs.journal, record: durable.record, entries: durable.entries, lease: durable.lease } : undefined,
         scope,
         askInline: !durable && run.onApproval ? (request) => ask(run.onApproval as ApprovalHandler, { ...request, runId: run.runId }, env.approvalTimeoutMs, run.signal) : undefined,
       })
@@ -161,7 +163,8 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
       // journal below recorded "done" finds the run committed (receipts.ts).
       const receipt = durable && env.runs ? { runId: run.runId, outcome: ended, keepUntil: env.runs.journal.keptUntil(durable.record) } : undefined
       const result = await end(scope, ended, (error) => failed(env, error, run.code, tools, gate.calls, outcome.logs, stats, run.runId), receipt)
-      if (durable && env.runs) await env.runs.journal.settle(durable.record, result)
+      // A process that lost the lease leaves the run to the one that took it (or to a resume).
+      if (durable && env.runs && !durable.lease.lost.aborted) await env.runs.journal.settle(durable.record, result)
       return result
     }
   } finally {

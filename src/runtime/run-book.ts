@@ -10,7 +10,7 @@ import { memoryStore } from "../store/memory.js"
 import type { RunStore } from "../store/store.js"
 import type { Catalog } from "./catalog.js"
 import type { Policy } from "./policy.js"
-import { Journal, newRunId, storeFailure, type CallEntry, type Lease, type PendingApproval, type RunRecord, type RunStatus } from "./journal.js"
+import { Journal, MIN_LEASE_MS, newRunId, storeFailure, type CallEntry, type Lease, type PendingApproval, type RunRecord, type RunStatus } from "./journal.js"
 import type { RunEnvironment } from "./program-run.js"
 import type { ExecuteResult } from "./results.js"
 import { shortHash, signResumeToken, verifyResumeToken } from "./resume-token.js"
@@ -25,19 +25,20 @@ export interface RunsOptions {
    * the process), else none: runs are not journaled.
    */
   store?: RunStore
-  /** The key that signs resume tokens. Default: a random key kept in the store (`hmac-key`). */
+  /** The key that signs resume tokens, at least 16 characters. Default: a random key kept in the store (`hmac-key`). */
   key?: string
   /** How long after a pause the run can be resumed. Default 24 h. */
   expiresInMs?: number
   /**
-   * How long a process holds a run it is executing (renewed while it runs). After a crash another
-   * process can take the run over once this passed. Default 30,000.
+   * How long a process holds a run it is executing (renewed every third of it while it runs). After a
+   * crash another process can take the run over once this passed. At least 150. Default 30,000.
    */
   leaseMs?: number
 }
 
 export const DEFAULT_RUN_EXPIRY_MS = 24 * 3_600_000
 export const DEFAULT_LEASE_MS = 30_000
+const MIN_KEY_LENGTH = 16
 
 /** `resume` decisions: one for every pending call, or per pending id. */
 export type ResumeDecisions = "approve" | "deny" | Record<string, "approve" | "deny">
@@ -102,6 +103,10 @@ export function createRunBook(options: RunBookOptions): RunBook {
   const given = options.runs ?? {}
   const expiresInMs = positive("expiresInMs", given.expiresInMs, DEFAULT_RUN_EXPIRY_MS)
   const leaseMs = positive("leaseMs", given.leaseMs, DEFAULT_LEASE_MS)
+  if (leaseMs < MIN_LEASE_MS) throw codemodeError("CONFIG_INVALID", ORIGIN, `runs.leaseMs must be at least ${MIN_LEASE_MS} ms (it is renewed every third of it), got ${leaseMs}`)
+  if (given.key !== undefined && (typeof given.key !== "string" || given.key.length < MIN_KEY_LENGTH)) {
+    throw codemodeError("CONFIG_INVALID", ORIGIN, `runs.key must be a string of at least ${MIN_KEY_LENGTH} characters (a secret that signs resume tokens)`)
+  }
   let key: Promise<Buffer> | undefined = given.key !== undefined ? Promise.resolve(Buffer.from(given.key, "utf8")) : undefined
   const durableWith = (store: RunStore) => {
     const journal = new Journal(store)
@@ -169,10 +174,16 @@ export function createRunBook(options: RunBookOptions): RunBook {
         throw codemodeError("RESUME_INVALID", ORIGIN, `run ${claims.run} is not in the ${store.name} store (it expired and was removed, or this process uses another store)`)
       }
       if (record.programHash !== claims.program) throw codemodeError("RESUME_INVALID", ORIGIN, `the token does not match run ${record.id}'s program`)
-      if (record.status === "done" || record.status === "failed") return { settled: record.outcome as ExecuteResult }
-      if (claims.pause !== record.pause) {
-        throw codemodeError("RESUME_INVALID", ORIGIN, `the token is for pause ${claims.pause} of run ${record.id}, which has paused ${record.pause} time(s) since; use the latest token`)
+      /** The settled outcome, or a throw unless the token is for the run's latest pause. */
+      const check = (run: RunRecord): { settled: ExecuteResult } | undefined => {
+        if (run.status === "done" || run.status === "failed") return { settled: run.outcome as ExecuteResult }
+        if (claims.pause !== run.pause) {
+          throw codemodeError("RESUME_INVALID", ORIGIN, `the token is for pause ${claims.pause} of run ${run.id}, which has paused ${run.pause} time(s) since; use the latest token`)
+        }
+        return undefined
       }
+      const settled = check(record)
+      if (settled) return settled
       const current = catalogHash(options.catalog())
       if (claims.catalog !== current) {
         throw codemodeError(
@@ -183,11 +194,13 @@ export function createRunBook(options: RunBookOptions): RunBook {
       }
       const lease = await journal.lease(record.id, leaseMs)
       try {
-        // Another process may have finished the run between our read and the lease.
+        // Another process may have resumed (and paused again) or finished the run between our read and
+        // the lease: the token must still be for the latest pause, or it would decide calls nobody saw.
         const fresh = (await journal.getRun(record.id)) ?? record
-        if (fresh.status === "done" || fresh.status === "failed") {
+        const settledSince = check(fresh)
+        if (settledSince) {
           await lease.release()
-          return { settled: fresh.outcome as ExecuteResult }
+          return settledSince
         }
         const entries = await journal.calls(fresh.id)
         await applyDecisions(journal, fresh, entries, decisions)
@@ -233,8 +246,10 @@ function notDurable() {
   )
 }
 
+/** Applies the decisions to the calls the pause reported (`record.pending`), and to no other. */
 async function applyDecisions(journal: Journal, record: RunRecord, entries: CallEntry[], decisions: ResumeDecisions): Promise<void> {
-  const open = entries.filter((e) => e.state === "pending" && !e.decision?.approval)
+  const shown = new Set(record.pending?.map((p) => p.id))
+  const open = entries.filter((e) => e.state === "pending" && !e.decision?.approval && shown.has(`c${e.pos}`))
   if (typeof decisions === "object") {
     const ids = new Set(open.map((e) => `c${e.pos}`))
     const unknown = Object.keys(decisions).filter((id) => !ids.has(id))

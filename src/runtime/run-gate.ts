@@ -11,7 +11,7 @@ import type { Bindings, Determinism, RunError } from "../sandbox/executor.js"
 import type { RunScope, Tool } from "../tools/tool.js"
 import type { AuditEntry, AuditLog } from "./audit.js"
 import { argsExcerpt, reasonOf, type CallRecord } from "./bindings.js"
-import { packClock, unpackClock, type CallEntry, type Journal, type PendingApproval, type RunRecord } from "./journal.js"
+import { packClock, unpackClock, type CallEntry, type Journal, type Lease, type PendingApproval, type RunRecord } from "./journal.js"
 import { decideCall, type CompiledPolicy, type PolicyDecision, type RunQuota } from "./policy.js"
 import type { Redactor } from "./redact.js"
 
@@ -34,8 +34,11 @@ export interface RunGateOptions {
   onCall?: ((call: CallRecord) => void) | undefined
   redactor?: Redactor | undefined
   audit?: AuditLog | undefined
-  /** Durable runs: the journal, the run's record and the entries of earlier attempts. */
-  durable?: { journal: Journal; record: RunRecord; entries: CallEntry[] } | undefined
+  /**
+   * Durable runs: the journal, the run's record, the entries of earlier attempts, and the lease held
+   * on the run (losing it stops the attempt; it is checked before every call is sent).
+   */
+  durable?: { journal: Journal; record: RunRecord; entries: CallEntry[]; lease?: Lease | undefined } | undefined
   /** The attempt's scope, handed to every tool as `ctx.run`. */
   scope?: RunScope | undefined
   /**
@@ -82,6 +85,9 @@ function asJsonData(value: unknown, id: string): unknown {
   return text === undefined ? undefined : JSON.parse(text)
 }
 
+/** Whether a journaled call ran to a settlement (not refused, not left in flight). */
+const ran = (e: CallEntry) => e.settle !== undefined && (e.state === "ok" || (e.state === "error" && !REFUSED.has(e.error?.code ?? "")))
+
 /** Delivers settlements strictly in settle order (recorded ones first, then new ones as numbered). */
 class Sequencer {
   private next = 0
@@ -119,6 +125,14 @@ export function createRunGate(options: RunGateOptions): RunGate {
     clearTimeout(pauseTimer)
     stop.abort()
   }
+  const lease = durable?.lease
+  /** Another process may run the run from now on: nothing more is sent or journaled here. */
+  const leaseLost = () => {
+    const reason = lease?.lost.reason instanceof Error ? lease.lost.reason.message : "the lease was lost"
+    halt({ kind: "failed", error: { kind: "runtime", message: `The run was stopped: ${reason}. Nothing more was sent from this process; the run stays in the journal (runs() lists it) to be resumed.` } })
+  }
+  if (lease?.lost.aborted) leaseLost()
+  else lease?.lost.addEventListener("abort", leaseLost, { once: true })
 
   const schedulePauseCheck = () => {
     if (!durable || pending.size === 0 || stopped) return
@@ -128,16 +142,17 @@ export function createRunGate(options: RunGateOptions): RunGate {
     }, PAUSE_SETTLE_MS)
   }
 
-  /** Journals a call entry; a failing store stops the attempt (nothing runs unjournaled). */
-  const persist = async (entry: CallEntry): Promise<void> => {
+  /** Journals a call entry; a failing store stops the attempt (nothing runs unjournaled). `note` ends the stop message. */
+  const persist = async (entry: CallEntry, note = ""): Promise<void> => {
     if (!durable) return
+    lease?.lost.throwIfAborted() // the run is another process's now: its journal is not ours to write
     const write = durable.journal.putCall(durable.record, entry)
     writes.add(write)
     try {
       await write
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      halt({ kind: "failed", error: { kind: "runtime", message: `The run was stopped: its journal could not be written (${message}).` } })
+      halt({ kind: "failed", error: { kind: "runtime", message: `The run was stopped: its journal could not be written (${message})${note}.` } })
       throw error
     } finally {
       writes.delete(write)
@@ -178,6 +193,13 @@ export function createRunGate(options: RunGateOptions): RunGate {
   }
 
   const tools = new Map(options.tools.map((t) => [`${t.namespace}.${t.name}`, t]))
+  // Calls that ran in earlier attempts count against per-run quotas from the start, not only once the
+  // replay reaches them: a call the program makes earlier (an approved one) must not run past the quota.
+  // Transactional ones are not counted here: they run again (and count) when the replay reaches them.
+  for (const e of entries) {
+    const tool = tools.get(e.tool)
+    if (tool && !tool.transactional && ran(e)) quota.take(tool, { replayed: true })
+  }
   const bindings: Bindings = {}
   for (const [id, tool] of tools) {
     bindings[id] = (args: unknown) =>
@@ -230,14 +252,16 @@ export function createRunGate(options: RunGateOptions): RunGate {
     if (decision.action === "ask") {
       const entry: CallEntry = { pos, tool: id, args, state: "pending", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }
       record.approval = "pending"
-      void persist(entry).then(
-        () => {
+      executing++ // a request still being journaled must be in the pause (it would stay pending unseen)
+      void persist(entry)
+        .then(() => {
           pending.set(pos, { id: `c${pos}`, tool: id, args, reason: decision.rule })
           writeAudit(record, decision, "pending", started)
+        }, () => undefined)
+        .finally(() => {
+          executing--
           schedulePauseCheck()
-        },
-        () => undefined,
-      )
+        })
       return
     }
     void runLive(tool, id, args, { pos, tool: id, args, state: "inflight", decision, startedAt: Date.now(), ...(reads.length ? { clock: packClock(reads) } : {}) }, record, started, resolve, reject)
@@ -270,10 +294,12 @@ export function createRunGate(options: RunGateOptions): RunGate {
     let outcome: { ok: true; value: unknown } | { ok: false; error: { message: string; code?: string } }
     let bytes = 0
     try {
+      await lease?.check() // fencing: a process that lost the run sends nothing more
       await persist(entry) // marked in flight before it is sent: a crash from here on is never re-sent blindly
       let value = await tool.call(args, scope ? { signal, run: scope } : { signal })
+      // JSON data first (class instances, null prototypes become plain data), so redaction reaches every string.
+      if (durable || redactor?.size) value = asJsonData(value, id)
       if (redactor?.size) value = redactor.value(value)
-      if (durable) value = asJsonData(value, id)
       outcome = { ok: true, value }
       if (audit) bytes = Buffer.byteLength(JSON.stringify(value) ?? "")
     } catch (error) {
@@ -291,13 +317,15 @@ export function createRunGate(options: RunGateOptions): RunGate {
     entry.durationMs = performance.now() - started
     const index = settleAt ?? (durable ? nextSettle++ : undefined)
     if (index !== undefined) entry.settle = index
+    const audited = () => writeAudit(record, entry.decision, outcome.ok ? "ok" : "error", started, bytes)
     try {
-      await persist(entry)
+      await persist(entry, `; codemode.${id}(${argsExcerpt(args)}) had run before, so it took effect`)
     } catch {
-      return
+      record.durationMs = entry.durationMs
+      return audited() // it ran: the audit log says so even though the journal does not
     }
     settle(record, index, outcome, resolve, reject, started)
-    writeAudit(record, entry.decision, outcome.ok ? "ok" : "error", started, bytes)
+    audited()
     schedulePauseCheck()
   }
 
@@ -314,13 +342,12 @@ export function createRunGate(options: RunGateOptions): RunGate {
     if (old.decision) record.decision = { action: old.decision.action, rule: old.decision.rule }
     if (old.decision?.approval) record.approval = old.decision.approval
     // A transactional tool's effects went with the attempt that made the call (rolled back): make it again.
-    if (tool.transactional && old.settle !== undefined && (old.state === "ok" || (old.state === "error" && !REFUSED.has(old.error?.code ?? "")))) {
+    if (tool.transactional && ran(old)) {
       return void runLive(tool, id, args, { ...old, state: "inflight" }, record, started, resolve, reject, old.settle)
     }
     if (tool.transactional && old.state === "inflight") return void runLive(tool, id, args, { ...old, state: "inflight" }, record, started, resolve, reject)
     if (old.settle !== undefined && (old.state === "ok" || old.state === "error" || old.state === "interrupted")) {
       record.replayed = true
-      if (old.state === "ok" || (old.state === "error" && !REFUSED.has(old.error?.code ?? ""))) quota.take(tool, { replayed: true })
       writeAudit(record, old.decision, "replayed", started)
       const outcome = old.state === "ok" ? { ok: true as const, value: old.value } : { ok: false as const, error: old.error ?? { message: "failed" } }
       return settle(record, old.settle, outcome, resolve, reject, started)
@@ -339,7 +366,7 @@ export function createRunGate(options: RunGateOptions): RunGate {
     }
     // In flight when its host died: the call may or may not have reached the tool.
     if (policy.isIdempotent(tool)) return void runLive(tool, id, args, { ...old, state: "inflight" }, record, started, resolve, reject)
-    const error = callError(id, args, "CALL_INTERRUPTED", "was interrupted: it was in flight when the host running the program died, so it may or may not have taken effect; it was not sent again (the tool is not marked idempotent)")
+    const error = callError(id, args, "CALL_INTERRUPTED", "was interrupted: an earlier attempt of the run sent it and ended before recording its result (its process stopped or lost the run), so it may or may not have taken effect; it was not sent again (the tool is not marked idempotent)")
     refuse({ ...old, state: "interrupted", error }, record, "interrupted", started, resolve, reject)
   }
 
@@ -361,6 +388,7 @@ export function createRunGate(options: RunGateOptions): RunGate {
     stopped: () => stopped,
     finish: async () => {
       clearTimeout(pauseTimer)
+      lease?.lost.removeEventListener("abort", leaseLost)
       const now = performance.now()
       for (const [record, started] of unfinished) {
         record.durationMs = now - started
