@@ -94,7 +94,8 @@ export function unpackClock(packed: readonly number[] | undefined): number[] {
 }
 
 const runKey = (id: string) => `runs/${id}`
-const callKey = (id: string, pos: number) => `runs/${id}/calls/${String(pos).padStart(6, "0")}`
+const callsPrefix = (id: string) => `runs/${id}/calls/`
+const callKey = (id: string, pos: number) => `${callsPrefix(id)}${String(pos).padStart(6, "0")}`
 const leaseKey = (id: string) => `runs/${id}/lease`
 
 /** Grace after expiry during which an expired run still answers "expired" rather than "not found". */
@@ -134,12 +135,18 @@ export class Journal {
     await this.store.set(runKey(record.id), JSON.stringify(record), this.ttl(record))
   }
 
-  /** Records the run's settled result: status "done" or "failed" by its `ok`. */
+  /**
+   * Records the run's settled result: status "done" or "failed" by its `ok`. Its call entries go (a
+   * resume of a settled run answers from the record alone); one that cannot be removed now expires
+   * with the run.
+   */
   async settle(record: RunRecord, outcome: { ok: boolean }): Promise<void> {
     record.status = outcome.ok ? "done" : "failed"
     record.outcome = outcome
     delete record.pending
     await this.putRun(record)
+    const keys = await this.store.keys(callsPrefix(record.id)).catch(() => [])
+    await Promise.all(keys.map((key) => this.store.delete(key).catch(() => undefined)))
   }
 
   async putCall(record: RunRecord, entry: CallEntry): Promise<void> {
@@ -148,7 +155,7 @@ export class Journal {
 
   /** The run's call entries in position order. */
   async calls(id: string): Promise<CallEntry[]> {
-    const prefix = `runs/${id}/calls/`
+    const prefix = callsPrefix(id)
     const keys = await this.store.keys(prefix)
     const entries = await Promise.all(
       keys.map(async (key) => {

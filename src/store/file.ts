@@ -9,8 +9,11 @@
  *
  * An entry file is one header line, then the value as written: `{}` (never expires) or
  * `{"expiresAt":<ms since epoch>}`, then `\n`, then the UTF-8 value. Expired entries read as absent;
- * reads do not remove them (that could race a writer); the next `set`/`add` replaces them and
- * `delete` removes them.
+ * reads do not remove them (that could race a writer); the next `set`/`add` replaces them, `delete`
+ * removes them, and so does a sweep in the background: started by a write, at most one at a time and
+ * one per {@link FileStoreOptions.sweepIntervalMs}, it walks the folder reading only headers and
+ * removes each expired entry under its key's lock (so no `add` races it) by renaming it aside first:
+ * an entry a `set` renewed meanwhile is put back.
  *
  * Writes never modify a file in place: `set` writes a temp file in the entry's folder and renames it
  * over the entry, so a reader, or a process after a `kill -9` of the writer, sees the old value or
@@ -46,10 +49,12 @@ export interface FileStoreOptions {
   lockTimeoutMs?: number
   /** A lock whose holder died on another host (or whose pid was reused) is broken after this long. Default: 30,000 ms. */
   lockStaleMs?: number
+  /** Expired entries are swept from disk at most this often (started by a write, in the background). Default: 600,000 ms. */
+  sweepIntervalMs?: number
 }
 
 /** Defaults of {@link FileStoreOptions}. */
-export const FILE_STORE_DEFAULTS = Object.freeze({ fsync: false, lockTimeoutMs: 10_000, lockStaleMs: 30_000 })
+export const FILE_STORE_DEFAULTS = Object.freeze({ fsync: false, lockTimeoutMs: 10_000, lockStaleMs: 30_000, sweepIntervalMs: 600_000 })
 
 const VALUE_SUFFIX = ",v"
 /** Enough bytes for any header line (`{"expiresAt":<13–16 digits>}\n`). */
@@ -92,6 +97,8 @@ export function fileStore(options: FileStoreOptions): RunStore {
   const root = path.resolve(opts.dir)
   /** In-process tail of each key's `add`s: they queue here instead of polling the file lock. */
   const adding = new Map<string, Promise<unknown>>()
+  let lastSweep = -Infinity
+  let sweeping: Promise<void> | undefined
 
   /** `<root>/<segments>,v`; the key is valid, so it stays under root. */
   const entryFile = (key: string) => path.join(root, ...key.split("/")) + VALUE_SUFFIX
@@ -149,13 +156,18 @@ export function fileStore(options: FileStoreOptions): RunStore {
     }
   }
 
+  const lock = (file: string) => lockKey(file.slice(0, -VALUE_SUFFIX.length), { timeoutMs: opts.lockTimeoutMs, staleMs: opts.lockStaleMs, inFolder })
+
+  /** Removes folders left empty above `file`, up to (not including) root; a write racing this recreates them. */
+  async function prune(file: string): Promise<void> {
+    for (let folder = path.dirname(file); folder !== root; folder = path.dirname(folder)) {
+      if (!(await rmdir(folder).then(() => true, () => false))) break
+    }
+  }
+
   async function takeOver(key: string, value: string, ttlMs: number | undefined): Promise<boolean> {
     const file = entryFile(key)
-    const release = await lockKey(file.slice(0, -VALUE_SUFFIX.length), {
-      timeoutMs: opts.lockTimeoutMs,
-      staleMs: opts.lockStaleMs,
-      inFolder,
-    })
+    const release = await lock(file)
     try {
       const current = await readEntry(file)
       if (current !== undefined && !expired(current.expiresAt)) return false
@@ -178,14 +190,15 @@ export function fileStore(options: FileStoreOptions): RunStore {
     }
   }
 
-  async function collect(folder: string, base: string, prefix: string, now: number, out: string[]): Promise<void> {
+  /** Collects the keys under `prefix` whose entries are live (or, `live` false, expired). */
+  async function collect(folder: string, base: string, prefix: string, now: number, out: string[], live = true): Promise<void> {
     const entries = await orAbsent(readdir(folder, { withFileTypes: true }))
     if (entries === undefined) return
     const files: string[] = []
     for (const entry of entries) {
       if (entry.isDirectory() && STORE_KEY.test(entry.name)) {
         const sub = `${base}${entry.name}/`
-        if (sub.startsWith(prefix) || prefix.startsWith(sub)) await collect(path.join(folder, entry.name), sub, prefix, now, out)
+        if (sub.startsWith(prefix) || prefix.startsWith(sub)) await collect(path.join(folder, entry.name), sub, prefix, now, out, live)
       } else if (entry.isFile() && entry.name.endsWith(VALUE_SUFFIX)) {
         const key = base + entry.name.slice(0, -VALUE_SUFFIX.length)
         if (STORE_KEY.test(key) && key.startsWith(prefix)) files.push(key)
@@ -193,9 +206,44 @@ export function fileStore(options: FileStoreOptions): RunStore {
     }
     for (let i = 0; i < files.length; i += KEYS_BATCH) {
       const batch = files.slice(i, i + KEYS_BATCH)
-      const live = await Promise.all(batch.map((key) => isLive(entryFile(key), now)))
-      out.push(...batch.filter((_, j) => live[j]))
+      const alive = await Promise.all(batch.map((key) => isLive(entryFile(key), now)))
+      out.push(...batch.filter((_, j) => alive[j] === live))
     }
+  }
+
+  /** Removes `key`'s entry if it is expired: under the key's lock, renamed aside, checked, put back if a `set` renewed it. */
+  async function removeExpired(key: string): Promise<void> {
+    const file = entryFile(key)
+    const release = await lock(file)
+    try {
+      const aside = tempName(file.slice(0, -VALUE_SUFFIX.length))
+      if ((await orAbsent(rename(file, aside).then(() => true))) === undefined) return
+      const entry = await readEntry(aside)
+      // A `set` renewed it between the sweep's check and the rename: put it back, unless a newer write is there already.
+      if (entry !== undefined && !expired(entry.expiresAt)) {
+        await link(aside, file).catch((err: unknown) => {
+          if (errnoCode(err) !== "EEXIST") throw err
+        })
+      }
+      await rm(aside, { force: true })
+    } finally {
+      await release()
+    }
+    await prune(file)
+  }
+
+  /** After a write: sweeps expired entries in the background, one sweep at a time, at most one per interval. */
+  function sweepSoon(): void {
+    const now = Date.now()
+    if (sweeping || now - lastSweep < opts.sweepIntervalMs) return
+    lastSweep = now
+    sweeping = (async () => {
+      const keys: string[] = []
+      await collect(root, "", "", now, keys, false)
+      for (const key of keys) await removeExpired(key).catch(() => undefined) // a busy lock: the next sweep
+    })()
+      .catch(() => undefined) // a foreign file under dir: keys() reports it
+      .finally(() => (sweeping = undefined))
   }
 
   return defineStore({
@@ -217,6 +265,7 @@ export function fileStore(options: FileStoreOptions): RunStore {
           throw err
         }
         await syncFolder(path.dirname(file))
+        sweepSoon()
       }),
     add: (key, value, options) =>
       guard.run("add", key, () => {
@@ -225,6 +274,7 @@ export function fileStore(options: FileStoreOptions): RunStore {
         const tail = run.catch(() => {})
         adding.set(key, tail)
         void tail.then(() => adding.get(key) === tail && adding.delete(key))
+        sweepSoon()
         return run
       }),
     delete: (key) =>
@@ -232,10 +282,7 @@ export function fileStore(options: FileStoreOptions): RunStore {
         const file = entryFile(key)
         if ((await orAbsent(unlink(file).then(() => true))) === undefined) return
         await syncFolder(path.dirname(file))
-        // Prune folders left empty, up to (not including) root; a write racing this recreates them.
-        for (let folder = path.dirname(file); folder !== root; folder = path.dirname(folder)) {
-          if (!(await rmdir(folder).then(() => true, () => false))) break
-        }
+        await prune(file)
       }),
     keys: (prefix) =>
       guard.run("keys", undefined, async () => {
@@ -247,6 +294,7 @@ export function fileStore(options: FileStoreOptions): RunStore {
       }),
     close: async () => {
       guard.close()
+      await sweeping
     },
   })
 }

@@ -1,12 +1,19 @@
 /**
  * `memoryStore()`: a run store in a `Map` inside the closure, for tests and single-process use.
- * Nothing survives the process. Expired entries are dropped lazily, when `get`, `add` or `keys`
- * meets them; no timers run.
+ * Nothing survives the process. Expired entries are dropped when `get`, `add` or `keys` meets them,
+ * and by a sweep that each `set` and `add` advance by a few entries (a cursor that goes round the
+ * map), so entries nobody reads again go too, at a small fixed cost per write; no timers run.
  */
 import { createStoreGuard } from "./guard.js"
 import { defineStore, type RunStore } from "./store.js"
 
 const NAME = "memory"
+
+/** Entries the sweep looks at per write: more than one, so it keeps up with the entries writes add. */
+const SWEEP_PER_WRITE = 4
+
+/** A memory store; `size()` counts the entries held, expired ones not yet dropped included. */
+export type MemoryStore = RunStore & { size(): number }
 
 interface Entry {
   value: string
@@ -15,7 +22,7 @@ interface Entry {
 }
 
 /** A run store held in this process's memory. Every method resolves on a later microtask; none can fail except for bad arguments or use after close. */
-export function memoryStore(): RunStore {
+export function memoryStore(): MemoryStore {
   const guard = createStoreGuard(NAME)
   const entries = new Map<string, Entry>()
 
@@ -28,8 +35,16 @@ export function memoryStore(): RunStore {
     }
     return entry
   }
+  let cursor = entries.keys() // Map iterators survive deletes and see later inserts
   const put = (key: string, value: string, ttlMs: number | undefined) => {
-    entries.set(key, { value, expiresAt: ttlMs === undefined ? undefined : Date.now() + ttlMs })
+    const now = Date.now()
+    for (let i = 0; i < SWEEP_PER_WRITE; i++) {
+      let next = cursor.next()
+      if (next.done) next = (cursor = entries.keys()).next()
+      if (next.done) break
+      live(next.value, now)
+    }
+    entries.set(key, { value, expiresAt: ttlMs === undefined ? undefined : now + ttlMs })
   }
 
   return defineStore({
@@ -60,5 +75,6 @@ export function memoryStore(): RunStore {
     close: async () => {
       if (guard.close()) entries.clear()
     },
+    size: () => entries.size,
   })
 }

@@ -190,6 +190,19 @@ describe("quotas and audit across attempts", () => {
   })
 })
 
+describe("what a settled run keeps", () => {
+  it("drops its call entries once settled: the record answers a resume", async () => {
+    const s = store()
+    const { source } = bank()
+    const cm = await codemode({ sources: [source], policy: ASK_PAY, runs: { store: s } })
+    const first = paused(await cm.execute("return await codemode.bank.pay({ n: 1 }) + await codemode.bank.refund({ n: 2 })"))
+    expect(await s.inner.keys(`runs/${first.runId}/calls/`)).toHaveLength(1)
+    expect(await cm.resume(first.resumeToken, "approve")).toMatchObject({ status: "done", value: 3 })
+    expect(await s.inner.keys(`runs/${first.runId}/`)).toEqual([])
+    expect(await cm.resume(first.resumeToken, "approve")).toMatchObject({ status: "done", value: 3 })
+  })
+})
+
 describe("redaction", () => {
   it("redacts secrets inside class instances and objects with other prototypes, durable or not", async () => {
     const SECRET = "sk-live-ABCDEF123456"

@@ -91,6 +91,23 @@ describe("file store: layout and modes", () => {
     expect(await store.get("a/b/c")).toBe("3")
   })
 
+  it("sweeps expired entries from disk in the background after a write, at most once per sweepIntervalMs", async () => {
+    const dir = freshDir()
+    const store = fileStore({ dir, sweepIntervalMs: 1 })
+    await store.set("runs/r_1/calls/000000", "x", { ttlMs: 1 })
+    await store.set("runs/r_1", "y", { ttlMs: 60_000 })
+    await sleep(20)
+    await store.set("other", "z") // starts a sweep; close() waits for it
+    await store.close?.()
+    expect(readdirSync(dir, { recursive: true }).sort()).toEqual(["other,v", "runs", path.join("runs", "r_1,v")])
+    const lazy = fileStore({ dir, sweepIntervalMs: 60_000 })
+    await lazy.set("a", "1", { ttlMs: 50 }) // the first write sweeps (nothing expired yet); the next sweep is a minute away
+    await sleep(70)
+    await lazy.set("b", "2")
+    await lazy.close?.()
+    expect(existsSync(path.join(dir, "a,v"))).toBe(true)
+  })
+
   it("works with fsync on", async () => {
     const store = fileStore({ dir: freshDir(), fsync: true })
     await store.set("a/b", "1", { ttlMs: 60_000 })

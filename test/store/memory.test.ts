@@ -13,4 +13,13 @@ describe("memory store", () => {
     expect(await b.add("k", "b")).toBe(true)
     expect(await a.get("k")).toBe("a")
   })
+
+  it("drops expired entries nobody reads again as later writes go on", async () => {
+    const store = memoryStore()
+    for (let i = 0; i < 50; i++) await store.set(`runs/r${i}`, "x".repeat(1000), { ttlMs: 1 })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    for (let i = 0; i < 20; i++) await store.set(`live/${i}`, "y")
+    expect(store.size()).toBe(20)
+    expect(await store.keys("")).toHaveLength(20)
+  })
 })
