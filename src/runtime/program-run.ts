@@ -139,12 +139,12 @@ export async function runProgram(env: RunEnvironment, run: ProgramRun): Promise<
       if (stop?.kind === "paused" && durable && env.runs) {
         scope.rollback() // a resumed run makes its transactional calls again (run-gate.ts): nothing is held while it waits
         const { journal } = env.runs
-        if (run.onApproval && !run.signal?.aborted) {
-          await decideInline(env, run, journal, durable.record, stop.pending)
+        const undecided = run.onApproval && !run.signal?.aborted ? await decideInline(env, run, journal, durable.record, stop.pending) : stop.pending
+        if (undecided.length === 0) {
           durable.entries = await journal.calls(run.runId)
           continue
         }
-        return await pause(env, durable.record, stop.pending, { logs: outcome.logs, calls: gate.calls, stats: { ...stats, toolCalls: gate.calls.length } })
+        return await pause(env, durable.record, undecided, { logs: outcome.logs, calls: gate.calls, stats: { ...stats, toolCalls: gate.calls.length } })
       }
       // A result over maxResultBytes ends the sandbox run with that limit; the program did finish,
       // so it is done, with the value the sandbox cut to fit and what was cut.
@@ -194,16 +194,23 @@ async function end(scope: RunScopeHandle, result: ExecuteResult, fail: (error: R
   }
 }
 
-/** Asks the inline approver about each pending call, in call order, and journals the answers. */
-async function decideInline(env: RunEnvironment, run: ProgramRun, journal: Journal, record: RunRecord, pending: PendingApproval[]): Promise<void> {
+/**
+ * Asks the inline approver about each pending call, in call order, and journals the answers. Returns
+ * the calls left undecided because the run was cancelled meanwhile (they wait for a resume: a
+ * cancellation is nobody's "deny").
+ */
+async function decideInline(env: RunEnvironment, run: ProgramRun, journal: Journal, record: RunRecord, pending: PendingApproval[]): Promise<PendingApproval[]> {
   const handler = run.onApproval as ApprovalHandler
   const entries = new Map((await journal.calls(record.id)).map((e) => [`c${e.pos}`, e]))
-  for (const request of pending) {
+  for (const [i, request] of pending.entries()) {
     const entry = entries.get(request.id)
     if (!entry?.decision) continue
-    entry.decision.approval = await ask(handler, { ...request, runId: record.id }, env.approvalTimeoutMs, run.signal)
+    const answer = await ask(handler, { ...request, runId: record.id }, env.approvalTimeoutMs, run.signal)
+    if (run.signal?.aborted) return pending.slice(i)
+    entry.decision.approval = answer
     await journal.putCall(record, entry)
   }
+  return []
 }
 
 /** Saves the paused run and returns its result with a fresh resume token. */

@@ -337,6 +337,7 @@ export function createRunGate(options: RunGateOptions): RunGate {
         `codemode.${old.tool}(${argsExcerpt(old.args)}). The run was stopped; nothing was sent twice. Programs must make the same calls when replayed (use the journaled Date/Math.random, no other sources of change).`
       record.ok = false
       record.error = { message, code: "RUN_DIVERGED" }
+      writeAudit(record, undefined, "error", started) // not sent, but made: the log shows where the run stopped
       return halt({ kind: "failed", error: { kind: "diverged", message } })
     }
     if (old.decision) record.decision = { action: old.decision.action, rule: old.decision.rule }

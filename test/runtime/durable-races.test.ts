@@ -190,6 +190,26 @@ describe("quotas and audit across attempts", () => {
   })
 })
 
+describe("audit of a diverged run", () => {
+  it("audits the call where a resumed program left its journal (RUN_DIVERGED), which was not sent", async () => {
+    const s = store()
+    const dir = await mkdtemp(join(tmpdir(), "codemode-races-"))
+    dirs.push(dir)
+    const file = join(dir, "audit.jsonl")
+    const { source, sent } = bank()
+    const cm = await codemode({ sources: [source], policy: ASK_PAY, runs: { store: s }, audit: { file } })
+    const first = paused(await cm.execute("return await codemode.bank.pay({ n: 1 })"))
+    const [key] = await s.inner.keys(`runs/${first.runId}/calls/`)
+    await s.inner.set(key as string, ((await s.inner.get(key as string)) as string).replace(`"n":1`, `"n":5`))
+    expect(await cm.resume(first.resumeToken, "approve")).toMatchObject({ status: "failed", error: { kind: "diverged" } })
+    await cm.close()
+    const lines = (await readFile(file, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { outcome: string; error?: string })
+    expect(lines.map((l) => l.outcome)).toEqual(["pending", "error"])
+    expect(lines[1]?.error).toMatch(/diverged from its journal at call #0/)
+    expect(sent).toEqual([])
+  })
+})
+
 describe("what a settled run keeps", () => {
   it("drops its call entries once settled: the record answers a resume", async () => {
     const s = store()
@@ -229,6 +249,16 @@ describe("redaction", () => {
 })
 
 describe("approvers", () => {
+  it("cancelling a durable run while the inline approver decides pauses it: the call is not denied, a resume can approve it", async () => {
+    const { source, sent } = bank()
+    const cancel = new AbortController()
+    const cm = await codemode({ sources: [source], policy: ASK_PAY, runs: { store: memoryStore() }, onApproval: async () => (cancel.abort(), "deny") })
+    const first = paused(await cm.execute("return await codemode.bank.pay({ n: 3 })", { signal: cancel.signal }))
+    expect(first.pending.map((p) => p.id)).toEqual(["c0"])
+    expect(await cm.resume(first.resumeToken, "approve", { onApproval: false })).toMatchObject({ status: "done", value: 3 })
+    expect(sent).toEqual(["pay 3"])
+  })
+
   it("a synchronous approver works", async () => {
     const { source, sent } = bank()
     const cm = await codemode({ sources: [source], policy: ASK_PAY, onApproval: (() => "approve") as never })
