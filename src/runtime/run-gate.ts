@@ -319,7 +319,7 @@ export function createRunGate(options: RunGateOptions): RunGate {
     if (index !== undefined) entry.settle = index
     const audited = () => writeAudit(record, entry.decision, outcome.ok ? "ok" : "error", started, bytes)
     try {
-      await persist(entry, `; codemode.${id}(${argsExcerpt(args)}) had run before, so it took effect`)
+      await persist(entry, `; codemode.${id}(${argsExcerpt(args)}) had already run${outcome.ok ? " and succeeded: it took effect" : ""}`)
     } catch {
       record.durationMs = entry.durationMs
       return audited() // it ran: the audit log says so even though the journal does not

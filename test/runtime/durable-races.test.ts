@@ -184,7 +184,7 @@ describe("quotas and audit across attempts", () => {
     await cm.close()
     expect(sent).toEqual(["pay 7"])
     expect(result.ok).toBe(false)
-    expect(result.status === "failed" && result.error.message).toMatch(/disk full.*codemode\.bank\.pay\(\{"n":7\}\) had run before, so it took effect/)
+    expect(result.status === "failed" && result.error.message).toMatch(/disk full.*codemode\.bank\.pay\(\{"n":7\}\) had already run and succeeded: it took effect/)
     const lines = (await readFile(file, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { tool: string; outcome: string })
     expect(lines.map((l) => [l.tool, l.outcome])).toEqual([["bank.pay", "ok"]])
   })
