@@ -125,8 +125,10 @@ describe("leases", () => {
     const options = { runs: { store: s, leaseMs: 150 } }
     const cmA = await codemode({ sources: [a.source], ...options })
     const cmB = await codemode({ sources: [b.source], ...options })
+    // Sandboxes loaded first: a cold load can stall a busy machine past a 150 ms lease (which, rightly, loses the run).
+    await Promise.all([cmA.execute("return 0"), cmB.execute("return 0")])
     const runA = cmA.execute("try { await codemode.bank.slow({}) } catch {} ; await codemode.bank.pay({ n: 1 }); return 'paid'")
-    await a.slowStarted
+    await Promise.race([a.slowStarted, runA.then((r) => Promise.reject(new Error(`A ended before sending slow: ${JSON.stringify(r)}`)))])
     blip = true
     await sleep(250)
     blip = false
