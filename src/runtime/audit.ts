@@ -229,10 +229,22 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
 }
 
+/** The entry with the secrets in its args and error replaced. */
+const redactEntry = (entry: AuditEntry, redactor: Redactor): AuditEntry => ({
+  ...entry,
+  args: redactor.value(entry.args),
+  ...(entry.error !== undefined && { error: redactor.text(entry.error) }),
+})
+
+/** `log` writing entries with `redactor`'s secrets replaced: an instance's secrets in a log it shares with others. */
+export function redactedAuditLog(log: AuditLog, redactor: Redactor): AuditLog {
+  return { write: (entry) => log.write(redactEntry(entry, redactor)), flush: () => log.flush(), close: () => log.close() }
+}
+
 /** One JSONL line; args that are not JSON (a BigInt, a cycle) are written as a marker and reported. */
 function serialize(entry: AuditEntry, redactor: Redactor | undefined, report: (error: CodeModeError) => void): string {
   if (typeof entry !== "object" || entry === null || typeof entry.tool !== "string") throw new TypeError(`got ${String(entry)}`)
-  const clean = redactor ? { ...entry, args: redactor.value(entry.args), ...(entry.error !== undefined && { error: redactor.text(entry.error) }) } : entry
+  const clean = redactor ? redactEntry(entry, redactor) : entry
   try {
     return `${JSON.stringify(clean)}\n`
   } catch (cause) {

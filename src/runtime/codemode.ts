@@ -12,7 +12,7 @@ import type { CallRecord } from "./bindings.js"
 import { createCatalogCache, type Catalog, type CatalogHit, type CatalogOptions, type CatalogSearchOptions } from "./catalog.js"
 import { generateDeclarations } from "../types/declarations.js"
 import type { DocMode } from "../types/jsdoc.js"
-import { createAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
+import { createAuditLog, redactedAuditLog, type AuditLog, type AuditLogOptions } from "./audit.js"
 import { newRunId } from "./journal.js"
 import { compilePolicy, toolsCanAsk, type CompiledPolicy, type Policy } from "./policy.js"
 import { runProgram, type ApprovalHandler, type RunEnvironment } from "./program-run.js"
@@ -201,6 +201,16 @@ const ORIGIN = "runtime"
 
 /** Default time an inline approver has per call: 5 minutes. */
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 300_000
+/** Longest timer Node keeps: a longer one fires after 1 ms, which would deny every approval at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+function checkApprovalTimeout(ms: number | undefined): number {
+  if (ms === undefined) return DEFAULT_APPROVAL_TIMEOUT_MS
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMER_MS) {
+    throw codemodeError("CONFIG_INVALID", ORIGIN, `approvalTimeoutMs must be an integer from 1 to ${MAX_TIMER_MS} (about 24.8 days), got ${JSON.stringify(ms)}`)
+  }
+  return ms
+}
 
 function mergeLimits(base: Readonly<Limits>, override: Partial<Limits> | undefined): Limits {
   const limits = { ...base, ...override }
@@ -232,6 +242,7 @@ async function defaultExecutor(): Promise<Executor> {
  */
 export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode> {
   const limits = mergeLimits(DEFAULT_LIMITS, options.limits)
+  const approvalTimeoutMs = checkApprovalTimeout(options.approvalTimeoutMs)
   const background = options.background === true ? {} : options.background || undefined
   // Before loading: what a source reports while it loads (an upstream's stderr, a URL) may carry them.
   const secrets = (await Promise.all(options.sources.map((s) => s.secrets?.().catch(() => []) ?? []))).flat()
@@ -263,7 +274,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
   let executor: Promise<Executor> | undefined = options.executor ? Promise.resolve(options.executor) : undefined
   let closing: Promise<void> | undefined
   const ownAudit = options.audit !== undefined && !("write" in options.audit)
-  const audit = options.audit === undefined ? undefined : "write" in options.audit ? options.audit : createAuditLog({ ...options.audit, ...(redactor ? { redactor } : {}) })
+  const shared = options.audit !== undefined && "write" in options.audit ? options.audit : undefined
+  const audit = options.audit === undefined ? undefined : shared ? (redactor ? redactedAuditLog(shared, redactor) : shared) : createAuditLog({ ...(options.audit as AuditLogOptions), ...(redactor ? { redactor } : {}) })
   const catalogs = createCatalogCache(() => sources.tools(), options.catalog)
   const typecheck = createTypecheckGate(options.typecheck)
   const book = createRunBook({ runs: options.runs, durable: () => policy.canAsk || toolsCanAsk(sources.tools()), catalog: () => catalogs.current() })
@@ -286,7 +298,7 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     unavailable,
     redactor,
     audit,
-    approvalTimeoutMs: options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
+    approvalTimeoutMs,
     get runs() {
       return book.environment
     },
@@ -335,6 +347,8 @@ export async function createCodeMode(options: CodeModeOptions): Promise<CodeMode
     env.executor().catch(() => undefined)
     const typed = await typecheck.before(normalized, sources.tools(), runOptions.typecheck, startedAt, absent)
     if (typeof typed !== "function") return typed
+    // The sandbox is ready before the run takes its lease: a slow first load must not cost the lease.
+    await env.executor().catch(() => undefined)
     const durable = await book.start(program, runOptions.limits, options.policy)
     const runId = durable?.record.id ?? newRunId()
     const result = typed(await runProgram(env, {

@@ -5,7 +5,9 @@ import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { CodeModeError } from "../../src/errors.js"
 import { createAuditLog, readAudit, type AuditEntry, type AuditLog } from "../../src/runtime/audit.js"
+import { createCodeMode } from "../../src/runtime/codemode.js"
 import { createRedactor, REDACTED } from "../../src/runtime/redact.js"
+import { defineSource } from "../../src/tools/tool.js"
 import { auditEntry as entry } from "../fixtures/audit.js"
 
 let dir: string
@@ -52,6 +54,30 @@ describe("createAuditLog", () => {
     expect(back.map((e) => e.time)).toEqual([1, 2, 3].map((n) => entry(n).time))
     expect(back[1]?.error).toBe(`HTTP 401: bad token ${REDACTED}`)
     expect(back[2]?.decision).toEqual({ action: "ask", rule: "writes", approval: "approved" })
+  })
+
+  it("a log shared by instances gets each one's secrets redacted, and a bad approvalTimeoutMs is refused before anything loads", async () => {
+    const shared = log()
+    const source = defineSource({
+      namespace: "api",
+      kind: "custom",
+      secrets: async () => ["sk-shared-secret-9"],
+      load: async () => [{ name: "echo", namespace: "api", inputSchema: { type: "object" }, call: async (args: unknown) => args }],
+    })
+    const cm = await createCodeMode({ sources: [source], audit: shared, typecheck: "off" })
+    try {
+      await cm.execute('return await codemode.api.echo({ key: "sk-shared-secret-9" })')
+      await shared.flush()
+      const text = readFileSync(file, "utf8")
+      expect(text).toContain("api.echo")
+      expect(text).not.toContain("sk-shared-secret-9")
+    } finally {
+      await cm.close()
+    }
+    let loaded = false
+    const watched = defineSource({ namespace: "w", kind: "custom", load: async () => ((loaded = true), []) })
+    await expect(createCodeMode({ sources: [watched], approvalTimeoutMs: 2 ** 31 })).rejects.toThrow(/approvalTimeoutMs must be an integer from 1 to 2147483647/)
+    expect(loaded).toBe(false)
   })
 
   it("creates the directory on the first write", async () => {

@@ -64,7 +64,7 @@ async function killedHost(job: { dir: string; dbs: string[]; execute: string; ki
 async function resumeOrphan(cm: CodeMode): Promise<{ result: ExecuteResult; token: string }> {
   const [run] = await cm.runs()
   expect(run).toMatchObject({ status: "running", resumeToken: expect.any(String) })
-  await new Promise((r) => setTimeout(r, 400))
+  await new Promise((r) => setTimeout(r, 1_100)) // the host's leaseMs (test/fixtures/state-durable-host.ts) and a margin
   const token = run?.resumeToken as string
   return { result: await cm.resume(token), token }
 }
