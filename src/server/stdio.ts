@@ -2,11 +2,14 @@
  * The stdio transport for the codemode MCP server: one session over this process's stdin/stdout.
  * The SDK's transport drops a line it cannot read (it reports it to `onerror` only); JSON-RPC says
  * the sender gets an answer, so a line that is not JSON is answered with -32700 Parse error and one
- * that is JSON but no JSON-RPC message with -32600 Invalid Request (id null: none can be read).
+ * that is JSON but no JSON-RPC message with -32600 Invalid Request: with the id it carries, taken out
+ * of the input before the SDK's transport sees it (its error does not say which line failed), else
+ * with id null.
  */
-import type { Readable, Writable } from "node:stream"
+import { StringDecoder } from "node:string_decoder"
+import { Transform, type Readable, type Writable } from "node:stream"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js"
+import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js"
 import type { ServerLog } from "./log.js"
 import type { CodeModeServer } from "./server.js"
 
@@ -31,9 +34,49 @@ function answerFor(error: Error): { code: number; message: string } | undefined 
   return undefined
 }
 
+/** The id of a line that is a JSON object with a string or number `id` but no valid JSON-RPC message. */
+function invalidRequestId(line: string): string | number | undefined {
+  let message: unknown
+  try {
+    message = JSON.parse(line)
+  } catch {
+    return undefined // not JSON: the SDK's transport reports it (-32700)
+  }
+  const id = (message as { id?: unknown } | null)?.id
+  if ((typeof id !== "string" && typeof id !== "number") || JSONRPCMessageSchema.safeParse(message).success) return undefined
+  return id
+}
+
+/** `input` without the invalid messages that carry an id: those go to `answer` instead. */
+function withoutInvalidRequests(input: Readable, answer: (id: string | number) => void): Readable {
+  const decoder = new StringDecoder("utf8")
+  let partial = ""
+  const screen = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const lines = (partial + decoder.write(chunk)).split("\n")
+      partial = lines.pop() ?? ""
+      let kept = ""
+      for (const line of lines) {
+        const id = invalidRequestId(line)
+        if (id === undefined) kept += `${line}\n`
+        else answer(id)
+      }
+      done(null, kept || undefined)
+    },
+    flush(done) {
+      done(null, partial + decoder.end() || undefined)
+    },
+  })
+  return input.pipe(screen)
+}
+
 /** Serves one session of `server` over stdio; resolves once it is connected. */
 export async function serveStdio(server: CodeModeServer, options: StdioOptions = {}): Promise<StdioServerTransport> {
-  const transport = new StdioServerTransport(options.stdin, options.stdout)
+  const input = withoutInvalidRequests(options.stdin ?? process.stdin, (id) => {
+    options.log?.("warn", `[codemode] [stdio] a line on stdin is JSON but not a JSON-RPC message (id ${JSON.stringify(id)}): answered ${INVALID_REQUEST} Invalid Request`)
+    transport.send({ jsonrpc: "2.0", id, error: { code: INVALID_REQUEST, message: "Invalid Request" } }).catch(() => undefined)
+  })
+  const transport = new StdioServerTransport(input, options.stdout)
   // Set before connect: the protocol keeps this handler and calls its own after it.
   transport.onerror = (error) => {
     const answer = answerFor(error)

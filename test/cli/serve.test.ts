@@ -145,10 +145,14 @@ describe("codemode serve (subprocess)", () => {
       child.stdin.write('{"hello":"world"}\n')
       await waitFor(() => lines.length >= 2)
       expect(JSON.parse(lines[1] as string)).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request" } })
+      // an invalid message whose id can be read is answered with that id (else the client waits for it forever)
+      child.stdin.write('{"jsonrpc":"2.0","id":7,"method":"tools/call","params":5}\n')
+      await waitFor(() => lines.length >= 3)
+      expect(JSON.parse(lines[2] as string)).toEqual({ jsonrpc: "2.0", id: 7, error: { code: -32600, message: "Invalid Request" } })
       const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } } }
       child.stdin.write(`${JSON.stringify(initialize)}\n`)
-      await waitFor(() => lines.length >= 3)
-      expect(JSON.parse(lines[2] as string)).toMatchObject({ jsonrpc: "2.0", id: 1, result: { serverInfo: { name: "codemode" } } })
+      await waitFor(() => lines.length >= 4)
+      expect(JSON.parse(lines[3] as string)).toMatchObject({ jsonrpc: "2.0", id: 1, result: { serverInfo: { name: "codemode" } } })
       expect(stderr).toMatch(/^\[codemode\] WARN \[stdio\] a line on stdin is not JSON \(.*this is not json.*\): answered -32700 Parse error$/m)
       expect(stderr).toMatch(/^\[codemode\] WARN \[stdio\] a line on stdin is JSON but not a JSON-RPC message: answered -32600 Invalid Request$/m)
     } finally {
