@@ -41,6 +41,14 @@ const BENCHMARKS: Benchmark[] = [
     },
   },
   {
+    name: "state",
+    run: async () => {
+      const { benchState, stateTable } = await import("./state.js")
+      const result = await benchState()
+      return { result, table: stateTable(result) }
+    },
+  },
+  {
     name: "search",
     run: async () => {
       const { benchSearch } = await import("../src/bench/search.js")
